@@ -9,7 +9,9 @@
 export class DateOnly extends Date {
   /** `DateOnly.of(2024, 1, 31)` — month is 1-based, as people write dates. */
   static of(year: number, month: number, day: number): DateOnly {
-    const d = new DateOnly(Date.UTC(year, month - 1, day));
+    // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999.
+    const d = new DateOnly(0);
+    d.setUTCFullYear(year, month - 1, day);
     if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
       throw new RangeError(`${year}-${month}-${day} is not a valid calendar date.`);
     }

@@ -1,0 +1,250 @@
+/**
+ * The global `settings` object and the ways to fill it.
+ *
+ * configure(obj) or setup() → defineSettings → validateSettings → installed;
+ * `settings.X` then reads the installed value, unless an `overrideSettings()`
+ * in the current async context replaces it.
+ *
+ * Overrides live in an AsyncLocalStorage, the Node analogue of the
+ * thread-local Django's override_settings would need under concurrency: two
+ * tests running at once with different overrides each see their own values.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { existsSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ImproperlyConfigured } from '../core/errors.ts';
+import { settingChanged } from '../core/signals.ts';
+import { apps } from './apps.ts';
+import {
+  SettingsAlreadyConfiguredError,
+  SettingsModuleError,
+  SettingsNotConfiguredError,
+} from './errors.ts';
+import {
+  checkSettingName,
+  defineSettings,
+  isDefaulted,
+  isSettingName,
+  validateSettings,
+  type DefinedSettings,
+  type Settings,
+  type SettingsInput,
+} from './settings.ts';
+import { setDefaultTimeZone } from '../utils/timezone.ts';
+
+/** The non-setting members of `settings` (lower-case, so they never clash with a setting). */
+export interface SettingsControl {
+  /** Whether `configure()` or `setup()` has installed settings. */
+  readonly configured: boolean;
+  /** Whether `name` is set by an `overrideSettings()` active in this async context. */
+  isOverridden(name: string): boolean;
+}
+
+let installed: Readonly<Record<string, unknown>> | undefined;
+const overrides = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+
+function read(name: string): unknown {
+  if (installed === undefined) throw new SettingsNotConfiguredError(name);
+  const layer = overrides.getStore();
+  if (layer !== undefined && Object.hasOwn(layer, name)) return layer[name];
+  return installed[name];
+}
+
+const control: SettingsControl = {
+  get configured() {
+    return installed !== undefined;
+  },
+  isOverridden(name: string) {
+    const layer = overrides.getStore();
+    return layer !== undefined && Object.hasOwn(layer, name);
+  },
+};
+
+/**
+ * The project's settings. Reading one before `configure()`/`setup()` throws
+ * SettingsNotConfiguredError; a setting the project never set and Nuages has
+ * no default for reads as `undefined`. Assigning is refused: use
+ * `overrideSettings()`.
+ *
+ * ```ts
+ * import { settings } from 'nuages/conf';
+ * if (settings.DEBUG) console.log(settings.DATABASES.default?.NAME);
+ * ```
+ */
+export const settings = new Proxy(control, {
+  get(target, property, receiver) {
+    if (typeof property === 'string' && isSettingName(property)) return read(property);
+    return Reflect.get(target, property, receiver);
+  },
+  has(target, property) {
+    if (typeof property === 'string' && isSettingName(property)) {
+      if (installed === undefined) return false;
+      const layer = overrides.getStore();
+      return (layer !== undefined && Object.hasOwn(layer, property)) || Object.hasOwn(installed, property);
+    }
+    return Reflect.has(target, property);
+  },
+  set(_target, property) {
+    throw new TypeError(
+      `Cannot assign settings.${String(property)}: settings are read-only once configured. ` +
+        'Use overrideSettings({ ... }, fn) in tests.',
+    );
+  },
+}) as unknown as Readonly<Settings> & SettingsControl;
+
+/**
+ * Install settings synchronously (scripts, tests). Defaults are merged in and
+ * the values validated.
+ *
+ * @throws InvalidSettingError for a bad value; SettingsAlreadyConfiguredError
+ *   when settings are already installed (see `resetSettings()`).
+ */
+export function configure(input: SettingsInput): Readonly<DefinedSettings> {
+  if (installed !== undefined) throw new SettingsAlreadyConfiguredError();
+  const defined = defineSettings(input);
+  validateSettings(defined);
+  installed = Object.freeze(defined);
+  setDefaultTimeZone(String(installed.TIME_ZONE));
+  return installed as Readonly<DefinedSettings>;
+}
+
+/** Forget the installed settings so a test can `configure()` again. */
+export function resetSettings(): void {
+  installed = undefined;
+}
+
+/** Options of `setup()`. */
+export interface SetupOptions {
+  /**
+   * Path or file URL of the settings module; defaults to
+   * `process.env.NUAGES_SETTINGS_MODULE`. Ignored when settings were
+   * already installed with `configure()`.
+   */
+  settingsModule?: string;
+}
+
+/**
+ * Load settings (unless `configure()` already ran), then populate the app
+ * registry from INSTALLED_APPS. The one call a script or server makes before
+ * touching models.
+ *
+ * ```ts
+ * process.env.NUAGES_SETTINGS_MODULE ??= './settings.ts';
+ * await setup();
+ * ```
+ *
+ * @throws ImproperlyConfigured when there is no settings module to load;
+ *   SettingsModuleError when it cannot be imported.
+ */
+export async function setup(options: SetupOptions = {}): Promise<void> {
+  if (installed === undefined) {
+    const spec = options.settingsModule ?? process.env['NUAGES_SETTINGS_MODULE'];
+    if (!spec) {
+      throw new ImproperlyConfigured(
+        'setup() found no settings: set the NUAGES_SETTINGS_MODULE environment variable to the ' +
+          'path of your settings file (e.g. ./settings.ts), pass setup({ settingsModule }), or ' +
+          'call configure({...}) first.',
+      );
+    }
+    configureFromModule(await loadSettingsModule(spec));
+  }
+  const s = settings;
+  await apps.populate(s.INSTALLED_APPS, { baseDir: s.BASE_DIR });
+}
+
+interface LoadedSettings {
+  readonly values: Record<string, unknown>;
+  readonly file: string;
+}
+
+/**
+ * Import a settings module: a path (relative to the cwd), a file URL, or a
+ * dotted name ('mysite.settings' → mysite/settings.ts). Its default export is
+ * used when present, otherwise its UPPER_CASE named exports.
+ */
+export async function loadSettingsModule(spec: string): Promise<LoadedSettings> {
+  const file = locateSettingsFile(spec);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await import(pathToFileURL(file).href);
+  } catch (error) {
+    throw new SettingsModuleError(
+      `Could not import the settings module ${file} (from '${spec}'): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const fallback = exports['default'];
+  if (fallback !== undefined) {
+    if (fallback === null || typeof fallback !== 'object') {
+      throw new SettingsModuleError(
+        `The settings module ${file} default-exports ${typeof fallback}; export ` +
+          'defineSettings({...}) instead.',
+      );
+    }
+    return { values: fallback as Record<string, unknown>, file };
+  }
+  const values = Object.fromEntries(Object.entries(exports).filter(([name]) => isSettingName(name)));
+  if (Object.keys(values).length === 0) {
+    throw new SettingsModuleError(
+      `The settings module ${file} exports no settings. Default-export defineSettings({...}) ` +
+        'or export UPPER_CASE constants.',
+    );
+  }
+  return { values, file };
+}
+
+function configureFromModule({ values, file }: LoadedSettings): void {
+  // A project's settings.ts sits at its root, so that is where its apps live.
+  const withBase = isDefaulted(values, 'BASE_DIR') ? { ...values, BASE_DIR: dirname(file) } : values;
+  configure(withBase as SettingsInput);
+}
+
+function locateSettingsFile(spec: string): string {
+  const path = spec.startsWith('file:') ? fileURLToPath(spec) : resolvePath(spec);
+  const candidates = [path, `${path}.ts`, `${path}.js`];
+  if (/^[\w.]+$/.test(spec) && spec.includes('.')) {
+    candidates.push(`${resolvePath(spec.replaceAll('.', '/'))}.ts`, `${resolvePath(spec.replaceAll('.', '/'))}.js`);
+  }
+  const found = candidates.find((candidate) => existsSync(candidate) && !candidate.endsWith('/'));
+  if (found === undefined) {
+    throw new SettingsModuleError(
+      `The settings module '${spec}' was not found (looked for ${candidates.join(', ')}). ` +
+        'Check NUAGES_SETTINGS_MODULE or --settings; a relative path is resolved from the current directory.',
+    );
+  }
+  return found;
+}
+
+/**
+ * Run `fn` with some settings replaced, then restore them, even when `fn`
+ * throws. The replacement is visible only in `fn`'s async context, so
+ * concurrent tests do not see each other's overrides. `settingChanged` is
+ * sent for each setting on entry and again (with the restored value) on exit.
+ *
+ * ```ts
+ * await overrideSettings({ DEBUG: true }, async () => {
+ *   assert.equal(settings.DEBUG, true);
+ * });
+ * ```
+ */
+export async function overrideSettings<R>(patch: SettingsInput, fn: () => R | Promise<R>): Promise<Awaited<R>> {
+  if (installed === undefined) throw new SettingsNotConfiguredError(Object.keys(patch)[0] ?? '(any)');
+  for (const name of Object.keys(patch)) checkSettingName(name);
+  const parent = overrides.getStore();
+  const layer = Object.freeze({ ...parent, ...patch });
+  const names = Object.keys(patch);
+  try {
+    return await overrides.run(layer, async () => {
+      for (const setting of names) {
+        await settingChanged.send(settings, { setting, value: read(setting), enter: true });
+      }
+      return await fn();
+    });
+  } finally {
+    // Back in the caller's context, so receivers see the restored values.
+    for (const setting of names) {
+      await settingChanged.send(settings, { setting, value: read(setting), enter: false });
+    }
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * The shape of Nuages settings, their defaults and their validation.
+ *
+ * defineSettings(userObject) → defaults merged in → validateSettings() → the
+ * object `configure()` installs behind the lazy `settings` proxy (lazy.ts).
+ *
+ * Names and defaults are Django's (global_settings.py), except where the
+ * Node world differs: ENGINE and cache BACKEND names are short ('sqlite',
+ * 'locmem'), TIME_ZONE defaults to 'UTC' (Django's startproject value).
+ */
+import { InvalidSettingError } from './errors.ts';
+
+/** Database engines Nuages ships a backend for. */
+export const DATABASE_ENGINES = ['sqlite', 'postgres'] as const;
+
+/** One entry of `DATABASES`. */
+export interface DatabaseSettings {
+  ENGINE: (typeof DATABASE_ENGINES)[number];
+  /** File path (sqlite, or ':memory:') or database name (postgres). */
+  NAME: string;
+  USER?: string;
+  PASSWORD?: string;
+  HOST?: string;
+  PORT?: number | string;
+  /** Passed to the driver as-is (e.g. `{ sslmode: 'require' }`). */
+  OPTIONS?: Record<string, unknown>;
+  /** Seconds a connection is reused; 0 closes after each request, null keeps it forever. */
+  CONN_MAX_AGE?: number | null;
+  ATOMIC_REQUESTS?: boolean;
+  AUTOCOMMIT?: boolean;
+  TIME_ZONE?: string | null;
+  TEST?: { NAME?: string | null; MIRROR?: string | null; [key: string]: unknown };
+}
+
+/** One entry of `TEMPLATES`. */
+export interface TemplateSettings {
+  BACKEND: string;
+  NAME?: string;
+  DIRS?: string[];
+  APP_DIRS?: boolean;
+  OPTIONS?: Record<string, unknown>;
+}
+
+/** One entry of `CACHES`. */
+export interface CacheSettings {
+  BACKEND: string;
+  LOCATION?: string | string[];
+  TIMEOUT?: number | null;
+  KEY_PREFIX?: string;
+  VERSION?: number;
+  OPTIONS?: Record<string, unknown>;
+}
+
+/** The settings Nuages itself defines, each with a default. */
+export interface BuiltinSettings {
+  DEBUG: boolean;
+  SECRET_KEY: string;
+  /** Older keys still accepted when verifying signatures. */
+  SECRET_KEY_FALLBACKS: string[];
+  /** Import specifiers of the project's apps, in order (folders under BASE_DIR or packages). */
+  INSTALLED_APPS: string[];
+  DATABASES: Record<string, DatabaseSettings>;
+  TIME_ZONE: string;
+  USE_TZ: boolean;
+  /** Folder INSTALLED_APPS folders are resolved against; defaults to the process's cwd. */
+  BASE_DIR: string;
+  ALLOWED_HOSTS: string[];
+  INTERNAL_IPS: string[];
+  MIDDLEWARE: string[];
+  ROOT_URLCONF: string | null;
+  TEMPLATES: TemplateSettings[];
+  CACHES: Record<string, CacheSettings>;
+  LANGUAGE_CODE: string;
+  USE_I18N: boolean;
+  DEFAULT_AUTO_FIELD: string;
+  DEFAULT_CHARSET: string;
+  APPEND_SLASH: boolean;
+  SILENCED_SYSTEM_CHECKS: string[];
+  STATIC_URL: string | null;
+  STATIC_ROOT: string | null;
+  MEDIA_URL: string;
+  MEDIA_ROOT: string;
+  CSRF_TRUSTED_ORIGINS: string[];
+  SECURE_SSL_REDIRECT: boolean;
+  SECURE_HSTS_SECONDS: number;
+  SESSION_COOKIE_SECURE: boolean;
+  CSRF_COOKIE_SECURE: boolean;
+  X_FRAME_OPTIONS: string;
+  DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
+  DATE_FORMAT: string;
+  DATETIME_FORMAT: string;
+  TIME_FORMAT: string;
+  ADMINS: Array<[string, string]>;
+  DEFAULT_FROM_EMAIL: string;
+  SERVER_EMAIL: string;
+  EMAIL_BACKEND: string;
+  LOGGING: Record<string, unknown>;
+}
+
+/**
+ * Every setting of the project, with defaults applied: Nuages's own plus the
+ * project's. Projects add theirs with declaration merging, after which
+ * `settings.SHOP_CURRENCY` is typed:
+ *
+ * ```ts
+ * declare module 'nuages/conf' {
+ *   interface Settings { SHOP_CURRENCY: string }
+ * }
+ * ```
+ */
+export interface Settings extends BuiltinSettings {}
+
+/**
+ * What `defineSettings()` and `configure()` accept: any known setting, plus
+ * project settings in UPPER_CASE. Lower-case keys are a type error (Django
+ * silently ignores them, which hides typos).
+ */
+export type SettingsInput = Partial<Settings> & { [key: Uppercase<string>]: unknown };
+
+/** A settings object after `defineSettings()`: known settings filled in, extras kept. */
+export type DefinedSettings = Settings & Record<string, unknown>;
+
+/** The value of every setting a project does not set. */
+export function defaultSettings(): BuiltinSettings {
+  // A function, not a constant, so each configure() gets fresh arrays/objects
+  // that one test cannot mutate for the next.
+  return {
+    DEBUG: false,
+    SECRET_KEY: '',
+    SECRET_KEY_FALLBACKS: [],
+    INSTALLED_APPS: [],
+    DATABASES: {},
+    TIME_ZONE: 'UTC',
+    USE_TZ: true,
+    BASE_DIR: process.cwd(),
+    ALLOWED_HOSTS: [],
+    INTERNAL_IPS: [],
+    MIDDLEWARE: [],
+    ROOT_URLCONF: null,
+    TEMPLATES: [],
+    CACHES: { default: { BACKEND: 'locmem' } },
+    LANGUAGE_CODE: 'en-us',
+    USE_I18N: true,
+    DEFAULT_AUTO_FIELD: 'BigAutoField',
+    DEFAULT_CHARSET: 'utf-8',
+    APPEND_SLASH: true,
+    SILENCED_SYSTEM_CHECKS: [],
+    STATIC_URL: null,
+    STATIC_ROOT: null,
+    MEDIA_URL: '',
+    MEDIA_ROOT: '',
+    CSRF_TRUSTED_ORIGINS: [],
+    SECURE_SSL_REDIRECT: false,
+    SECURE_HSTS_SECONDS: 0,
+    SESSION_COOKIE_SECURE: false,
+    CSRF_COOKIE_SECURE: false,
+    X_FRAME_OPTIONS: 'DENY',
+    DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
+    DATE_FORMAT: 'N j, Y',
+    DATETIME_FORMAT: 'N j, Y, P',
+    TIME_FORMAT: 'P',
+    ADMINS: [],
+    DEFAULT_FROM_EMAIL: 'webmaster@localhost',
+    SERVER_EMAIL: 'root@localhost',
+    EMAIL_BACKEND: 'console',
+    LOGGING: {},
+  };
+}
+
+/** True for names Django would treat as settings (`str.isupper()`). */
+export function isSettingName(name: string): boolean {
+  return name === name.toUpperCase() && name !== name.toLowerCase();
+}
+
+/**
+ * Merge a project's settings over the defaults and reject names Django would
+ * ignore. Validation of values happens in `configure()`, so a settings module
+ * can be defined before, say, its env variables are complete in a test.
+ *
+ * ```ts
+ * // settings.ts
+ * import { defineSettings, env } from 'nuages/conf';
+ * export default defineSettings({
+ *   BASE_DIR: import.meta.dirname,
+ *   DEBUG: env.bool('DEBUG', false),
+ *   SECRET_KEY: env.str('SECRET_KEY'),
+ *   INSTALLED_APPS: ['catalog'],
+ *   DATABASES: { default: env.db('DATABASE_URL', 'sqlite:///db.sqlite3') },
+ * });
+ * ```
+ *
+ * @throws InvalidSettingError for a key that is not UPPER_CASE.
+ */
+export function defineSettings(input: SettingsInput): DefinedSettings {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new InvalidSettingError(
+      '(settings)',
+      `Settings must be a plain object of UPPER_CASE names, got ${describe(input)}.`,
+    );
+  }
+  const merged: Record<string, unknown> = { ...defaultSettings() };
+  const defaulted = new Set(Object.keys(merged));
+  const inherited = defaultedKeys.get(input);
+  for (const [name, value] of Object.entries(input)) {
+    checkSettingName(name);
+    // undefined means "not set": keep the default, as an absent key would.
+    if (value === undefined || inherited?.has(name)) continue;
+    merged[name] = value;
+    defaulted.delete(name);
+  }
+  defaultedKeys.set(merged, defaulted);
+  return merged as DefinedSettings;
+}
+
+// Which settings of a defined object hold defaults rather than the project's
+// values; setup() uses it to default BASE_DIR to the settings module's folder.
+const defaultedKeys = new WeakMap<object, ReadonlySet<string>>();
+
+/** Whether `defineSettings()` filled `name` with its default rather than a given value. */
+export function isDefaulted(defined: object, name: string): boolean {
+  return defaultedKeys.get(defined)?.has(name) ?? !Object.hasOwn(defined, name);
+}
+
+/** @throws InvalidSettingError when `name` is not an UPPER_CASE setting name. */
+export function checkSettingName(name: string): void {
+  if (!isSettingName(name)) {
+    throw new InvalidSettingError(
+      name,
+      `Setting names must be UPPER_CASE, but '${name}' is not; Django ignores such ` +
+        `names, so it would have no effect. Rename it to '${name.toUpperCase()}'.`,
+    );
+  }
+}
+
+/**
+ * Check the values `configure()` is about to install.
+ *
+ * @throws InvalidSettingError naming the setting and the fix.
+ */
+export function validateSettings(s: Readonly<Record<string, unknown>>): void {
+  for (const name of ['DEBUG', 'USE_TZ', 'USE_I18N', 'APPEND_SLASH']) expectType(s, name, 'boolean');
+  for (const name of ['SECRET_KEY', 'TIME_ZONE', 'BASE_DIR', 'LANGUAGE_CODE', 'DEFAULT_AUTO_FIELD']) {
+    expectType(s, name, 'string');
+  }
+  for (const name of [
+    'INSTALLED_APPS',
+    'ALLOWED_HOSTS',
+    'INTERNAL_IPS',
+    'MIDDLEWARE',
+    'SILENCED_SYSTEM_CHECKS',
+    'CSRF_TRUSTED_ORIGINS',
+    'SECRET_KEY_FALLBACKS',
+  ]) {
+    expectStringList(s, name);
+  }
+
+  if (s['DEBUG'] === false && s['SECRET_KEY'] === '') {
+    throw new InvalidSettingError(
+      'SECRET_KEY',
+      'The SECRET_KEY setting must not be empty when DEBUG is false. Set SECRET_KEY to a ' +
+        "long random string (for example SECRET_KEY: env.str('SECRET_KEY')), or set DEBUG: true in development.",
+    );
+  }
+
+  const apps = s['INSTALLED_APPS'] as string[];
+  const seen = new Set<string>();
+  for (const app of apps) {
+    const key = app.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (seen.has(key)) {
+      throw new InvalidSettingError(
+        'INSTALLED_APPS',
+        `INSTALLED_APPS lists '${app}' more than once. Remove the duplicate entry.`,
+      );
+    }
+    seen.add(key);
+  }
+
+  const timeZone = s['TIME_ZONE'] as string;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new InvalidSettingError(
+      'TIME_ZONE',
+      `TIME_ZONE is '${timeZone}', which is not an IANA time zone. Use a name such as ` +
+        "'UTC' or 'Europe/Paris'.",
+    );
+  }
+
+  validateDatabases(s['DATABASES']);
+}
+
+function validateDatabases(databases: unknown): void {
+  if (databases === null || typeof databases !== 'object' || Array.isArray(databases)) {
+    throw new InvalidSettingError(
+      'DATABASES',
+      `DATABASES must be an object of alias → settings, got ${describe(databases)}. ` +
+        "Write DATABASES: { default: { ENGINE: 'sqlite', NAME: 'db.sqlite3' } }.",
+    );
+  }
+  const aliases = Object.keys(databases);
+  // An empty DATABASES means "no database", as in Django; any other shape needs a default.
+  if (aliases.length > 0 && !aliases.includes('default')) {
+    throw new InvalidSettingError(
+      'DATABASES',
+      `DATABASES defines ${aliases.map((a) => `'${a}'`).join(', ')} but no 'default' database. ` +
+        'Add DATABASES.default (or rename one of them to default).',
+    );
+  }
+  for (const [alias, entry] of Object.entries(databases as Record<string, unknown>)) {
+    const where = `DATABASES.${alias}`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new InvalidSettingError(
+        'DATABASES',
+        `${where} must be an object with ENGINE and NAME, got ${describe(entry)}.`,
+      );
+    }
+    const { ENGINE, NAME } = entry as Record<string, unknown>;
+    if (!(DATABASE_ENGINES as readonly unknown[]).includes(ENGINE)) {
+      throw new InvalidSettingError(
+        'DATABASES',
+        `${where}.ENGINE is ${describe(ENGINE)}, which is not a Nuages database backend. ` +
+          `Use one of ${DATABASE_ENGINES.map((e) => `'${e}'`).join(', ')}.`,
+      );
+    }
+    if (typeof NAME !== 'string' || NAME === '') {
+      throw new InvalidSettingError(
+        'DATABASES',
+        `${where}.NAME must be a non-empty string (a file path or ':memory:' for sqlite, ` +
+          `a database name for postgres), got ${describe(NAME)}.`,
+      );
+    }
+  }
+}
+
+function expectType(s: Readonly<Record<string, unknown>>, name: string, type: 'boolean' | 'string'): void {
+  if (typeof s[name] !== type) {
+    throw new InvalidSettingError(name, `${name} must be a ${type}, got ${describe(s[name])}.`);
+  }
+}
+
+function expectStringList(s: Readonly<Record<string, unknown>>, name: string): void {
+  const value = s[name];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new InvalidSettingError(
+      name,
+      `${name} must be an array of strings, got ${describe(value)}. Write ${name}: ['...'].`,
+    );
+  }
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * What differs between databases in the SQL the compiler writes: quoting,
+ * placeholders, lookup operators, date functions, column types. One subclass
+ * per backend overrides only what differs.
+ */
+import type { Field } from '../../models/fields/field.ts';
+
+export abstract class BaseDatabaseOperations {
+  /** `WHERE lhs <op>` templates; `%s` is the right-hand side. */
+  abstract readonly lookupOperators: Readonly<Record<string, string>>;
+  /** Column type templates by internal type; `%(name)s` takes the field's dbParameters(). */
+  abstract readonly dataTypes: Readonly<Record<string, string>>;
+  /** Extra column SQL (CHECK) by internal type, e.g. positive integers. */
+  readonly dataTypeChecks: Readonly<Record<string, string>> = {};
+
+  quoteName(name: string): string {
+    if (name.startsWith('"') && name.endsWith('"')) return name;
+    return `"${name.replaceAll('"', '""')}"`;
+  }
+
+  /** The placeholder for the n-th parameter (1-based). */
+  abstract placeholder(index: number): string;
+
+  /** SQL extracting `part` (year, month, …) of a date or datetime expression in a time zone. */
+  abstract datePart(part: string, sql: string, timeZone: string | null): string;
+
+  /** SQL casting a datetime expression to its date (or time) in a time zone. */
+  abstract dateCast(to: 'date' | 'time', sql: string, timeZone: string | null): string;
+
+  randomFunction(): string {
+    return 'RANDOM()';
+  }
+
+  /** LIMIT/OFFSET clause; `high` null means no upper bound. */
+  limitOffset(low: number, high: number | null): string {
+    if (high === null) return low ? ` LIMIT -1 OFFSET ${low}` : '';
+    return ` LIMIT ${high - low}${low ? ` OFFSET ${low}` : ''}`;
+  }
+
+  /** The column type for a field, or null for fields without a column. */
+  columnType(field: Field & { targetInternalType?: string }): string | null {
+    const type = field.targetInternalType ?? field.internalType;
+    const template = this.dataTypes[type];
+    if (template === undefined) return null;
+    const params = field.dbParameters();
+    return template.replace(/%\((\w+)\)s/g, (_, key: string) => String(params[key]));
+  }
+
+  /** Operator for arithmetic on two expressions; `^` is power on most databases. */
+  combineExpression(op: string, lhs: string, rhs: string): string {
+    if (op === '^') return `POWER(${lhs}, ${rhs})`;
+    return `(${lhs} ${op} ${rhs})`;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Plain types shared by every database backend and the SQL compiler.
+ *
+ * The query path ends here: a compiler turns a query tree into a
+ * `CompiledQuery`; a backend runs it. Nothing in this file knows about models.
+ */
+
+/** A value bound to a statement parameter. Values are always parameters, never interpolated. */
+export type SqlParam = null | number | bigint | string | Uint8Array;
+
+export interface CompiledQuery {
+  readonly sql: string;
+  readonly params: readonly SqlParam[];
+}
+
+/** A value or a promise of it: SQLite answers synchronously, Postgres does not. Await it once. */
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface ExecuteResult {
+  /** Rows changed by INSERT/UPDATE/DELETE. */
+  readonly rowCount: number;
+  /** Last inserted rowid where the database reports it. */
+  readonly lastInsertId: number | bigint | null;
+}
+
+/** Whether a statement only reads. Writes are serialised where the database needs it (SQLite). */
+export type StatementKind = 'read' | 'write';
+
+/** One entry of `DATABASES` in settings. */
+export interface DatabaseSettings {
+  ENGINE: 'sqlite' | 'postgres' | (string & {});
+  NAME: string;
+  USER?: string;
+  PASSWORD?: string;
+  HOST?: string;
+  PORT?: number | string;
+  OPTIONS?: Record<string, unknown>;
+  CONN_MAX_AGE?: number | null;
+  ATOMIC_REQUESTS?: boolean;
+  TEST?: { NAME?: string };
+}
+
+/** What a backend can do; the compiler and schema editor branch on these, never on the vendor name. */
+export interface DatabaseFeatures {
+  readonly canReturnRowsFromBulkInsert: boolean;
+  readonly supportsReturning: boolean;
+  readonly supportsTransactionalDdl: boolean;
+  readonly supportsNullsOrdering: boolean;
+  readonly supportsSelectForUpdate: boolean;
+  readonly supportsRegex: boolean;
+  readonly hasNativeUuid: boolean;
+  readonly hasNativeJson: boolean;
+  readonly hasNativeDecimal: boolean;
+  readonly hasNativeBoolean: boolean;
+  /** Upper bound on bound parameters in one statement. */
+  readonly maxQueryParams: number;
+}

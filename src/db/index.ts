@@ -1,0 +1,27 @@
+/**
+ * `nuages/db`: models, fields, QuerySets, expressions, transactions.
+ *
+ * Query path: `Model.objects` (a QuerySet) → `Query` (plain tree) → the
+ * backend's compiler → `{ sql, params }` → connection → rows → instances.
+ */
+import './models/query-set.ts';
+
+export { Model, ModelBase } from './models/base.ts';
+export type { FieldValues, ModelInit, ModelClass, ModelOptions, SaveOptions } from './models/base.ts';
+export { QuerySet } from './models/query-set.ts';
+export type { FilterArg } from './models/query-set.ts';
+export { Q, QNode } from './models/query-utils.ts';
+export { F, Value, RawSQL, OrderBy, Expression } from './models/expressions.ts';
+export { Index, UniqueConstraint, CheckConstraint } from './models/indexes.ts';
+export { Options } from './models/options.ts';
+export * from './models/fields/index.ts';
+export { RelationNotLoadedError, DeferredFieldError, ModelNotInAppError, ModelStateError } from './models/errors.ts';
+export * as signals from './models/signals.ts';
+export { connections, connection } from './connections.ts';
+export { atomic, onCommit, setRollback, getRollback, inAtomicBlock } from './transaction.ts';
+export { captureQueries } from './query-log.ts';
+export * from './errors.ts';
+export { createTables, schemaEditorFor } from './schema.ts';
+export { Decimal } from '../utils/decimal.ts';
+export { DateOnly } from '../utils/dates.ts';
+export { ProtectedError, RestrictedError, ValidationError, FieldError, FieldDoesNotExist, ObjectDoesNotExist, MultipleObjectsReturned } from '../core/exceptions.ts';

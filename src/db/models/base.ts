@@ -1,0 +1,465 @@
+/**
+ * Model classes: `class Book extends Model<Book>()({ ...fields }, { ...options }) {}`.
+ *
+ * `Model<Self>()` returns a base class built from the field definitions, whose
+ * instance type has one property per field (and `publisherId` beside each
+ * relation). The `Self` parameter lets `Book.objects` return `Book` instances
+ * with their custom methods. Metadata (`Book._meta`) is built on first use, so
+ * models may refer to each other in any order.
+ */
+import { MODEL_MARKER, apps } from '../../conf/apps.ts';
+import { MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, NON_FIELD_ERRORS } from '../../core/exceptions.ts';
+import { Field } from './fields/field.ts';
+import { AutoField, BigAutoField } from './fields/numeric.ts';
+import { ForeignKey, setModelReferenceResolver, type RelatedModel } from './fields/related.ts';
+import { ModelNotInAppError, ModelStateError, RelationNotLoadedError } from './errors.ts';
+import { Options, registerConcreteModel, type ModelMetaOptions } from './options.ts';
+import { ModelState } from './state.ts';
+import type { QuerySet } from './query-set.ts';
+import { modelPersistence } from './persistence.ts';
+
+export type FieldMap = Readonly<Record<string, Field<any, any>>>;
+
+type ValueOf<F> = F extends Field<infer T, infer N> ? (N extends true ? T | null : T) : never;
+type KeyOf<M> = M extends { pk: infer P } ? (unknown extends P ? number : P) : number;
+type RelationIds<F> = {
+  -readonly [K in keyof F as F[K] extends ForeignKey<any, any> ? `${K & string}Id` : never]: F[K] extends ForeignKey<
+    infer M,
+    infer N
+  >
+    ? N extends true
+      ? KeyOf<M> | null
+      : KeyOf<M>
+    : never;
+};
+type ImplicitPk<F> = { [K in keyof F]: F[K] extends { primaryKey: true } ? K : never }[keyof F] extends never
+  ? 'id' extends keyof F
+    ? {}
+    : { id: number }
+  : {};
+
+/** The data properties an instance of a model with fields `F` has. */
+export type FieldValues<F> = { -readonly [K in keyof F]: ValueOf<F[K]> } & RelationIds<F> & ImplicitPk<F>;
+
+/** What `new Book({...})` and `Book.objects.create({...})` accept. */
+export type ModelInit<F> = Partial<FieldValues<F>>;
+
+/** Managers declared in the options: a QuerySet subclass, or a function narrowing the default one. */
+export type ManagerSpec = (abstract new (...args: any[]) => QuerySet<any>) | ((qs: QuerySet<any>) => QuerySet<any>);
+
+export interface ModelOptions extends ModelMetaOptions {
+  managers?: Readonly<Record<string, ManagerSpec>>;
+}
+
+type ManagerType<Self, S> = S extends abstract new (...args: any[]) => infer Q
+  ? Q
+  : S extends (qs: QuerySet<any>) => QuerySet<any>
+    ? QuerySet<Self>
+    : never;
+
+type Managers<Self, O> = O extends { managers: infer M }
+  ? { [K in keyof M]: ManagerType<Self, M[K]> } & ('objects' extends keyof M ? {} : { objects: QuerySet<Self> })
+  : { objects: QuerySet<Self> };
+
+/** The static side of a model class. */
+export interface ModelStatics<Self> {
+  readonly _meta: Options;
+  readonly DoesNotExist: typeof ObjectDoesNotExist;
+  readonly MultipleObjectsReturned: typeof MultipleObjectsReturned;
+  readonly abstract: boolean;
+  readonly [MODEL_MARKER]: true;
+  /** Builds an instance from database values without running defaults or signals. */
+  fromDb(values: Record<string, unknown>, db?: string): Self;
+}
+
+export type ModelClass<Self, F, O> = {
+  new (init?: ModelInit<F>): ModelBase & FieldValues<F>;
+  readonly fields: F;
+} & ModelStatics<Self> &
+  Managers<Self, O>;
+
+/** Any model class, for APIs that accept every model. */
+export type AnyModelClass = typeof ModelBase & { readonly _meta: Options };
+
+interface Definition {
+  readonly fields: FieldMap;
+  readonly options: ModelOptions;
+  readonly parent: Definition | undefined;
+}
+
+const definitions = new WeakMap<Function, Definition>();
+const metas = new WeakMap<Function, Options>();
+const doesNotExist = new WeakMap<Function, typeof ObjectDoesNotExist>();
+const multipleReturned = new WeakMap<Function, typeof MultipleObjectsReturned>();
+
+function findDefinition(cls: Function): Definition | undefined {
+  for (let c: Function | null = cls; c && c !== ModelBase; c = Object.getPrototypeOf(c)) {
+    const def = definitions.get(c);
+    if (def) return def;
+  }
+  return undefined;
+}
+
+function collectFields(def: Definition): [string, Field][] {
+  const inherited = def.parent ? collectFields(def.parent) : [];
+  const own = Object.entries(def.fields) as [string, Field][];
+  const names = new Set(own.map(([name]) => name));
+  return [...inherited.filter(([name]) => !names.has(name)), ...own];
+}
+
+function collectOptions(def: Definition): ModelOptions {
+  const parent = def.parent ? collectOptions(def.parent) : {};
+  // Like Django's abstract Meta inheritance: ordering and friends carry over, abstract does not.
+  return { ...parent, abstract: false, dbTable: undefined, ...def.options };
+}
+
+function buildMeta(cls: typeof ModelBase): Options {
+  const def = findDefinition(cls);
+  if (!def) throw new ModelStateError(`${cls.name} is not a model class: define it with Model<${cls.name}>()({ ...fields }).`);
+  const options = collectOptions(def);
+  const appLabel = options.appLabel ?? apps.appLabelOf(cls);
+  if (!appLabel) throw new ModelNotInAppError(cls.name);
+  const entries = collectFields(def).map(([name, field]) => [name, field.clone()] as [string, Field]);
+  if (!entries.some(([, f]) => f.primaryKey)) {
+    const auto = apps.findAppConfig(appLabel)?.defaultAutoField === 'AutoField' ? new AutoField() : new BigAutoField();
+    entries.unshift(['id', auto]);
+  }
+  for (const [name, field] of entries) field.contributeToClass(cls as unknown as RelatedModel, name);
+  const built = new Options(cls as never, appLabel, entries.map(([, f]) => f), options);
+  metas.set(cls, built);
+  if (!built.abstract) {
+    registerConcreteModel(cls as never);
+    if (!apps.appLabelOf(cls)) apps.register(appLabel, cls);
+  }
+  return built;
+}
+
+/** Values given to the constructor take the field's type at once, so `book.price` is always a Decimal. */
+function convertInit(field: Field, value: unknown): unknown {
+  if (value === null || value === undefined || typeof value === 'object' && 'resolve' in (value as object)) return value;
+  try {
+    return field.toPython(value);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError({ [field.name]: error });
+    throw error;
+  }
+}
+
+/**
+ * The base of every model instance. Define models with `Model<Self>()(fields,
+ * options)`; this class holds the instance API (save, delete, validation).
+ */
+export class ModelBase {
+  declare _state: ModelState;
+  /** The default QuerySet of the model (installed per model class by `Model()`). */
+  declare static readonly objects: QuerySet<any>;
+
+  static readonly [MODEL_MARKER] = true as const;
+
+  /** True for abstract models, which have no table and exist to be inherited. */
+  static get abstract(): boolean {
+    return Boolean(definitions.get(Object.getPrototypeOf(this))?.options.abstract);
+  }
+
+  static get _meta(): Options {
+    return metas.get(this) ?? buildMeta(this);
+  }
+
+  static get DoesNotExist(): typeof ObjectDoesNotExist {
+    let cls = doesNotExist.get(this);
+    if (!cls) {
+      const name = this.name;
+      cls = class extends ObjectDoesNotExist {
+        override readonly code = 'NUAGES_OBJECT_DOES_NOT_EXIST';
+      };
+      Object.defineProperty(cls, 'name', { value: `${name}.DoesNotExist` });
+      doesNotExist.set(this, cls);
+    }
+    return cls;
+  }
+
+  static get MultipleObjectsReturned(): typeof MultipleObjectsReturned {
+    let cls = multipleReturned.get(this);
+    if (!cls) {
+      const name = this.name;
+      cls = class extends MultipleObjectsReturned {
+        override readonly code = 'NUAGES_MULTIPLE_OBJECTS_RETURNED';
+      };
+      Object.defineProperty(cls, 'name', { value: `${name}.MultipleObjectsReturned` });
+      multipleReturned.set(this, cls);
+    }
+    return cls;
+  }
+
+  static fromDb(this: typeof ModelBase, values: Record<string, unknown>, db = 'default'): ModelBase {
+    const instance = Object.create(this.prototype) as ModelBase;
+    instance._state = new ModelState(db, false);
+    Object.assign(instance, values);
+    return instance;
+  }
+
+  constructor(init: Record<string, unknown> = {}) {
+    const cls = this.constructor as typeof ModelBase;
+    const meta = cls._meta;
+    this._state = new ModelState(null, true);
+    const self = this as unknown as Record<string, unknown>;
+    for (const field of meta.fields) {
+      if (field instanceof ForeignKey) {
+        if (field.name in init) {
+          self[field.name] = init[field.name];
+          continue;
+        }
+        self[field.attname] = field.attname in init ? init[field.attname] : field.getDefault();
+        continue;
+      }
+      if (field.name in init) self[field.attname] = convertInit(field, init[field.name]);
+      else if (field.hasDbDefault() || field.isAuto) self[field.attname] = null;
+      else self[field.attname] = field.getDefault();
+    }
+    for (const key of Object.keys(init)) {
+      if (!meta.findField(key) && !(key in self)) {
+        const known = meta.fields.map((f) => f.name).join(', ');
+        throw new TypeError(`${cls.name}() got an unexpected field '${key}'. Fields are: ${known}.`);
+      }
+    }
+  }
+
+  /** The primary key's value, whatever the field is called. */
+  get pk(): unknown {
+    const meta = (this.constructor as typeof ModelBase)._meta;
+    return (this as unknown as Record<string, unknown>)[meta.pk.attname];
+  }
+
+  set pk(value: unknown) {
+    const meta = (this.constructor as typeof ModelBase)._meta;
+    (this as unknown as Record<string, unknown>)[meta.pk.attname] = value;
+  }
+
+  /** Same model and same primary key (Django's `==` on instances). */
+  equals(other: unknown): boolean {
+    if (!(other instanceof ModelBase) || (other.constructor as typeof ModelBase)._meta !== (this.constructor as typeof ModelBase)._meta) return false;
+    return this.pk !== null && this.pk !== undefined && this.pk === other.pk;
+  }
+
+  /**
+   * Inserts or updates the row. With a primary key set, tries UPDATE first and
+   * INSERTs when no row matched (Django's algorithm); `updateFields` limits the
+   * UPDATE to those columns. Sends preSave/postSave.
+   */
+  async save(options: SaveOptions = {}): Promise<void> {
+    await modelPersistence.save(this, options);
+  }
+
+  /** Deletes the row and what CASCADE reaches; returns Django's `[total, { 'app.Model': n }]`. */
+  async delete(options: { using?: string; keepParents?: boolean } = {}): Promise<[number, Record<string, number>]> {
+    if (this.pk === null || this.pk === undefined) {
+      const name = (this.constructor as typeof ModelBase)._meta.objectName;
+      throw new ModelStateError(`${name} object can't be deleted because its id attribute is set to null.`);
+    }
+    return modelPersistence.delete(this, options);
+  }
+
+  /** Reloads field values from the database (all, or `fields`). */
+  async refreshFromDb(options: { fields?: readonly string[]; using?: string } = {}): Promise<void> {
+    await modelPersistence.refresh(this, options);
+  }
+
+  /** Loads a to-one relation that was not loaded by the query (one query). */
+  async fetchRelated(name: string): Promise<unknown> {
+    return modelPersistence.fetchRelated(this, name);
+  }
+
+  /** Django's `get_FOO_display()`: the label of a choice field's current value. */
+  getDisplay(field: string): string {
+    const meta = (this.constructor as typeof ModelBase)._meta;
+    return meta.getField(field).displayFor((this as unknown as Record<string, unknown>)[meta.getField(field).attname]);
+  }
+
+  /** Hook for model-wide validation; throw ValidationError. Called by fullClean(). */
+  clean(): void | Promise<void> {}
+
+  /**
+   * Validates every field, then `clean()`, then uniqueness and constraints
+   * (which query the database). Throws one ValidationError with all messages by field.
+   */
+  async fullClean(options: { exclude?: readonly string[]; validateUnique?: boolean; validateConstraints?: boolean } = {}): Promise<void> {
+    const exclude = new Set(options.exclude ?? []);
+    const errors: Record<string, ValidationError[]> = {};
+    const add = (name: string, error: ValidationError) => {
+      const dict = error.errorDict;
+      if (dict) for (const [key, messages] of Object.entries(dict)) (errors[key] ??= []).push(new ValidationError(messages.map((m) => m.message)));
+      else (errors[name] ??= []).push(error);
+    };
+    try {
+      this.cleanFields([...exclude]);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      add(NON_FIELD_ERRORS, error);
+      for (const name of Object.keys(error.errorDict ?? {})) exclude.add(name);
+    }
+    try {
+      await this.clean();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      add(NON_FIELD_ERRORS, error);
+    }
+    if (options.validateUnique ?? true) {
+      const uniqueErrors = await modelPersistence.uniqueErrors(this, exclude);
+      for (const [name, error] of uniqueErrors) add(name, error);
+    }
+    if (options.validateConstraints ?? true) {
+      const constraintErrors = await modelPersistence.constraintErrors(this, exclude);
+      for (const [name, error] of constraintErrors) add(name, error);
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
+  /** Cleans each field's value in place; throws a ValidationError keyed by field. */
+  cleanFields(exclude: readonly string[] = []): void {
+    const meta = (this.constructor as typeof ModelBase)._meta;
+    const self = this as unknown as Record<string, unknown>;
+    const errors: Record<string, ValidationError> = {};
+    for (const field of meta.fields) {
+      if (exclude.includes(field.name)) continue;
+      const raw = self[field.attname];
+      // Blank values in blank-allowed fields are not validated, as in Django.
+      if (field.blank && field.isEmpty(raw)) continue;
+      if (field.isAuto && (raw === null || raw === undefined)) continue;
+      try {
+        self[field.attname] = field instanceof ForeignKey ? (field.clean(raw), raw) : field.clean(raw);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        errors[field.name] = error;
+      }
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
+  /** Plain field values by name, for JSON and logging; relations appear as their keys. */
+  toJSON(): Record<string, unknown> {
+    const meta = (this.constructor as typeof ModelBase)._meta;
+    const self = this as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const field of meta.fields) if (field.attname in self) out[field.attname] = self[field.attname];
+    return out;
+  }
+
+  toString(): string {
+    return `${(this.constructor as typeof ModelBase)._meta.objectName} object (${String(this.pk)})`;
+  }
+}
+
+export interface SaveOptions {
+  using?: string;
+  updateFields?: readonly string[];
+  forceInsert?: boolean;
+  forceUpdate?: boolean;
+}
+
+function relationField(obj: ModelBase, name: string): ForeignKey {
+  return (obj.constructor as typeof ModelBase)._meta.getField(name) as ForeignKey;
+}
+
+/** `book.publisher`: the cached related object, or an error naming the fix; never a hidden query. */
+function defineRelationAccessor(proto: object, name: string): void {
+  Object.defineProperty(proto, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: ModelBase & Record<string, unknown>) {
+      const field = relationField(this, name);
+      const cache = this._state.fieldsCache;
+      const key = this[field.attname];
+      if (cache && name in cache) {
+        const cached = cache[name] as (ModelBase & Record<string, unknown>) | null;
+        // A changed key makes the cached object stale.
+        if (cached === null ? key === null || key === undefined : cached[field.targetField.attname] === key) return cached;
+      }
+      if (key === null || key === undefined) return null;
+      throw new RelationNotLoadedError((this.constructor as typeof ModelBase)._meta.objectName, name);
+    },
+    set(this: ModelBase & Record<string, unknown>, value: unknown) {
+      const field = relationField(this, name);
+      const model = (this.constructor as typeof ModelBase)._meta.objectName;
+      if (value !== null && value !== undefined && !(value instanceof ModelBase)) {
+        throw new TypeError(`${model}.${name} must be a model instance or null; to set the key, assign ${model}.${field.attname}.`);
+      }
+      const remote = field.remoteModel as unknown as typeof ModelBase;
+      if (value instanceof ModelBase && !(value instanceof remote)) {
+        throw new TypeError(`${model}.${name} must be a ${remote._meta.objectName} instance; got ${(value as object).constructor.name}.`);
+      }
+      this._state.fieldsCache ??= {};
+      this._state.fieldsCache[name] = value ?? null;
+      this[field.attname] = value ? (value as unknown as Record<string, unknown>)[field.targetField.attname] : null;
+    },
+  });
+}
+
+/**
+ * Defines a model base class from its fields and options.
+ *
+ * ```ts
+ * export class Book extends Model<Book>()({
+ *   title: new CharField({ maxLength: 200 }),
+ *   price: new DecimalField({ maxDigits: 8, decimalPlaces: 2 }),
+ * }, { ordering: ['title'] }) {
+ *   isExpensive() { return this.price.gt(100); }
+ * }
+ * ```
+ * Pass an abstract model to inherit its fields, options and methods:
+ * `Model<Novel>(Book)({ ... })`.
+ */
+export function Model<Self = unknown>(parent?: abstract new (...args: any[]) => ModelBase) {
+  return function define<const F extends FieldMap, const O extends ModelOptions = {}>(
+    fields: F,
+    options?: O,
+  ): ModelClass<Self, F, O> {
+    const Parent = (parent ?? ModelBase) as typeof ModelBase;
+    const parentDefinition = parent ? findDefinition(parent) : undefined;
+    if (parent && !parentDefinition?.options.abstract) {
+      throw new ModelStateError(`Model(${parent.name}) can only extend an abstract model ({ abstract: true }).`);
+    }
+    const Base = class extends Parent {};
+    definitions.set(Base, { fields, options: options ?? {}, parent: parentDefinition });
+    for (const [name, field] of Object.entries(fields)) {
+      if (field instanceof ForeignKey) defineRelationAccessor(Base.prototype, name);
+      if (!(field instanceof Field)) {
+        throw new TypeError(`Field '${name}' must be a field instance, e.g. new CharField({ maxLength: 100 }).`);
+      }
+    }
+    for (const [name, field] of parentDefinition ? collectFields(parentDefinition) : []) {
+      if (field instanceof ForeignKey && !(name in fields)) defineRelationAccessor(Base.prototype, name);
+    }
+    Object.defineProperty(Base, 'fields', { value: fields });
+    installManagers(Base, { ...(parentDefinition ? collectOptions(parentDefinition).managers : {}), ...options?.managers });
+    return Base as unknown as ModelClass<Self, F, O>;
+  };
+}
+
+Object.defineProperty(Model, Symbol.hasInstance, { value: (value: unknown) => value instanceof ModelBase });
+
+/** Hook set by query-set.ts so managers can be created without a circular import at load time. */
+let makeRootQuerySet: (model: typeof ModelBase, spec: ManagerSpec | undefined) => QuerySet<any> = () => {
+  throw new Error('The QuerySet module is not loaded; import models through nuages/db.');
+};
+
+export function setRootQuerySetFactory(factory: typeof makeRootQuerySet): void {
+  makeRootQuerySet = factory;
+}
+
+function installManagers(Base: typeof ModelBase, managers: Readonly<Record<string, ManagerSpec>>): void {
+  const specs: Record<string, ManagerSpec | undefined> = { objects: undefined, ...managers };
+  for (const [name, spec] of Object.entries(specs)) {
+    Object.defineProperty(Base, name, {
+      configurable: true,
+      // A fresh QuerySet per access: QuerySets cache their results, so a shared one would go stale.
+      get(this: typeof ModelBase) {
+        return makeRootQuerySet(this, spec);
+      },
+    });
+  }
+}
+
+setModelReferenceResolver((reference, from) => {
+  const target = reference.includes('.') ? reference : `${(from as unknown as typeof ModelBase)._meta.appLabel}.${reference}`;
+  return apps.getModel(target) as unknown as RelatedModel;
+});

@@ -1,0 +1,181 @@
+/**
+ * Query expressions: `F()` references, `Value()` literals, arithmetic, and
+ * ordering. They are unresolved descriptions; the query resolves them into
+ * plain expression nodes (`sql/nodes.ts`) that the compiler turns into SQL.
+ *
+ * ```ts
+ * await Product.objects.filter({ stock__lt: F('reorderLevel') }).update({ price: F('price').mul(1.1) })
+ * ```
+ */
+import type { Field } from './fields/field.ts';
+import type { ExprNode } from './sql/nodes.ts';
+
+/** What an expression needs from the query that resolves it. */
+export interface ResolveContext {
+  /** The column node and field for a `__` path (`publisher__name`), adding joins as needed. */
+  resolveRef(path: string): { node: ExprNode; field: Field };
+  /** A value bound as a parameter, converted for `field` when given. */
+  resolveValue(value: unknown, field: Field | undefined): ExprNode;
+  /** Whether the expression appears in an aggregate-allowed position (annotate, aggregate). */
+  readonly allowAggregates: boolean;
+}
+
+export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%' | '^';
+
+export abstract class Expression {
+  /** Resolves `F` paths and values against the query; returns a plain node. */
+  abstract resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined };
+
+  #combine(op: ArithmeticOperator, other: unknown, reversed = false): CombinedExpression {
+    const right = toExpression(other);
+    return reversed ? new CombinedExpression(right, op, this) : new CombinedExpression(this, op, right);
+  }
+
+  add(other: unknown): CombinedExpression {
+    return this.#combine('+', other);
+  }
+
+  sub(other: unknown): CombinedExpression {
+    return this.#combine('-', other);
+  }
+
+  mul(other: unknown): CombinedExpression {
+    return this.#combine('*', other);
+  }
+
+  div(other: unknown): CombinedExpression {
+    return this.#combine('/', other);
+  }
+
+  mod(other: unknown): CombinedExpression {
+    return this.#combine('%', other);
+  }
+
+  pow(other: unknown): CombinedExpression {
+    return this.#combine('^', other);
+  }
+
+  /** Ascending order; `{ nullsFirst: true }` or `{ nullsLast: true }` places NULLs. */
+  asc(options: NullsPlacement = {}): OrderBy {
+    return new OrderBy(this, false, options);
+  }
+
+  desc(options: NullsPlacement = {}): OrderBy {
+    return new OrderBy(this, true, options);
+  }
+}
+
+export interface NullsPlacement {
+  nullsFirst?: boolean;
+  nullsLast?: boolean;
+}
+
+/** A reference to a field of the row, by `__` path. */
+export class FExpression extends Expression {
+  readonly name: string;
+
+  constructor(name: string) {
+    super();
+    this.name = name;
+  }
+
+  resolve(context: ResolveContext): { node: ExprNode; field: Field } {
+    return context.resolveRef(this.name);
+  }
+}
+
+/** `F('price')`: the value of a field in the same row, resolved by the database. */
+export function F(name: string): FExpression {
+  return new FExpression(name);
+}
+
+/** A literal bound as a parameter; `outputField` says how to convert it. */
+export class ValueExpression extends Expression {
+  readonly value: unknown;
+  readonly outputField: Field | undefined;
+
+  constructor(value: unknown, outputField?: Field) {
+    super();
+    this.value = value;
+    this.outputField = outputField;
+  }
+
+  resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined } {
+    return { node: context.resolveValue(this.value, this.outputField), field: this.outputField };
+  }
+}
+
+export function Value(value: unknown, outputField?: Field): ValueExpression {
+  return new ValueExpression(value, outputField);
+}
+
+export class CombinedExpression extends Expression {
+  readonly lhs: Expression;
+  readonly op: ArithmeticOperator;
+  readonly rhs: Expression;
+
+  constructor(lhs: Expression, op: ArithmeticOperator, rhs: Expression) {
+    super();
+    this.lhs = lhs;
+    this.op = op;
+    this.rhs = rhs;
+  }
+
+  resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined } {
+    const left = this.lhs.resolve(context);
+    // A bare number next to a column takes the column's type (price * 1.1 stays a decimal).
+    const right =
+      this.rhs instanceof ValueExpression && !this.rhs.outputField && left.field && typeof this.rhs.value !== 'number'
+        ? { node: context.resolveValue(this.rhs.value, left.field), field: left.field }
+        : this.rhs.resolve(context);
+    const field = left.field ?? right.field;
+    return { node: { kind: 'combined', op: this.op, lhs: left.node, rhs: right.node }, field };
+  }
+}
+
+/** An ordering term: an expression with a direction and NULLs placement. */
+export class OrderBy {
+  readonly expression: Expression;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+  readonly nullsLast: boolean;
+
+  constructor(expression: Expression, descending: boolean, options: NullsPlacement = {}) {
+    if (options.nullsFirst && options.nullsLast) {
+      throw new TypeError('OrderBy: nullsFirst and nullsLast are mutually exclusive; pass one of them.');
+    }
+    this.expression = expression;
+    this.descending = descending;
+    this.nullsFirst = options.nullsFirst ?? false;
+    this.nullsLast = options.nullsLast ?? false;
+  }
+
+  /** The same term in the opposite direction (for `reverse()` and `last()`). */
+  reversed(): OrderBy {
+    return new OrderBy(this.expression, !this.descending, { nullsFirst: this.nullsLast, nullsLast: this.nullsFirst });
+  }
+}
+
+/** Wraps plain values so arithmetic accepts `F('x').add(1)`. */
+export function toExpression(value: unknown): Expression {
+  return value instanceof Expression ? value : new ValueExpression(value);
+}
+
+/** A raw SQL fragment with parameters, for what expressions cannot say. Parameters only, never interpolation. */
+export class RawSQL extends Expression {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly outputField: Field | undefined;
+
+  constructor(sql: string, params: readonly unknown[] = [], outputField?: Field) {
+    super();
+    this.sql = sql;
+    this.params = params;
+    this.outputField = outputField;
+  }
+
+  resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined } {
+    const params = this.params.map((p) => context.resolveValue(p, undefined));
+    return { node: { kind: 'raw', sql: this.sql, params }, field: this.outputField };
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The base of every model field.
+ *
+ * A field knows how a value moves between three worlds: what a user assigns
+ * (`toPython` cleans it), what the database stores (`toDb`), and what comes back
+ * (`fromDb`, resolved once per query shape by `dbConverter`). Options keep
+ * Django's names in camelCase.
+ */
+import { FieldError, ValidationError } from '../../../core/exceptions.ts';
+import type { Validator } from '../../../core/validators.ts';
+import type { DatabaseFeatures, SqlParam } from '../../backends/base/types.ts';
+
+export type Choices = readonly (readonly [unknown, string])[] | Readonly<Record<string, string>>;
+
+export interface FieldOptions<T = unknown> {
+  null?: boolean;
+  blank?: boolean;
+  /** A value, or a function called for each new instance (use a function for mutable values). */
+  default?: T | (() => T);
+  /** A default computed by the database (an SQL literal value), as Django's db_default. */
+  dbDefault?: T;
+  unique?: boolean;
+  dbIndex?: boolean;
+  dbColumn?: string;
+  dbComment?: string;
+  choices?: Choices;
+  validators?: readonly Validator[];
+  primaryKey?: boolean;
+  editable?: boolean;
+  verboseName?: string;
+  helpText?: string;
+  errorMessages?: Readonly<Record<string, string>>;
+}
+
+/** The attributes of a model class a field needs, without importing the Model module. */
+export interface FieldOwner {
+  readonly name: string;
+  readonly _meta: { readonly label: string; readonly objectName: string };
+}
+
+const NOT_PROVIDED: unique symbol = Symbol('NOT_PROVIDED');
+
+/** Converts a database value into a JavaScript one. `null` converters mean "as is". */
+export type DbConverter = ((raw: unknown) => unknown) | null;
+
+function toSnakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * `T` is the value type, `N` whether the field allows null: the instance type of
+ * a model is inferred from them.
+ */
+export abstract class Field<T = unknown, N extends boolean = boolean> {
+  /** Phantom members for type inference; never read at run time. */
+  declare readonly __value: T;
+  declare readonly __null: N;
+
+  /** Django's internal type name, e.g. `CharField`; backends map it to a column type. */
+  abstract readonly internalType: string;
+
+  readonly options: FieldOptions<T>;
+  readonly null: boolean;
+  readonly blank: boolean;
+  readonly unique: boolean;
+  readonly dbIndex: boolean;
+  readonly primaryKey: boolean;
+  readonly editable: boolean;
+  readonly choices: readonly (readonly [unknown, string])[] | null;
+  readonly validators: readonly Validator[];
+  #default: unknown = NOT_PROVIDED;
+
+  /** Set when the field is attached to a model. */
+  name = '';
+  attname = '';
+  column = '';
+  model: FieldOwner | undefined;
+  /** True for relation fields (ForeignKey, OneToOneField). */
+  readonly isRelation: boolean = false;
+  /** Auto-incrementing primary keys are filled by the database. */
+  readonly isAuto: boolean = false;
+  /** Set for fields that never accept blank values from a form. */
+  readonly emptyStringsAllowed: boolean = true;
+
+  constructor(options: FieldOptions<T> & { null?: N } = {}) {
+    this.options = options;
+    this.primaryKey = options.primaryKey ?? false;
+    this.null = options.null ?? false;
+    this.blank = options.blank ?? false;
+    this.unique = (options.unique ?? false) || this.primaryKey;
+    this.dbIndex = options.dbIndex ?? false;
+    this.editable = options.editable ?? true;
+    this.choices = normaliseChoices(options.choices);
+    this.validators = options.validators ?? [];
+    if ('default' in options) this.#default = options.default;
+  }
+
+  /** A fresh copy with the same options, for models that inherit fields from an abstract base. */
+  clone(): this {
+    const Ctor = this.constructor as new (options: FieldOptions<T>) => this;
+    return new Ctor(this.options);
+  }
+
+  /** Attaches the field to a model under `name`. */
+  contributeToClass(model: FieldOwner, name: string): void {
+    this.model = model;
+    this.name = name;
+    this.attname = this.attnameFor(name);
+    this.column = this.options.dbColumn ?? toSnakeCase(this.attname);
+  }
+
+  /** The instance attribute holding the raw value; ForeignKey appends `Id`. */
+  protected attnameFor(name: string): string {
+    return name;
+  }
+
+  get concrete(): boolean {
+    return true;
+  }
+
+  hasDefault(): boolean {
+    return this.#default !== NOT_PROVIDED;
+  }
+
+  hasDbDefault(): boolean {
+    return 'dbDefault' in this.options;
+  }
+
+  /** The value a new instance gets when none is given (Django's get_default). */
+  getDefault(): T | null {
+    if (this.#default !== NOT_PROVIDED) {
+      return typeof this.#default === 'function' ? (this.#default as () => T)() : (this.#default as T);
+    }
+    if (!this.emptyStringsAllowed || this.null) return null;
+    return this.emptyDefault();
+  }
+
+  /** What a field without a default holds: '' for strings, null for the rest. */
+  protected emptyDefault(): T | null {
+    return null;
+  }
+
+  /** Converts an assigned or submitted value to the field's type; throws ValidationError. */
+  toPython(value: unknown): T | null {
+    return value as T | null;
+  }
+
+  /** Normalises a value used in a lookup or saved (Django's get_prep_value). */
+  getPrepValue(value: unknown): unknown {
+    return value === null || value === undefined ? null : this.toPython(value);
+  }
+
+  /** The parameter bound for `value` (already prepared). */
+  toDb(value: unknown, _features: DatabaseFeatures): SqlParam {
+    return value as SqlParam;
+  }
+
+  /** How to read this field's column from a row; resolved once per compiled query. */
+  dbConverter(_features: DatabaseFeatures): DbConverter {
+    return null;
+  }
+
+  /** Column parameters backends substitute into their type templates. */
+  dbParameters(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Checks null, blank and choices (Django's Field.validate). */
+  validate(value: unknown): void {
+    if (!this.editable) return;
+    if (this.choices && value !== null && value !== undefined && value !== '') {
+      const allowed = this.choices.some(([key]) => sameChoice(key, value));
+      if (!allowed) {
+        throw new ValidationError(this.message('invalid_choice', `Value ${pyRepr(value)} is not a valid choice.`), {
+          code: 'invalid_choice',
+          params: { value },
+        });
+      }
+    }
+    if (value === null || value === undefined) {
+      if (!this.null) throw new ValidationError(this.message('null', 'This field cannot be null.'), { code: 'null' });
+      return;
+    }
+    if (!this.blank && this.isEmpty(value)) {
+      throw new ValidationError(this.message('blank', 'This field cannot be blank.'), { code: 'blank' });
+    }
+  }
+
+  /** Values Django treats as "empty" for blank=False checks. */
+  isEmpty(value: unknown): boolean {
+    if (value === null || value === undefined || value === '') return true;
+    if (Array.isArray(value)) return value.length === 0;
+    if (value && typeof value === 'object' && value.constructor === Object) return Object.keys(value).length === 0;
+    return false;
+  }
+
+  runValidators(value: unknown): void {
+    if (value === null || value === undefined || this.isEmpty(value)) return;
+    const errors: ValidationError[] = [];
+    for (const validator of [...this.builtinValidators(), ...this.validators]) {
+      try {
+        validator(value);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        errors.push(error);
+      }
+    }
+    if (errors.length) throw new ValidationError(errors);
+  }
+
+  /** Validators implied by the field's own options (max length, digits…). */
+  builtinValidators(): readonly Validator[] {
+    return [];
+  }
+
+  /** Converts, validates and runs validators; returns the cleaned value. */
+  clean(value: unknown): T | null {
+    const cleaned = this.toPython(value);
+    this.validate(cleaned);
+    this.runValidators(cleaned);
+    return cleaned;
+  }
+
+  /** Readable label of a choice, for `getFooDisplay()`. */
+  displayFor(value: unknown): string {
+    const match = this.choices?.find(([key]) => sameChoice(key, value));
+    return match ? match[1] : value === null || value === undefined ? '' : String(value);
+  }
+
+  protected message(code: string, fallback: string): string {
+    return this.options.errorMessages?.[code] ?? fallback;
+  }
+
+  protected invalid(value: unknown, message: string): ValidationError {
+    return new ValidationError(this.message('invalid', message), { code: 'invalid', params: { value } });
+  }
+
+  /** The user-facing name, e.g. `Book.price`, used in error messages. */
+  get label(): string {
+    return this.model ? `${this.model._meta.objectName}.${this.name}` : this.name || this.constructor.name;
+  }
+
+  /** Raises a clear error for options that make no sense together. */
+  protected requireOption(condition: boolean, message: string): void {
+    if (!condition) throw new FieldError(`${this.constructor.name}: ${message}`);
+  }
+}
+
+function normaliseChoices(choices: Choices | undefined): (readonly [unknown, string])[] | null {
+  if (!choices) return null;
+  if (Array.isArray(choices)) return [...choices] as (readonly [unknown, string])[];
+  return Object.entries(choices);
+}
+
+function sameChoice(key: unknown, value: unknown): boolean {
+  if (key === value) return true;
+  return key !== null && value !== null && typeof key === 'object' ? String(key) === String(value) : false;
+}
+
+function pyRepr(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+export { NOT_PROVIDED, toSnakeCase };

@@ -1,0 +1,76 @@
+/**
+ * Indexes and constraints declared in a model's options (Django's Meta.indexes
+ * and Meta.constraints). They are plain descriptions; the schema editor turns
+ * them into SQL.
+ */
+import type { Q } from './query-utils.ts';
+
+export interface IndexOptions {
+  fields: readonly string[];
+  name?: string;
+  /** A partial index: only rows matching the condition are indexed. */
+  condition?: Q;
+}
+
+/** `new Index({ fields: ['customer', '-orderDate'], name: 'order_customer_date' })` */
+export class Index {
+  readonly fields: readonly string[];
+  readonly name: string | undefined;
+  readonly condition: Q | undefined;
+
+  constructor(options: IndexOptions) {
+    this.fields = options.fields;
+    this.name = options.name;
+    this.condition = options.condition;
+    if (!this.fields.length) throw new TypeError('An Index needs at least one field name in fields.');
+    if (this.condition && !this.name) throw new TypeError('A partial Index (with condition) needs a name.');
+  }
+}
+
+export interface UniqueConstraintOptions {
+  fields: readonly string[];
+  name: string;
+  condition?: Q;
+  nullsDistinct?: boolean;
+  violationErrorMessage?: string;
+}
+
+export class UniqueConstraint {
+  readonly kind = 'unique';
+  readonly fields: readonly string[];
+  readonly name: string;
+  readonly condition: Q | undefined;
+  readonly violationErrorMessage: string | undefined;
+
+  constructor(options: UniqueConstraintOptions) {
+    this.fields = options.fields;
+    this.name = options.name;
+    this.condition = options.condition;
+    this.violationErrorMessage = options.violationErrorMessage;
+    if (!this.fields.length) throw new TypeError('A UniqueConstraint needs at least one field name in fields.');
+    if (!this.name) throw new TypeError('A UniqueConstraint needs a name.');
+  }
+}
+
+export interface CheckConstraintOptions {
+  condition: Q;
+  name: string;
+  violationErrorMessage?: string;
+}
+
+/** `new CheckConstraint({ condition: Q({ price__gte: 0 }), name: 'price_not_negative' })` */
+export class CheckConstraint {
+  readonly kind = 'check';
+  readonly condition: Q;
+  readonly name: string;
+  readonly violationErrorMessage: string | undefined;
+
+  constructor(options: CheckConstraintOptions) {
+    this.condition = options.condition;
+    this.name = options.name;
+    this.violationErrorMessage = options.violationErrorMessage;
+    if (!this.name) throw new TypeError('A CheckConstraint needs a name.');
+  }
+}
+
+export type Constraint = UniqueConstraint | CheckConstraint;

@@ -1,0 +1,298 @@
+/**
+ * How instances reach the database: save (UPDATE, else INSERT), delete through
+ * the collector, refresh, loading one relation, and the uniqueness and
+ * constraint checks of fullClean(). Kept apart from base.ts so the Model class
+ * stays a readable facade.
+ */
+import { NON_FIELD_ERRORS, ValidationError } from '../../core/exceptions.ts';
+import type { DatabaseWrapper } from '../backends/base/connection.ts';
+import type { SqlParam } from '../backends/base/types.ts';
+import { connections } from '../connections.ts';
+import { atomic } from '../transaction.ts';
+import type { ModelBase, SaveOptions } from './base.ts';
+import { Collector } from './deletion.ts';
+import { ModelStateError } from './errors.ts';
+import type { Field } from './fields/field.ts';
+import { ForeignKey } from './fields/related.ts';
+import { CheckConstraint, UniqueConstraint } from './indexes.ts';
+import { postSave, preSave } from './signals.ts';
+import { compilerFor } from './sql/backend.ts';
+import { Query } from './sql/query.ts';
+import { Params } from './sql/compiler.ts';
+
+type ModelCtor = typeof ModelBase;
+type Instance = ModelBase & Record<string, unknown>;
+
+function modelOf(obj: ModelBase): ModelCtor {
+  return obj.constructor as ModelCtor;
+}
+
+/** Fields an instance actually holds (only()/defer() leave some out). */
+function loadedFields(obj: Instance): Field[] {
+  return modelOf(obj)._meta.fields.filter((f) => Object.hasOwn(obj, f.attname));
+}
+
+function dbValue(obj: Instance, field: Field, connection: DatabaseWrapper): SqlParam {
+  let prepared: unknown;
+  try {
+    prepared = field.getPrepValue(obj[field.attname]);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError({ [field.name]: error });
+    throw error;
+  }
+  return field.toDb(prepared, connection.features);
+}
+
+/** A relation assigned an unsaved object would save a NULL key and lose data; refuse, as Django does. */
+function checkRelatedSaved(obj: Instance): void {
+  const cache = obj._state.fieldsCache;
+  if (!cache) return;
+  for (const field of modelOf(obj)._meta.fields) {
+    if (!(field instanceof ForeignKey) || !(field.name in cache)) continue;
+    const related = cache[field.name] as Instance | null;
+    if (!related) continue;
+    const key = related[field.targetField.attname];
+    if (key === null || key === undefined) {
+      throw new ModelStateError(
+        `save() prohibited to prevent data loss due to unsaved related object '${field.name}'. Save the related object first.`,
+      );
+    }
+    if (obj[field.attname] === null || obj[field.attname] === undefined) obj[field.attname] = key;
+  }
+}
+
+/** INSERT rows for `objs` in batches; reads back `returning` columns (auto keys, db defaults). */
+export async function insertInstances(
+  connection: DatabaseWrapper,
+  model: ModelCtor,
+  objs: readonly ModelBase[],
+  fields: readonly Field[],
+  returning: readonly Field[],
+  onConflict = '',
+): Promise<void> {
+  const compiler = compilerFor(connection);
+  const features = connection.features;
+  const perRow = Math.max(fields.length, 1);
+  const batchSize = Math.max(1, Math.floor(features.maxQueryParams / perRow));
+  for (let start = 0; start < objs.length; start += batchSize) {
+    const batch = objs.slice(start, start + batchSize) as Instance[];
+    const rows = batch.map((obj) => fields.map((field) => dbValue(obj, field, connection)));
+    const canReturn = returning.length > 0 && features.supportsReturning;
+    if (!fields.length && batch.length > 1) {
+      for (const obj of batch) await insertInstances(connection, model, [obj], fields, returning, onConflict);
+      continue;
+    }
+    const compiled = compiler.compileInsert(model._meta.dbTable, fields, rows, canReturn ? returning : [], onConflict);
+    if (canReturn) {
+      const returned = await connection.fetchAll(compiled, 'write');
+      const converters = returning.map((f) => f.dbConverter(features));
+      returned.forEach((row, i) => {
+        const obj = batch[i];
+        if (!obj) return;
+        returning.forEach((field, j) => {
+          const convert = converters[j];
+          obj[field.attname] = convert ? convert(row[j]) : row[j];
+        });
+      });
+    } else {
+      const result = await connection.execute(compiled, 'write');
+      const pk = model._meta.pk;
+      if (batch.length === 1 && returning.includes(pk) && result.lastInsertId !== null) {
+        batch[0]![pk.attname] = Number(result.lastInsertId);
+      }
+    }
+  }
+}
+
+export const modelPersistence = {
+  async save(instance: ModelBase, options: SaveOptions): Promise<void> {
+    const obj = instance as Instance;
+    const model = modelOf(obj);
+    const meta = model._meta;
+    const using = options.using ?? obj._state.db ?? 'default';
+    if (options.forceInsert && (options.forceUpdate || options.updateFields)) {
+      throw new ModelStateError('Cannot force both insert and updating in model saving.');
+    }
+    checkRelatedSaved(obj);
+    let updateFields: Set<string> | null = null;
+    if (options.updateFields) {
+      if (!options.updateFields.length) return;
+      const unknown = options.updateFields.filter((name) => !meta.findField(name));
+      if (unknown.length) {
+        throw new ModelStateError(
+          `save(updateFields) names fields ${meta.objectName} does not have: ${unknown.join(', ')}. Fields are: ${meta.fieldNames().join(', ')}.`,
+        );
+      }
+      updateFields = new Set(options.updateFields.map((name) => meta.getField(name).name));
+    } else if (!obj._state.adding && meta.fields.some((f) => !Object.hasOwn(obj, f.attname))) {
+      // An instance loaded with only()/defer() saves just what it loaded, as Django does.
+      updateFields = new Set(loadedFields(obj).map((f) => f.name));
+    }
+    if (preSave.hasListeners(model)) {
+      await preSave.send(model, { instance: obj, raw: false, using, updateFields });
+    }
+    const connection = connections.get(using);
+    const now = new Date();
+    for (const field of meta.fields) {
+      const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
+      if (!auto || (updateFields && !updateFields.has(field.name))) continue;
+      const value = auto.call(field, obj._state.adding, now);
+      if (value !== undefined) obj[field.attname] = value;
+    }
+    const pk = meta.pk;
+    const pkValue = obj[pk.attname];
+    let updated = false;
+    const skipUpdate = obj._state.adding && pk.hasDefault();
+    if (pkValue !== null && pkValue !== undefined && !options.forceInsert && !skipUpdate) {
+      const fields = meta.fields.filter((f) => !f.primaryKey && (!updateFields || updateFields.has(f.name)) && Object.hasOwn(obj, f.attname));
+      const qs = model.objects.using(using).filter({ pk: pkValue });
+      if (fields.length) {
+        const compiler = compilerFor(connection);
+        const query = qs.query;
+        const assignments = fields.map((f) => [f, { kind: 'param', value: dbValue(obj, f, connection) }] as const);
+        const result = await connection.execute(compiler.compileUpdate(query, assignments as never));
+        updated = result.rowCount > 0;
+      } else {
+        updated = await qs.exists();
+      }
+      if (updateFields && !updated) throw new ModelStateError('Save with updateFields did not affect any rows.');
+      if (options.forceUpdate && !updated) throw new ModelStateError('Forced update did not affect any rows.');
+    } else if (options.forceUpdate) {
+      throw new ModelStateError('Cannot force an update in save() with no primary key.');
+    }
+    if (!updated) {
+      const pkMissing = pkValue === null || pkValue === undefined;
+      const fields = meta.fields.filter((f) => {
+        if (f.primaryKey && pkMissing && f.isAuto) return false;
+        if (f.hasDbDefault() && (obj[f.attname] === null || obj[f.attname] === undefined)) return false;
+        return true;
+      });
+      const returning = meta.fields.filter((f) => !fields.includes(f));
+      await insertInstances(connection, model, [obj], fields, returning);
+    }
+    obj._state.adding = false;
+    obj._state.db = using;
+    if (postSave.hasListeners(model)) {
+      await postSave.send(model, { instance: obj, created: !updated, raw: false, using, updateFields });
+    }
+  },
+
+  async delete(instance: ModelBase, options: { using?: string }): Promise<[number, Record<string, number>]> {
+    const using = options.using ?? instance._state.db ?? 'default';
+    const collector = new Collector(using);
+    return atomic(
+      async () => {
+        await collector.collect([instance]);
+        return collector.delete();
+      },
+      { using, savepoint: false },
+    );
+  },
+
+  async refresh(instance: ModelBase, options: { fields?: readonly string[]; using?: string }): Promise<void> {
+    const obj = instance as Instance;
+    const model = modelOf(obj);
+    const meta = model._meta;
+    const using = options.using ?? obj._state.db ?? 'default';
+    const fields = options.fields ? options.fields.map((name) => meta.getField(name)) : meta.fields;
+    const values = (await model.objects
+      .using(using)
+      .filter({ pk: obj.pk })
+      .values(...fields.map((f) => f.attname))
+      .get()) as Record<string, unknown>;
+    for (const field of fields) {
+      const previous = obj[field.attname];
+      Object.defineProperty(obj, field.attname, { value: values[field.attname], writable: true, enumerable: true, configurable: true });
+      // A reloaded key invalidates the related object cached for it.
+      if (field instanceof ForeignKey && obj._state.fieldsCache && previous !== values[field.attname]) {
+        delete obj._state.fieldsCache[field.name];
+      }
+    }
+    obj._state.db = using;
+  },
+
+  async fetchRelated(instance: ModelBase, name: string): Promise<unknown> {
+    const obj = instance as Instance;
+    const meta = modelOf(obj)._meta;
+    const field = meta.getField(name);
+    if (!(field instanceof ForeignKey)) throw new ModelStateError(`${meta.objectName}.${name} is not a relation; fetchRelated() loads relations.`);
+    const key = obj[field.attname];
+    let related: unknown = null;
+    if (key !== null && key !== undefined) {
+      const remote = field.remoteModel as unknown as ModelCtor;
+      related = await remote.objects.using(obj._state.db ?? 'default').get({ [field.targetField.name]: key });
+    }
+    obj._state.fieldsCache ??= {};
+    obj._state.fieldsCache[field.name] = related;
+    return related;
+  },
+
+  /** Unique fields, uniqueTogether and field-only UniqueConstraints that another row already holds. */
+  async uniqueErrors(instance: ModelBase, exclude: ReadonlySet<string>): Promise<[string, ValidationError][]> {
+    const obj = instance as Instance;
+    const model = modelOf(obj);
+    const meta = model._meta;
+    const groups: { fields: string[]; message?: string }[] = [];
+    for (const field of meta.fields) if (field.unique && !exclude.has(field.name)) groups.push({ fields: [field.name] });
+    for (const together of meta.uniqueTogether) groups.push({ fields: [...together] });
+    for (const constraint of meta.constraints) {
+      if (constraint instanceof UniqueConstraint && !constraint.condition) {
+        groups.push({ fields: [...constraint.fields], message: constraint.violationErrorMessage });
+      }
+    }
+    const errors: [string, ValidationError][] = [];
+    const capitalized = meta.verboseName.charAt(0).toUpperCase() + meta.verboseName.slice(1);
+    for (const group of groups) {
+      if (group.fields.some((name) => exclude.has(name))) continue;
+      const lookup: Record<string, unknown> = {};
+      let skip = false;
+      for (const name of group.fields) {
+        const field = meta.getField(name);
+        const value = obj[field.attname];
+        if (value === null || value === undefined) skip = true;
+        lookup[field.attname] = value;
+      }
+      if (skip) continue;
+      let qs = model.objects.using(obj._state.db ?? 'default').filter(lookup);
+      if (!obj._state.adding && obj.pk !== null && obj.pk !== undefined) qs = qs.exclude({ pk: obj.pk });
+      if (!(await qs.exists())) continue;
+      const labels = group.fields.map((name) => {
+        const f = meta.getField(name);
+        const verbose = f.options.verboseName ?? f.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+        return verbose.charAt(0).toUpperCase() + verbose.slice(1);
+      });
+      const message = group.message ?? `${capitalized} with this ${labels.join(' and ')} already exists.`;
+      errors.push([group.fields.length === 1 ? group.fields[0]! : NON_FIELD_ERRORS, new ValidationError(message, { code: 'unique' })]);
+    }
+    return errors;
+  },
+
+  /** CheckConstraints evaluated by the database against the instance's values (NULL passes, as in SQL). */
+  async constraintErrors(instance: ModelBase, exclude: ReadonlySet<string>): Promise<[string, ValidationError][]> {
+    const obj = instance as Instance;
+    const model = modelOf(obj);
+    const meta = model._meta;
+    const errors: [string, ValidationError][] = [];
+    const checks = meta.constraints.filter((c): c is CheckConstraint => c instanceof CheckConstraint);
+    if (!checks.length) return errors;
+    const connection = connections.get(obj._state.db ?? 'default');
+    const compiler = compilerFor(connection);
+    for (const check of checks) {
+      const query = new Query(model as never, connection.features);
+      query.valueSource = (field) => obj[field.attname];
+      if (referencedFields(check.condition).some((name) => exclude.has(name))) continue;
+      query.addFilter(check.condition, true);
+      const params = new Params(compiler.ops);
+      const sql = `SELECT 1 WHERE ${compiler.where(query.where, params)}`;
+      const violated = (await connection.fetchOne({ sql, params: params.values })) !== undefined;
+      if (violated) {
+        errors.push([NON_FIELD_ERRORS, new ValidationError(check.violationErrorMessage ?? `Constraint “${check.name}” is violated.`, { code: 'constraint_violated' })]);
+      }
+    }
+    return errors;
+  },
+};
+
+function referencedFields(q: CheckConstraint['condition']): string[] {
+  return q.children.flatMap((child) => (Array.isArray(child) ? [String(child[0]).split('__')[0]!] : referencedFields(child as never)));
+}

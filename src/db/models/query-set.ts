@@ -1,0 +1,613 @@
+/**
+ * QuerySet: a lazy, immutable description of a database query.
+ *
+ * Every method that refines a query returns a new QuerySet; nothing runs until
+ * the QuerySet is awaited, iterated with `for await`, or asked for a single
+ * value (`count()`, `get()`, `exists()`…). Results are cached on the QuerySet
+ * that was evaluated, as in Django.
+ *
+ * ```ts
+ * const cheap = await Book.objects.filter({ price__lt: 10 }).orderBy('-rating').slice(0, 20);
+ * // SELECT … FROM "catalog_book" WHERE "catalog_book"."price" < ? ORDER BY "catalog_book"."rating" DESC LIMIT 20
+ * ```
+ */
+import { FieldError, MultipleObjectsReturned as BaseMultiple } from '../../core/exceptions.ts';
+import { DateOnly } from '../../utils/dates.ts';
+import { connections } from '../connections.ts';
+import type { DatabaseWrapper } from '../backends/base/connection.ts';
+import { IntegrityError } from '../errors.ts';
+import { atomic } from '../transaction.ts';
+import { setRootQuerySetFactory, type ManagerSpec, ModelBase } from './base.ts';
+import { Expression, OrderBy } from './expressions.ts';
+import type { Field } from './fields/field.ts';
+import { ForeignKey } from './fields/related.ts';
+import { DateField, DateTimeField } from './fields/temporal.ts';
+import { Collector } from './deletion.ts';
+import { QNode, type Lookups } from './query-utils.ts';
+import { arrayMapper, deferredPrototype, flatMapper, instanceMapper, objectMapper, type RowMapper } from './row-mapper.ts';
+import { compilerFor } from './sql/backend.ts';
+import type { CompiledSelect } from './sql/compiler.ts';
+import type { ExprNode, SelectItem } from './sql/nodes.ts';
+import { Query, type Combinator } from './sql/query.ts';
+import { insertInstances } from './persistence.ts';
+
+/** Django fetches at most this many rows in get() to report "more than 20". */
+const MAX_GET_RESULTS = 21;
+
+type RowKind =
+  | { readonly type: 'model' }
+  | { readonly type: 'values' }
+  | { readonly type: 'valuesList'; readonly flat: boolean; readonly named: boolean };
+
+type Model = ModelBase;
+type ModelCtor = typeof ModelBase;
+
+/** A filter argument: `{ path: value }` lookups or a `Q`. */
+export type FilterArg = Lookups | QNode;
+
+export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterable<R> {
+  readonly model: ModelCtor;
+  #db: string | undefined;
+  #query: Query | undefined;
+  #kind: RowKind = { type: 'model' };
+  #result: R[] | undefined;
+  #fieldNames: readonly string[] = [];
+
+  constructor(model: ModelCtor, options: { using?: string } = {}) {
+    this.model = model;
+    this.#db = options.using;
+  }
+
+  // --- plumbing ---------------------------------------------------------------
+
+  /** The alias of the database this QuerySet reads from. */
+  get db(): string {
+    return this.#db ?? 'default';
+  }
+
+  get #connection(): DatabaseWrapper {
+    return connections.get(this.db);
+  }
+
+  /** The query tree (cloned by every refining method; read-only for callers). */
+  get query(): Query {
+    this.#query ??= new Query(this.model as never, this.#connection.features);
+    return this.#query;
+  }
+
+  #clone(): this {
+    const Ctor = this.constructor as new (model: ModelCtor, options: { using?: string }) => this;
+    const copy = new Ctor(this.model, { using: this.#db });
+    copy.#query = this.query.clone();
+    copy.#kind = this.#kind;
+    copy.#fieldNames = this.#fieldNames;
+    return copy;
+  }
+
+  #chain<T>(change: (query: Query, qs: QuerySet<M, T>) => void): QuerySet<M, T> & this {
+    const copy = this.#clone() as unknown as QuerySet<M, T> & this;
+    change(copy.query, copy);
+    return copy;
+  }
+
+  #assertNotSliced(operation: string): void {
+    if (this.query.isSliced) throw new FieldError(`Cannot ${operation} a query once a slice has been taken.`);
+  }
+
+  #assertModelRows(operation: string): void {
+    if (this.#kind.type !== 'model') throw new FieldError(`${operation}() returns model instances; call it before values()/valuesList().`);
+  }
+
+  // --- refining -------------------------------------------------------------------
+
+  /** A copy of this QuerySet (Django's `all()`), with an empty result cache. */
+  all(): this {
+    return this.#clone();
+  }
+
+  /** Rows matching every lookup: `filter({ price__gte: 10 }, Q(...))`. */
+  filter(...conditions: FilterArg[]): this {
+    if (conditions.length) this.#assertNotSliced('filter');
+    return this.#chain((query) => {
+      for (const condition of conditions) query.addFilter(condition, false);
+    });
+  }
+
+  /** Rows that do not match: `exclude({ status: 'draft' })`. */
+  exclude(...conditions: FilterArg[]): this {
+    if (conditions.length) this.#assertNotSliced('exclude');
+    return this.#chain((query) => {
+      for (const condition of conditions) query.addFilter(condition, true);
+    });
+  }
+
+  /** Ordering by field names (`'-price'`, `'publisher__name'`), `'?'` for random, or expressions. */
+  orderBy(...fields: (string | OrderBy | Expression)[]): this {
+    this.#assertNotSliced('reorder');
+    return this.#chain((query) => query.setOrdering(fields));
+  }
+
+  /** The opposite order. */
+  reverse(): this {
+    return this.#chain((query) => query.reverseOrdering());
+  }
+
+  /** SELECT DISTINCT. */
+  distinct(): this {
+    this.#assertNotSliced('make distinct');
+    return this.#chain((query) => {
+      query.distinct = true;
+    });
+  }
+
+  /** Python's `qs[start:end]`: LIMIT/OFFSET. Negative indexes are not supported, as in Django. */
+  slice(start: number, end?: number): this {
+    if (start < 0 || (end !== undefined && end < 0) || !Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
+      throw new FieldError('slice() takes non-negative integers; negative indexing is not supported.');
+    }
+    if (end !== undefined && end < start) throw new FieldError('slice(start, end) needs end >= start.');
+    return this.#chain((query) => query.setLimits(start, end));
+  }
+
+  /** An empty QuerySet that runs no query. */
+  none(): this {
+    return this.#chain((query) => {
+      query.isEmpty = true;
+    });
+  }
+
+  /** Queries another database alias. */
+  using(alias: string): this {
+    const copy = this.#clone();
+    copy.#db = alias;
+    return copy;
+  }
+
+  /** Locks the selected rows until the end of the transaction (ignored on SQLite, which locks the database). */
+  selectForUpdate(): this {
+    return this.#chain((query) => {
+      query.selectForUpdate = true;
+    });
+  }
+
+  /** Loads only these fields (and the primary key); reading another throws until it is loaded. */
+  only(...fields: string[]): this {
+    this.#assertModelRows('only');
+    return this.#chain((query) => {
+      const meta = query.meta;
+      const wanted = new Set(fields.map((name) => meta.getField(name)));
+      wanted.add(meta.pk);
+      query.loadedFields = meta.fields.filter((f) => wanted.has(f));
+    });
+  }
+
+  /** Loads every field but these. */
+  defer(...fields: string[]): this {
+    this.#assertModelRows('defer');
+    return this.#chain((query) => {
+      const meta = query.meta;
+      const skip = new Set(fields.map((name) => meta.getField(name)));
+      if (skip.has(meta.pk)) throw new FieldError(`${meta.objectName}: the primary key cannot be deferred.`);
+      const current = query.loadedFields ?? meta.fields;
+      query.loadedFields = current.filter((f) => !skip.has(f));
+    });
+  }
+
+  /** Plain objects instead of instances: `values('title', 'publisher__name')`. */
+  values<K extends string>(...fields: K[]): QuerySet<M, { [P in K]: P extends keyof M ? M[P] : unknown }> {
+    return this.#chain<{ [P in K]: P extends keyof M ? M[P] : unknown }>((query, qs) => {
+      query.setValues(fields);
+      qs.#kind = { type: 'values' };
+      qs.#fieldNames = fields;
+    });
+  }
+
+  /**
+   * Arrays instead of instances; `{ flat: true }` with one field gives the bare
+   * values, `{ named: true }` gives objects (Django's named tuples).
+   */
+  valuesList<T = unknown[]>(...args: (string | { flat?: boolean; named?: boolean })[]): QuerySet<M, T> {
+    const last = args.at(-1);
+    const options = typeof last === 'object' ? last : {};
+    const fields = args.filter((a): a is string => typeof a === 'string');
+    const flat = options.flat ?? false;
+    const named = options.named ?? false;
+    if (flat && named) throw new FieldError("valuesList() takes flat or named, not both.");
+    if (flat && fields.length !== 1) throw new FieldError('valuesList(…, { flat: true }) takes exactly one field.');
+    return this.#chain<T>((query, qs) => {
+      query.setValues(fields);
+      qs.#kind = { type: 'valuesList', flat, named };
+      qs.#fieldNames = fields;
+    });
+  }
+
+  /** Rows in either QuerySet (SQL UNION); `{ all: true }` keeps duplicates. */
+  union(...others: (QuerySet<M, R> | { all?: boolean })[]): this {
+    return this.#combine('UNION', others);
+  }
+
+  intersection(...others: QuerySet<M, R>[]): this {
+    return this.#combine('INTERSECT', others);
+  }
+
+  difference(...others: QuerySet<M, R>[]): this {
+    return this.#combine('EXCEPT', others);
+  }
+
+  #combine(kind: Combinator, args: readonly (QuerySet<M, R> | { all?: boolean })[]): this {
+    const others = args.filter((a): a is QuerySet<M, R> => a instanceof QuerySet);
+    const all = args.some((a) => !(a instanceof QuerySet) && a.all);
+    const queries = [this, ...others].filter((qs) => !qs.query.isEmpty).map((qs) => qs.query);
+    return this.#chain((query) => {
+      if (!queries.length) {
+        query.isEmpty = true;
+        return;
+      }
+      const fresh = new Query(this.model as never, query.features);
+      fresh.valuesSelect = query.valuesSelect;
+      Object.assign(query, fresh, { combinator: { kind, all, queries } });
+      query.valuesSelect = this.query.valuesSelect;
+    });
+  }
+
+  // --- evaluation --------------------------------------------------------------------
+
+  then<T1 = R[], T2 = never>(
+    onfulfilled?: ((value: R[]) => T1 | PromiseLike<T1>) | null,
+    onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2> {
+    return this.#fetchAll().then(onfulfilled, onrejected);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<R> {
+    yield* await this.#fetchAll();
+  }
+
+  #fetchAll(): Promise<R[]> {
+    if (this.#result) return Promise.resolve(this.#result);
+    if (this.query.isEmpty) return Promise.resolve((this.#result = []));
+    const connection = this.#connection;
+    const compiled = compilerFor(connection).compileSelect(this.query);
+    const map = this.#mapper(compiled, connection);
+    const rows = connection.fetchAll(compiled);
+    const finish = (raw: unknown[][]): R[] => {
+      const db = this.db;
+      const out = new Array<R>(raw.length);
+      for (let i = 0; i < raw.length; i++) out[i] = map(raw[i]!, db);
+      this.#result = out;
+      return out;
+    };
+    return rows instanceof Promise ? rows.then(finish) : Promise.resolve(finish(rows));
+  }
+
+  #mapper(compiled: CompiledSelect, connection: DatabaseWrapper): RowMapper<R> {
+    const features = connection.features;
+    const kind = this.#kind;
+    if (kind.type === 'values') return objectMapper(compiled.sql, compiled.columns, features);
+    if (kind.type === 'valuesList') {
+      if (kind.flat) return flatMapper(compiled.columns[0]!, features);
+      if (kind.named) return objectMapper(compiled.sql, compiled.columns, features);
+      return arrayMapper(compiled.sql, compiled.columns, features);
+    }
+    const query = this.query;
+    const deferred = query.loadedFields ? query.meta.fields.filter((f) => !query.loadedFields!.includes(f)) : [];
+    const proto = deferredPrototype(this.model.prototype, query.meta.objectName, deferred);
+    return instanceMapper(proto, compiled.sql, compiled.columns, features);
+  }
+
+  /**
+   * Streams rows `chunkSize` at a time with bounded memory; results are not cached.
+   * ```ts
+   * for await (const book of Book.objects.iterator({ chunkSize: 500 })) { … }
+   * ```
+   */
+  async *iterator(options: { chunkSize?: number } = {}): AsyncGenerator<R> {
+    const chunkSize = options.chunkSize ?? 2000;
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new FieldError('iterator({ chunkSize }) takes a positive integer.');
+    if (this.query.isEmpty) return;
+    const connection = this.#connection;
+    const compiled = compilerFor(connection).compileSelect(this.query);
+    const map = this.#mapper(compiled, connection);
+    for await (const row of connection.iterate(compiled, chunkSize)) yield map(row, this.db);
+  }
+
+  /** Number of rows (SELECT COUNT(*)), or the cached result's length. */
+  async count(): Promise<number> {
+    if (this.#result) return this.#result.length;
+    if (this.query.isEmpty) return 0;
+    const connection = this.#connection;
+    const row = await connection.fetchOne(compilerFor(connection).compileCount(this.query));
+    return Number(row?.[0] ?? 0);
+  }
+
+  /** Whether any row matches (SELECT 1 … LIMIT 1). */
+  async exists(): Promise<boolean> {
+    if (this.#result) return this.#result.length > 0;
+    if (this.query.isEmpty) return false;
+    const connection = this.#connection;
+    return (await connection.fetchOne(compilerFor(connection).compileExists(this.query))) !== undefined;
+  }
+
+  /** Whether `obj` is among the rows. */
+  async contains(obj: Model): Promise<boolean> {
+    if (!(obj instanceof this.model)) throw new TypeError(`contains() expects a ${this.model.name} instance.`);
+    if (obj.pk === null || obj.pk === undefined) throw new FieldError('contains() cannot be used on an unsaved object.');
+    if (this.#result) return (this.#result as unknown as Model[]).some((r) => r.equals(obj));
+    return this.filter({ pk: obj.pk }).exists();
+  }
+
+  /**
+   * The single row matching; throws `Model.DoesNotExist` or
+   * `Model.MultipleObjectsReturned`.
+   * ```ts
+   * const book = await Book.objects.get({ isbn: '9780000000001' });
+   * ```
+   */
+  async get(...conditions: FilterArg[]): Promise<R> {
+    if (this.#kind.type === 'model' && this.query.combinator) throw new FieldError('get() is not supported on combined queries; filter first.');
+    let qs = conditions.length ? this.filter(...conditions) : this.#clone();
+    if (!qs.query.isSliced) {
+      qs = qs.#chain((query) => {
+        query.ordering = [];
+        query.noOrdering = true;
+        query.setLimits(undefined, MAX_GET_RESULTS);
+      });
+    }
+    const rows = await qs.#fetchAll();
+    if (rows.length === 1) return rows[0]!;
+    const name = this.model._meta.objectName;
+    if (!rows.length) throw new this.model.DoesNotExist(`${name} matching query does not exist.`);
+    const count = rows.length === MAX_GET_RESULTS ? `more than ${MAX_GET_RESULTS - 1}` : String(rows.length);
+    throw new (this.model.MultipleObjectsReturned as typeof BaseMultiple)(`get() returned more than one ${name} -- it returned ${count}!`);
+  }
+
+  /** The first row by the current ordering (or by pk), or undefined. */
+  async first(): Promise<R | undefined> {
+    const qs = this.#orderedForEnds();
+    const rows = await (qs.query.isSliced ? qs : qs.slice(0, 1));
+    return rows[0];
+  }
+
+  /** The last row by the current ordering (or by pk), or undefined. */
+  async last(): Promise<R | undefined> {
+    const qs = this.#orderedForEnds().reverse();
+    const rows = await (qs.query.isSliced ? qs : qs.slice(0, 1));
+    return rows[0];
+  }
+
+  #orderedForEnds(): this {
+    if (this.query.effectiveOrdering().length || this.query.combinator) return this.#clone();
+    return this.orderBy('pk');
+  }
+
+  /** The row with the greatest value of `fields` (or the model's getLatestBy). */
+  async latest(...fields: string[]): Promise<R> {
+    return this.#byLatest(fields, true);
+  }
+
+  /** The row with the smallest value of `fields` (or the model's getLatestBy). */
+  async earliest(...fields: string[]): Promise<R> {
+    return this.#byLatest(fields, false);
+  }
+
+  async #byLatest(fields: string[], latest: boolean): Promise<R> {
+    this.#assertNotSliced('take latest() or earliest() of');
+    const order = fields.length ? fields : [...this.model._meta.getLatestBy];
+    if (!order.length) {
+      throw new FieldError(`earliest() and latest() need field names, or getLatestBy in ${this.model._meta.objectName}'s options.`);
+    }
+    const terms = latest ? order.map((f) => (f.startsWith('-') ? f.slice(1) : `-${f}`)) : order;
+    return this.orderBy(...terms).slice(0, 1).get();
+  }
+
+  /** Objects by primary key (or `fieldName`, which must be unique), as a Map. */
+  async inBulk(ids?: readonly unknown[], options: { fieldName?: string } = {}): Promise<Map<unknown, R>> {
+    this.#assertModelRows('inBulk');
+    this.#assertNotSliced('use inBulk() on');
+    const fieldName = options.fieldName ?? 'pk';
+    const field = this.model._meta.getField(fieldName);
+    if (fieldName !== 'pk' && !field.unique && !this.model._meta.uniqueTogether.some((u) => u.length === 1 && u[0] === fieldName)) {
+      throw new FieldError(`inBulk()'s fieldName must be a unique field; ${this.model._meta.objectName}.${fieldName} is not.`);
+    }
+    if (ids && !ids.length) return new Map();
+    const qs = ids ? this.filter({ [`${fieldName}__in`]: ids }) : this.#clone();
+    const rows = (await qs) as unknown as Record<string, unknown>[];
+    return new Map(rows.map((row) => [row[field.attname], row as R]));
+  }
+
+  // --- writing -------------------------------------------------------------------------
+
+  /** Creates and saves one object; returns it with its primary key set. */
+  async create(init: Record<string, unknown> & Partial<M> = {}): Promise<M> {
+    const obj = new (this.model as unknown as new (init: Record<string, unknown>) => Model)(init);
+    await obj.save({ forceInsert: true, using: this.db });
+    return obj as M;
+  }
+
+  /**
+   * Gets the object matching `lookups`, or creates it with `defaults` added.
+   * Returns `[object, created]`. Safe against a concurrent create by catching
+   * the unique violation and reading again, as Django does.
+   */
+  async getOrCreate(lookups: Lookups, defaults: Record<string, unknown> = {}): Promise<[M, boolean]> {
+    try {
+      return [(await this.get(lookups)) as unknown as M, false];
+    } catch (error) {
+      if (!(error instanceof this.model.DoesNotExist)) throw error;
+    }
+    const init = { ...plainLookups(lookups), ...resolveCallables(defaults) };
+    try {
+      const created = await atomic(() => this.create(init as never), { using: this.db });
+      return [created, true];
+    } catch (error) {
+      if (!(error instanceof IntegrityError)) throw error;
+      try {
+        return [(await this.get(lookups)) as unknown as M, false];
+      } catch {
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Updates the object matching `lookups` with `defaults`, or creates it with
+   * `createDefaults` (default: `defaults`). Returns `[object, created]`.
+   */
+  async updateOrCreate(
+    lookups: Lookups,
+    defaults: Record<string, unknown> = {},
+    createDefaults?: Record<string, unknown>,
+  ): Promise<[M, boolean]> {
+    return atomic(
+      async () => {
+        let obj: Model;
+        try {
+          obj = (await this.selectForUpdate().get(lookups)) as unknown as Model;
+        } catch (error) {
+          if (!(error instanceof this.model.DoesNotExist)) throw error;
+          return this.getOrCreate(lookups, createDefaults ?? defaults);
+        }
+        const values = resolveCallables(defaults);
+        const meta = this.model._meta;
+        for (const [key, value] of Object.entries(values)) {
+          const field = meta.getField(key);
+          (obj as unknown as Record<string, unknown>)[field instanceof ForeignKey && key === field.attname ? field.attname : key] = value;
+        }
+        const updateFields = Object.keys(values).map((key) => meta.getField(key).name);
+        const autoNow = meta.fields.filter((f) => (f as { autoNow?: boolean }).autoNow).map((f) => f.name);
+        await obj.save({ using: this.db, updateFields: updateFields.length ? [...new Set([...updateFields, ...autoNow])] : undefined });
+        return [obj as unknown as M, false] as [M, boolean];
+      },
+      { using: this.db },
+    );
+  }
+
+  /**
+   * UPDATE every matching row; returns the number of rows changed. Sends no
+   * signals and calls no save(), as in Django. Values may be `F()` expressions.
+   * ```ts
+   * await Product.objects.filter({ sku__startswith: 'X' }).update({ price: F('price').mul(2) })
+   * ```
+   */
+  async update(values: Record<string, unknown>): Promise<number> {
+    this.#assertNotSliced('update');
+    if (this.query.combinator) throw new FieldError('update() is not supported on combined queries.');
+    const meta = this.model._meta;
+    const query = this.query.clone();
+    const assignments: [Field, ExprNode][] = Object.entries(values).map(([name, value]) => {
+      const field = meta.getField(name);
+      if (field.primaryKey && meta.pk.isAuto) {
+        throw new FieldError(`update() cannot change ${meta.objectName}'s auto primary key.`);
+      }
+      const target = field instanceof ForeignKey ? field.targetField : field;
+      const node = value instanceof Expression ? query.resolveExpression(value, false).node : query.resolveValue(field.getPrepValue(value), target === field ? field : undefined);
+      if (value instanceof Expression && query.joins.length) {
+        throw new FieldError(`update() values cannot reference related fields ('${name}'); Django raises here too.`);
+      }
+      if (!(value instanceof Expression) && field instanceof ForeignKey) {
+        return [field, { kind: 'param', value: field.toDb(field.getPrepValue(value), query.features) }];
+      }
+      return [field, node];
+    });
+    if (!assignments.length) throw new FieldError('update() needs at least one field to set.');
+    if (query.isEmpty) return 0;
+    const connection = this.#connection;
+    const result = await connection.execute(compilerFor(connection).compileUpdate(query, assignments));
+    this.#result = undefined;
+    return result.rowCount;
+  }
+
+  /**
+   * Deletes every matching row and what CASCADE reaches, sending preDelete and
+   * postDelete; returns `[total, { 'app.Model': count }]` like Django.
+   */
+  async delete(): Promise<[number, Record<string, number>]> {
+    this.#assertModelRows('delete');
+    this.#assertNotSliced('delete');
+    if (this.query.distinct) throw new FieldError('Cannot call delete() after distinct().');
+    if (this.query.combinator) throw new FieldError('delete() is not supported on combined queries.');
+    const collector = new Collector(this.db);
+    const result = await atomic(async () => {
+      await collector.collectQuerySet(this as unknown as QuerySet<Model, Model>);
+      return collector.delete();
+    }, { using: this.db, savepoint: false });
+    this.#result = undefined;
+    return result;
+  }
+
+  /** Runs INSERTs for unsaved instances; used by save() and bulk operations. */
+  async _insert(objs: readonly Model[], fields: readonly Field[], returning: readonly Field[]): Promise<void> {
+    await insertInstances(this.#connection, this.model, objs, fields, returning);
+  }
+
+  // --- dates --------------------------------------------------------------------------
+
+  /** Distinct dates truncated to `kind`, as `DateOnly` values. */
+  async dates(field: string, kind: 'year' | 'month' | 'week' | 'day', order: 'ASC' | 'DESC' = 'ASC'): Promise<DateOnly[]> {
+    const f = this.model._meta.getField(field);
+    if (!(f instanceof DateField) && !(f instanceof DateTimeField)) throw new FieldError(`dates() needs a DateField or DateTimeField; ${f.label} is ${f.internalType}.`);
+    if (!['year', 'month', 'week', 'day'].includes(kind)) throw new FieldError("dates() kind must be 'year', 'month', 'week' or 'day'.");
+    const values = await this.#truncated(field, kind, order, f instanceof DateTimeField);
+    return values.map((v) => DateOnly.fromISO(String(v).slice(0, 10)));
+  }
+
+  /** Distinct datetimes truncated to `kind`, as `Date` values in UTC. */
+  async datetimes(field: string, kind: 'year' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second', order: 'ASC' | 'DESC' = 'ASC'): Promise<Date[]> {
+    const f = this.model._meta.getField(field);
+    if (!(f instanceof DateTimeField)) throw new FieldError(`datetimes() needs a DateTimeField; ${f.label} is ${f.internalType}.`);
+    const values = await this.#truncated(field, kind, order, true);
+    return values.map((v) => new Date(String(v)));
+  }
+
+  async #truncated(field: string, kind: string, order: 'ASC' | 'DESC', isDateTime: boolean): Promise<unknown[]> {
+    if (order !== 'ASC' && order !== 'DESC') throw new FieldError("order must be 'ASC' or 'DESC'.");
+    const query = this.query.clone();
+    const { node } = query.resolveRef(field);
+    const zone = isDateTime ? (await import('../../utils/timezone.ts')).getCurrentTimeZone() : null;
+    const truncated: ExprNode = {
+      kind: 'func',
+      name: 'nuages_date_trunc',
+      args: [{ kind: 'param', value: kind }, node, { kind: 'param', value: zone }],
+    };
+    query.addFilter(new QNode({ [`${field}__isnull`]: false }), false);
+    query.valuesSelect = [{ name: 'value', expr: truncated, field: undefined } satisfies SelectItem];
+    query.distinct = true;
+    query.ordering = [{ expr: truncated, descending: order === 'DESC', nullsFirst: false, nullsLast: false }];
+    const connection = this.#connection;
+    const compiled = compilerFor(connection).compileSelect(query);
+    const rows = await connection.fetchAll(compiled);
+    return rows.map((r) => r[0]);
+  }
+
+  /** The database's query plan for this QuerySet, as text. */
+  async explain(): Promise<string> {
+    const connection = this.#connection;
+    const compiled = compilerFor(connection).compileSelect(this.query);
+    const prefix = connection.vendor === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
+    const rows = await connection.fetchAll({ sql: prefix + compiled.sql, params: compiled.params });
+    return rows.map((r) => (connection.vendor === 'sqlite' ? `${r[0]} ${r[1]} ${r[2]} ${r[3]}` : String(r[0]))).join('\n');
+  }
+
+  /** The SQL and parameters this QuerySet would send (for debugging and docs). */
+  toSQL(): { sql: string; params: readonly unknown[] } {
+    const compiled = compilerFor(this.#connection).compileSelect(this.query);
+    return { sql: compiled.sql, params: compiled.params };
+  }
+}
+
+function resolveCallables(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'function' && !(v instanceof ModelBase) ? (v as () => unknown)() : v]));
+}
+
+/** The lookups of getOrCreate() that name plain fields (`title`, not `title__iexact`). */
+function plainLookups(lookups: Lookups): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(lookups).filter(([key]) => !key.includes('__')));
+}
+
+setRootQuerySetFactory((model, spec?: ManagerSpec) => {
+  if (!spec) return new QuerySet(model);
+  if (spec.prototype instanceof QuerySet || spec === QuerySet) {
+    return new (spec as unknown as new (model: ModelCtor) => QuerySet<never>)(model);
+  }
+  return (spec as unknown as (qs: QuerySet<never>) => QuerySet<never>)(new QuerySet(model));
+});

@@ -1,0 +1,121 @@
+/**
+ * Turns rows (arrays, in select order) into model instances or plain objects.
+ *
+ * A mapper is generated once per query shape: a small function that assigns
+ * each column straight to its property, applying a converter only where the
+ * field needs one. Instances are created from the model's prototype without
+ * running the constructor, so no defaults are computed for loaded rows.
+ */
+import type { DatabaseFeatures } from '../backends/base/types.ts';
+import type { Field } from './fields/field.ts';
+import type { SelectItem } from './sql/nodes.ts';
+import { ModelState } from './state.ts';
+import { DeferredFieldError } from './errors.ts';
+
+export type RowMapper<R> = (row: readonly unknown[], db: string) => R;
+
+const MAX_CACHED = 500;
+
+function converters(columns: readonly SelectItem[], features: DatabaseFeatures): (((raw: unknown) => unknown) | null)[] {
+  return columns.map((c) => (c.field ? c.field.dbConverter(features) : null));
+}
+
+function assignments(columns: readonly SelectItem[], convs: readonly unknown[], target: string): string {
+  return columns
+    .map((c, i) => `${target}[${JSON.stringify(c.name)}] = ${convs[i] ? `c[${i}](row[${i}])` : `row[${i}]`};`)
+    .join('\n');
+}
+
+/** A cache of generated functions by key, bounded so dynamic queries cannot grow it forever. */
+class MapperCache<T> {
+  readonly #map = new Map<string, T>();
+
+  get(key: string, make: () => T): T {
+    let value = this.#map.get(key);
+    if (value === undefined) {
+      if (this.#map.size >= MAX_CACHED) this.#map.delete(this.#map.keys().next().value!);
+      value = make();
+      this.#map.set(key, value);
+    }
+    return value;
+  }
+}
+
+const instanceMappers = new WeakMap<object, MapperCache<RowMapper<unknown>>>();
+const plainMappers = new MapperCache<RowMapper<unknown>>();
+
+/** Instances of the class whose prototype is `proto`, one per row. */
+export function instanceMapper<R>(
+  proto: object,
+  key: string,
+  columns: readonly SelectItem[],
+  features: DatabaseFeatures,
+): RowMapper<R> {
+  let cache = instanceMappers.get(proto);
+  if (!cache) instanceMappers.set(proto, (cache = new MapperCache()));
+  return cache.get(key, () => {
+    const convs = converters(columns, features);
+    const body = `return function map(row, db) {
+      const o = Object.create(proto);
+      o._state = new State(db, false);
+      ${assignments(columns, convs, 'o')}
+      return o;
+    };`;
+    return new Function('proto', 'State', 'c', body)(proto, ModelState, convs) as RowMapper<unknown>;
+  }) as RowMapper<R>;
+}
+
+/** Plain objects keyed by column name, for values(). */
+export function objectMapper<R>(key: string, columns: readonly SelectItem[], features: DatabaseFeatures): RowMapper<R> {
+  return plainMappers.get(`o:${key}`, () => {
+    const convs = converters(columns, features);
+    const body = `return function map(row) { const o = {}; ${assignments(columns, convs, 'o')} return o; };`;
+    return new Function('c', body)(convs) as RowMapper<unknown>;
+  }) as RowMapper<R>;
+}
+
+/** Arrays in column order, for valuesList(); converted where fields need it. */
+export function arrayMapper<R>(key: string, columns: readonly SelectItem[], features: DatabaseFeatures): RowMapper<R> {
+  return plainMappers.get(`a:${key}`, () => {
+    const convs = converters(columns, features);
+    if (convs.every((c) => c === null)) return ((row: readonly unknown[]) => row) as RowMapper<unknown>;
+    const items = columns.map((_, i) => (convs[i] ? `c[${i}](row[${i}])` : `row[${i}]`)).join(', ');
+    return new Function('c', `return function map(row) { return [${items}]; };`)(convs) as RowMapper<unknown>;
+  }) as RowMapper<R>;
+}
+
+/** The single converted column, for valuesList(…, { flat: true }). */
+export function flatMapper<R>(column: SelectItem, features: DatabaseFeatures): RowMapper<R> {
+  const conv = column.field?.dbConverter(features);
+  return (conv ? (row: readonly unknown[]) => conv(row[0]) : (row: readonly unknown[]) => row[0]) as RowMapper<R>;
+}
+
+const deferredProtos = new WeakMap<object, Map<string, object>>();
+
+/**
+ * The prototype for instances loaded with only()/defer(): reading a field that
+ * was not loaded throws; assigning it stores the value like any other field.
+ */
+export function deferredPrototype(proto: object, modelName: string, deferred: readonly Field[]): object {
+  if (!deferred.length) return proto;
+  let byKey = deferredProtos.get(proto);
+  if (!byKey) deferredProtos.set(proto, (byKey = new Map()));
+  const key = deferred.map((f) => f.attname).join(',');
+  let result = byKey.get(key);
+  if (!result) {
+    result = Object.create(proto) as object;
+    for (const field of deferred) {
+      Object.defineProperty(result, field.attname, {
+        configurable: true,
+        get() {
+          throw new DeferredFieldError(modelName, field.name);
+        },
+        set(this: object, value: unknown) {
+          Object.defineProperty(this, field.attname, { value, writable: true, enumerable: true, configurable: true });
+        },
+      });
+    }
+    byKey.set(key, result);
+  }
+  return result;
+}

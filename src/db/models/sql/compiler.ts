@@ -1,0 +1,327 @@
+/**
+ * The SQL compiler: reads a `Query` and writes `{ sql, params }`.
+ *
+ * It never reaches back into QuerySet or Model: everything it needs is in the
+ * query tree and the backend's operations. Each clause has its own method so
+ * a backend overrides only the hooks that differ.
+ */
+import type { BaseDatabaseOperations } from '../../backends/base/operations.ts';
+import type { CompiledQuery, SqlParam } from '../../backends/base/types.ts';
+import type { Field } from '../fields/field.ts';
+import { DateTimeField } from '../fields/temporal.ts';
+import type { ExprNode, LookupNode, OrderNode, SelectItem, WhereChild, WhereNode } from './nodes.ts';
+import type { Query } from './query.ts';
+
+/** A compiled SELECT and how to read its rows: one entry per column, in order. */
+export interface CompiledSelect extends CompiledQuery {
+  readonly columns: readonly SelectItem[];
+}
+
+/** Accumulates SQL parameters and hands out placeholders in order. */
+class Params {
+  readonly values: SqlParam[] = [];
+  readonly #ops: BaseDatabaseOperations;
+
+  constructor(ops: BaseDatabaseOperations) {
+    this.#ops = ops;
+  }
+
+  add(value: SqlParam): string {
+    this.values.push(value);
+    return this.#ops.placeholder(this.values.length);
+  }
+}
+
+export class SQLCompiler {
+  readonly ops: BaseDatabaseOperations;
+
+  constructor(ops: BaseDatabaseOperations) {
+    this.ops = ops;
+  }
+
+  q(name: string): string {
+    return this.ops.quoteName(name);
+  }
+
+  // --- SELECT -------------------------------------------------------------------
+
+  /** The columns a query selects: values(), else the model's loaded fields plus annotations. */
+  selectColumns(query: Query): SelectItem[] {
+    if (query.valuesSelect) return query.valuesSelect;
+    const columns: SelectItem[] = query.instanceFields.map((field) => ({
+      name: field.attname,
+      expr: { kind: 'col', alias: query.alias, column: field.column, field },
+      field,
+    }));
+    for (const a of query.annotations) columns.push({ name: a.name, expr: a.expr, field: a.field });
+    return columns;
+  }
+
+  compileSelect(query: Query, params = new Params(this.ops)): CompiledSelect {
+    const columns = this.selectColumns(query);
+    if (query.combinator) return this.#compileCombined(query, columns, params);
+    const select = columns.map((c) => `${this.expr(c.expr, params)}${this.#needsAlias(c) ? ` AS ${this.q(c.name)}` : ''}`);
+    let sql = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.join(', ')}`;
+    sql += this.#fromAndWhere(query, params);
+    sql += this.#groupByAndHaving(query, columns, params);
+    sql += this.orderBy(query.effectiveOrdering(), params);
+    sql += this.ops.limitOffset(query.low, query.high);
+    return { sql, params: params.values, columns };
+  }
+
+  #needsAlias(item: SelectItem): boolean {
+    return item.expr.kind !== 'col' || item.expr.column !== item.name;
+  }
+
+  #fromAndWhere(query: Query, params: Params): string {
+    let sql = ` FROM ${this.q(query.meta.dbTable)}`;
+    if (query.alias !== query.meta.dbTable) sql += ` ${this.q(query.alias)}`;
+    for (const join of query.joins) {
+      const aliasSql = join.alias === join.table ? '' : ` ${this.q(join.alias)}`;
+      sql += ` ${join.type} JOIN ${this.q(join.table)}${aliasSql} ON (${this.q(join.parentAlias)}.${this.q(join.parentColumn)} = ${this.q(join.alias)}.${this.q(join.column)})`;
+    }
+    const where = query.isEmpty ? '0 = 1' : this.where(query.where, params);
+    if (where) sql += ` WHERE ${where}`;
+    return sql;
+  }
+
+  #groupByAndHaving(query: Query, columns: readonly SelectItem[], params: Params): string {
+    const hasAggregate = query.annotations.some((a) => a.aggregate);
+    if (!hasAggregate && !query.groupBy) return '';
+    let groups: ExprNode[];
+    if (query.groupBy) groups = query.groupBy;
+    else {
+      // annotate() with an aggregate over instances groups by every selected non-aggregate column.
+      groups = columns.filter((c) => !query.annotations.some((a) => a.name === c.name && a.aggregate)).map((c) => c.expr);
+    }
+    let sql = groups.length ? ` GROUP BY ${groups.map((g) => this.expr(g, params)).join(', ')}` : '';
+    const having = this.where(query.having, params);
+    if (having) sql += ` HAVING ${having}`;
+    return sql;
+  }
+
+  orderBy(ordering: readonly OrderNode[], params: Params): string {
+    if (!ordering.length) return '';
+    const terms = ordering.map((o) => {
+      if (o.random) return this.ops.randomFunction();
+      let term = `${this.expr(o.expr, params)} ${o.descending ? 'DESC' : 'ASC'}`;
+      if (o.nullsFirst) term += ' NULLS FIRST';
+      if (o.nullsLast) term += ' NULLS LAST';
+      return term;
+    });
+    return ` ORDER BY ${terms.join(', ')}`;
+  }
+
+  #compileCombined(query: Query, columns: SelectItem[], params: Params): CompiledSelect {
+    const { kind, all, queries } = query.combinator!;
+    const parts = queries.map((part) => {
+      const inner = part.clone();
+      inner.ordering = [];
+      inner.noOrdering = true;
+      const compiled = this.compileSelect(inner, params);
+      // SQLite rejects parentheses around compound members, and LIMIT inside them.
+      return inner.isSliced ? `SELECT * FROM (${compiled.sql})` : compiled.sql;
+    });
+    let sql = parts.join(` ${kind}${all ? ' ALL' : ''} `);
+    const ordering = query.ordering ?? [];
+    if (ordering.length) {
+      const positions = ordering.map((o) => {
+        const index = columns.findIndex((c) => sameExpr(c.expr, o.expr));
+        if (index < 0) throw new Error('ORDER BY of a combined query must name a selected column.');
+        return `${index + 1} ${o.descending ? 'DESC' : 'ASC'}`;
+      });
+      sql += ` ORDER BY ${positions.join(', ')}`;
+    }
+    sql += this.ops.limitOffset(query.low, query.high);
+    return { sql, params: params.values, columns };
+  }
+
+  /** SELECT COUNT(*), wrapping the query when DISTINCT, slicing or grouping change what a row is. */
+  compileCount(query: Query): CompiledQuery {
+    const params = new Params(this.ops);
+    if (query.distinct || query.isSliced || query.combinator || query.groupBy || query.annotations.some((a) => a.aggregate)) {
+      const inner = this.compileSelect(query, params);
+      return { sql: `SELECT COUNT(*) FROM (${inner.sql}) subquery`, params: params.values };
+    }
+    return { sql: `SELECT COUNT(*)${this.#fromAndWhere(query, params)}`, params: params.values };
+  }
+
+  compileExists(query: Query): CompiledQuery {
+    const params = new Params(this.ops);
+    if (query.isSliced || query.combinator || query.distinct || query.groupBy) {
+      const inner = this.compileSelect(query, params);
+      return { sql: `SELECT 1 FROM (${inner.sql}) subquery LIMIT 1`, params: params.values };
+    }
+    return { sql: `SELECT 1 AS ${this.q('a')}${this.#fromAndWhere(query, params)} LIMIT 1`, params: params.values };
+  }
+
+  /** SELECT of aggregate expressions over the query (`aggregate()`), wrapping when needed. */
+  compileAggregate(query: Query, aggregates: readonly SelectItem[]): CompiledSelect {
+    const params = new Params(this.ops);
+    const select = aggregates.map((a) => `${this.expr(a.expr, params)} AS ${this.q(a.name)}`).join(', ');
+    if (query.isSliced || query.distinct || query.combinator || query.groupBy) {
+      throw new Error('aggregate() over a sliced, distinct or grouped query is compiled by the aggregation module.');
+    }
+    return { sql: `SELECT ${select}${this.#fromAndWhere(query, params)}`, params: params.values, columns: aggregates };
+  }
+
+  // --- INSERT / UPDATE / DELETE -------------------------------------------------------
+
+  /** INSERT of one or more rows; `returning` columns are read back where the database can. */
+  compileInsert(
+    table: string,
+    fields: readonly Field[],
+    rows: readonly (readonly SqlParam[])[],
+    returning: readonly Field[],
+    onConflict = '',
+  ): CompiledQuery {
+    const params = new Params(this.ops);
+    let sql = `INSERT INTO ${this.q(table)}`;
+    if (!fields.length) sql += ' DEFAULT VALUES';
+    else {
+      sql += ` (${fields.map((f) => this.q(f.column)).join(', ')}) VALUES `;
+      sql += rows.map((row) => `(${row.map((v) => params.add(v)).join(', ')})`).join(', ');
+    }
+    sql += onConflict;
+    if (returning.length) sql += ` RETURNING ${returning.map((f) => this.q(f.column)).join(', ')}`;
+    return { sql, params: params.values };
+  }
+
+  /** UPDATE of the rows a query matches; joins become a pk subquery since UPDATE cannot join. */
+  compileUpdate(query: Query, assignments: readonly (readonly [Field, ExprNode])[]): CompiledQuery {
+    const params = new Params(this.ops);
+    const set = assignments.map(([field, value]) => `${this.q(field.column)} = ${this.#bare(value, params)}`).join(', ');
+    let sql = `UPDATE ${this.q(query.meta.dbTable)} SET ${set}`;
+    sql += this.#rowFilter(query, params);
+    return { sql, params: params.values };
+  }
+
+  compileDelete(query: Query): CompiledQuery {
+    const params = new Params(this.ops);
+    return { sql: `DELETE FROM ${this.q(query.meta.dbTable)}${this.#rowFilter(query, params)}`, params: params.values };
+  }
+
+  #rowFilter(query: Query, params: Params): string {
+    if (query.isEmpty) return ' WHERE 0 = 1';
+    if (!query.joins.length && !query.isSliced) {
+      const where = this.where(query.where, params);
+      return where ? ` WHERE ${where}` : '';
+    }
+    const inner = query.clone();
+    inner.valuesSelect = [{ name: 'pk', expr: { kind: 'col', alias: inner.alias, column: inner.meta.pk.column, field: inner.meta.pk }, field: inner.meta.pk }];
+    inner.annotations = [];
+    inner.ordering = [];
+    inner.noOrdering = true;
+    const compiled = this.compileSelect(inner, params);
+    return ` WHERE ${this.q(query.meta.pk.column)} IN (SELECT * FROM (${compiled.sql}) subquery)`;
+  }
+
+  /** Column references without the table prefix, for UPDATE ... SET. */
+  #bare(node: ExprNode, params: Params): string {
+    if (node.kind === 'col') return this.q(node.column);
+    if (node.kind === 'combined') return this.ops.combineExpression(node.op, this.#bare(node.lhs, params), this.#bare(node.rhs, params));
+    return this.expr(node, params);
+  }
+
+  // --- WHERE --------------------------------------------------------------------------
+
+  where(node: WhereNode, params: Params): string {
+    const parts: string[] = [];
+    for (const child of node.children) {
+      const sql = this.#whereChild(child, params);
+      if (sql) parts.push(sql);
+    }
+    if (!parts.length) return node.negated ? '' : '';
+    let sql: string;
+    if (node.connector === 'XOR') {
+      // Portable XOR: an odd number of the conditions hold.
+      sql = `(${parts.map((p) => `CASE WHEN ${p} THEN 1 ELSE 0 END`).join(' + ')}) % 2 = 1`;
+    } else sql = parts.length === 1 ? parts[0]! : parts.map((p) => `(${p})`).join(` ${node.connector} `);
+    return node.negated ? `NOT (${sql})` : sql;
+  }
+
+  #whereChild(child: WhereChild, params: Params): string {
+    if (child.kind === 'where') return this.where(child, params);
+    if (child.kind === 'nothing') return '0 = 1';
+    return this.lookup(child, params);
+  }
+
+  lookup(node: LookupNode, params: Params): string {
+    const lhs = this.expr(node.lhs, params);
+    switch (node.lookup) {
+      case 'isnull':
+        return `${lhs} IS NULL`;
+      case 'isnotnull':
+        return `${lhs} IS NOT NULL`;
+      case 'in':
+        return `${lhs} IN (${(node.rhs as ExprNode[]).map((v) => this.expr(v, params)).join(', ')})`;
+      case 'range': {
+        const [low, high] = node.rhs as ExprNode[];
+        return `${lhs} BETWEEN ${this.expr(low!, params)} AND ${this.expr(high!, params)}`;
+      }
+      default: {
+        const template = this.ops.lookupOperators[node.lookup];
+        if (!template) throw new Error(`The ${node.lookup} lookup has no SQL on this database backend.`);
+        return `${lhs} ${template.replace('%s', () => this.expr(node.rhs as ExprNode, params))}`;
+      }
+    }
+  }
+
+  // --- expressions ---------------------------------------------------------------------------
+
+  expr(node: ExprNode, params: Params): string {
+    switch (node.kind) {
+      case 'col':
+        return `${this.q(node.alias)}.${this.q(node.column)}`;
+      case 'param':
+        return params.add(node.value);
+      case 'combined':
+        return this.ops.combineExpression(node.op, this.expr(node.lhs, params), this.expr(node.rhs, params));
+      case 'raw': {
+        let index = 0;
+        return node.sql.replace(/%s/g, () => this.expr(node.params[index++]!, params));
+      }
+      case 'transform':
+        return this.#transform(node, params);
+      case 'func':
+        return this.#func(node, params);
+      case 'subquery':
+        return `(${(node.query as { sql: string }).sql})`;
+    }
+  }
+
+  #transform(node: Extract<ExprNode, { kind: 'transform' }>, params: Params): string {
+    const arg = this.expr(node.arg, params);
+    const zone = isDateTime(node.arg) ? node.timeZone : null;
+    if (node.name === 'date' || node.name === 'time') return this.ops.dateCast(node.name, arg, zone);
+    return this.ops.datePart(node.name, arg, zone);
+  }
+
+  #func(node: Extract<ExprNode, { kind: 'func' }>, params: Params): string {
+    const distinct = node.distinct ? 'DISTINCT ' : '';
+    // Placeholders are positional: compile pieces in the order they appear in the SQL text.
+    if (node.filter && node.filter.children.length) {
+      const condition = this.where(node.filter, params);
+      const value = node.args.length ? this.expr(node.args[0]!, params) : '1';
+      return `${node.name}(${distinct}CASE WHEN ${condition} THEN ${value} ELSE NULL END)`;
+    }
+    const args = node.args.map((a) => this.expr(a, params));
+    if (node.template) {
+      let index = 0;
+      return node.template.replace(/%s/g, () => args[index++] ?? '');
+    }
+    return `${node.name}(${distinct}${args.join(', ') || (node.aggregate ? '*' : '')})`;
+  }
+}
+
+function isDateTime(node: ExprNode): boolean {
+  if (node.kind === 'col') return node.field instanceof DateTimeField;
+  return false;
+}
+
+function sameExpr(a: ExprNode, b: ExprNode): boolean {
+  if (a.kind === 'col' && b.kind === 'col') return a.column === b.column;
+  return a === b;
+}
+
+export { Params };

@@ -1,0 +1,334 @@
+/**
+ * Transactions bound to the async context: `atomic()`, `onCommit()`, `setRollback()`.
+ *
+ * atomic(fn) → BEGIN (outermost) or SAVEPOINT (nested) → fn runs with the block as the
+ * current block of its async context → COMMIT / RELEASE, or ROLLBACK / ROLLBACK TO on a
+ * throw or `setRollback(true)` → onCommit hooks after the outermost COMMIT.
+ *
+ * Every statement issued inside `fn`, through any depth of awaits, `Promise.all`
+ * branches included, runs in the transaction; other async flows never see it. Nested
+ * atomic blocks opened by parallel branches of one transaction run one at a time (a
+ * savepoint stack cannot interleave); statements of a branch wait while a sibling
+ * branch's nested block is open, so a rollback in one branch never undoes another's writes.
+ */
+import type { DatabaseWrapper } from './backends/base/connection.ts';
+import { AtomicBlock, TransactionState } from './backends/base/connection.ts';
+import { connections, DEFAULT_DB_ALIAS } from './connections.ts';
+import { NestedDurableAtomicError, TransactionManagementError } from './errors.ts';
+
+/** Options of {@link atomic}. */
+export interface AtomicOptions {
+  /** The database alias; `'default'` when omitted. */
+  readonly using?: string;
+  /**
+   * When nested, open a savepoint so a throw rolls back only this block (default true).
+   * With `false`, a throw marks the enclosing block for rollback instead.
+   */
+  readonly savepoint?: boolean;
+  /** Refuse to run nested in another atomic block: the block's commit is final on exit. */
+  readonly durable?: boolean;
+  /**
+   * For the test toolkit's per-test transaction: durable blocks may nest directly inside
+   * it, as Django's TestCase allows.
+   */
+  readonly fromTestCase?: boolean;
+}
+
+/** Options of {@link onCommit}. */
+export interface OnCommitOptions {
+  /** The database alias; `'default'` when omitted. */
+  readonly using?: string;
+  /** Log and swallow an error from the callback instead of throwing it from atomic(). */
+  readonly robust?: boolean;
+}
+
+/** Options naming a database alias. */
+export interface UsingOptions {
+  /** The database alias; `'default'` when omitted. */
+  readonly using?: string;
+}
+
+function wrapperFor(using: string | undefined): DatabaseWrapper {
+  return connections.get(using ?? DEFAULT_DB_ALIAS);
+}
+
+async function runAtomic<T>(fn: () => T | Promise<T>, options: AtomicOptions): Promise<Awaited<T>> {
+  const wrapper = wrapperFor(options.using);
+  const parent = wrapper.currentBlock();
+  if (parent === undefined) {
+    const transaction = new TransactionState(wrapper.alias);
+    transaction.root.fromTestCase = options.fromTestCase === true;
+    await wrapper.beginTransaction(transaction);
+    return runOutermost(wrapper, transaction, fn);
+  }
+  if (options.durable === true && !parent.fromTestCase) throw new NestedDurableAtomicError(wrapper.alias);
+  if (options.savepoint === false) {
+    const block = new AtomicBlock(parent.transaction, parent, null);
+    block.fromTestCase = options.fromTestCase === true;
+    try {
+      return await wrapper.runInBlock(block, fn);
+    } catch (error) {
+      // No savepoint to undo this block alone: the enclosing one must roll back (Django).
+      block.scope.needsRollback = true;
+      throw error;
+    }
+  }
+  return runSavepoint(wrapper, parent, fn, options);
+}
+
+async function runOutermost<T>(
+  wrapper: DatabaseWrapper,
+  transaction: TransactionState,
+  fn: () => T | Promise<T>,
+): Promise<Awaited<T>> {
+  const root = transaction.root;
+  let result: Awaited<T> | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    result = await wrapper.runInBlock(root, fn);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    // A branch that escaped fn without being awaited may still hold a nested savepoint.
+    while (transaction.top !== root) await transaction.waitForTurn(root, wrapper.lockTimeoutMs);
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure === undefined && !root.needsRollback) {
+    try {
+      await wrapper.commitTransaction(transaction);
+    } catch (error) {
+      await rollbackQuietly(wrapper, transaction);
+      throw error;
+    }
+    await runHooks(wrapper, transaction.hooks);
+    return result as Awaited<T>;
+  }
+  try {
+    await wrapper.rollbackTransaction(transaction);
+  } catch (error) {
+    failure ??= { error };
+  }
+  root.needsRollback = false;
+  transaction.hooks = [];
+  if (failure !== undefined) throw failure.error;
+  return result as Awaited<T>;
+}
+
+async function rollbackQuietly(wrapper: DatabaseWrapper, transaction: TransactionState): Promise<void> {
+  try {
+    await wrapper.rollbackTransaction(transaction);
+  } catch {
+    // The commit error is the one worth reporting.
+  }
+}
+
+async function runSavepoint<T>(
+  wrapper: DatabaseWrapper,
+  parent: AtomicBlock,
+  fn: () => T | Promise<T>,
+  options: AtomicOptions,
+): Promise<Awaited<T>> {
+  const transaction = parent.transaction;
+  // Check and claim synchronously after the last await, so a sibling branch cannot slip in.
+  while (!parent.isWithin(transaction.top)) await transaction.waitForTurn(parent, wrapper.lockTimeoutMs);
+  transaction.assertUsable(parent);
+  const name = transaction.nextSavepointName();
+  const block = new AtomicBlock(transaction, parent, name);
+  block.fromTestCase = options.fromTestCase === true;
+  const restoreTop = () => transaction.setTop(parent.scope);
+  const created = wrapper.createSavepoint(transaction, name);
+  transaction.setTop(block);
+  try {
+    await created;
+  } catch (error) {
+    restoreTop();
+    throw error;
+  }
+
+  let result: Awaited<T> | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    result = await wrapper.runInBlock(block, fn);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    while (transaction.top !== block) await transaction.waitForTurn(block, wrapper.lockTimeoutMs);
+  } catch (error) {
+    failure ??= { error };
+  }
+  try {
+    if (failure === undefined && !block.needsRollback) {
+      try {
+        await wrapper.releaseSavepoint(transaction, name);
+      } catch (error) {
+        failure = { error };
+        await undoSavepoint(wrapper, block, name);
+      }
+    } else {
+      await undoSavepoint(wrapper, block, name);
+    }
+  } finally {
+    block.needsRollback = false;
+    restoreTop();
+  }
+  if (failure !== undefined) throw failure.error;
+  return result as Awaited<T>;
+}
+
+async function undoSavepoint(wrapper: DatabaseWrapper, block: AtomicBlock, name: string): Promise<void> {
+  const transaction = block.transaction;
+  transaction.hooks = transaction.hooks.filter((hook) => !hook.block.isWithin(block));
+  try {
+    await wrapper.rollbackToSavepoint(transaction, name);
+  } catch {
+    // The savepoint is gone (the database aborted the transaction): only a full rollback is left.
+    if (block.parent !== undefined) block.parent.scope.needsRollback = true;
+  }
+}
+
+async function runHooks(wrapper: DatabaseWrapper, hooks: readonly { fn: () => unknown; robust: boolean }[]): Promise<void> {
+  // Hooks run outside the finished transaction, so their own queries autocommit.
+  await wrapper.runInBlock(undefined, async () => {
+    for (const hook of hooks) {
+      if (!hook.robust) {
+        await hook.fn();
+        continue;
+      }
+      try {
+        await hook.fn();
+      } catch (error) {
+        reportRobustFailure(wrapper.alias, hook.fn, error);
+      }
+    }
+  });
+}
+
+function reportRobustFailure(alias: string, fn: () => unknown, error: unknown): void {
+  const name = fn.name === '' ? 'an anonymous function' : fn.name;
+  console.error(`Error calling ${name} in onCommit() on database '${alias}' (robust: true):`, error);
+}
+
+/**
+ * Runs `fn` in a database transaction and returns its result.
+ *
+ * Outermost: BEGIN, then COMMIT when `fn` resolves, ROLLBACK when it throws (the error is
+ * rethrown) or after `setRollback(true)`. Nested: a SAVEPOINT, released on success and
+ * rolled back to on a throw, so the outer block's writes survive. On SQLite, the
+ * outermost block waits for the database's write lock (`OPTIONS.timeout`, 5 s by default).
+ *
+ * @throws NestedDurableAtomicError for `durable: true` inside another atomic block.
+ * @example
+ * await atomic(async () => {
+ *   await order.save();                       // BEGIN; INSERT …
+ *   await atomic(() => reserveStock(order));  // SAVEPOINT "nuages_s1"; …; RELEASE …
+ *   onCommit(() => sendConfirmation(order));  // after COMMIT
+ * });
+ */
+function atomicBlock<T>(fn: () => T | Promise<T>, options: AtomicOptions = {}): Promise<Awaited<T>> {
+  return runAtomic(fn, options);
+}
+
+/**
+ * The decorator form: returns a function that runs `fn` inside `atomic(…, options)` on
+ * every call, with the same arguments.
+ *
+ * @example
+ * const transfer = atomic.wrap(async (from: Account, to: Account, amount: Decimal) => { … });
+ * await transfer(a, b, new Decimal('10.00'));
+ */
+function wrap<A extends unknown[], R>(
+  fn: (...args: A) => R | Promise<R>,
+  options: AtomicOptions = {},
+): (...args: A) => Promise<Awaited<R>> {
+  return (...args: A) => runAtomic(() => fn(...args), options);
+}
+
+/** {@link atomicBlock}, with `atomic.wrap` for the decorator form. */
+export const atomic: typeof atomicBlock & { wrap: typeof wrap } = Object.assign(atomicBlock, { wrap });
+
+/**
+ * Runs `fn` after the outermost transaction commits, in registration order. Outside a
+ * transaction it runs at once (Django's behaviour). Callbacks registered inside a nested
+ * block that rolls back, or a transaction that rolls back, never run. Callbacks run outside
+ * the transaction; atomic() resolves after they finish. A non-robust callback's error is
+ * thrown from atomic() (the data is already committed) and skips the callbacks after it.
+ *
+ * @example
+ * await atomic(async () => {
+ *   await Order.objects.create({ … });
+ *   onCommit(() => mailer.send(confirmation));
+ * });
+ */
+export function onCommit(fn: () => unknown, options: OnCommitOptions = {}): void | Promise<void> {
+  const wrapper = wrapperFor(options.using);
+  const robust = options.robust === true;
+  const block = wrapper.currentBlock();
+  if (block !== undefined) {
+    block.transaction.hooks.push({ fn, robust, block });
+    return;
+  }
+  let outcome: unknown;
+  try {
+    outcome = fn();
+  } catch (error) {
+    if (!robust) throw error;
+    reportRobustFailure(wrapper.alias, fn, error);
+    return;
+  }
+  if (outcome instanceof Promise) {
+    return outcome.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!robust) throw error;
+        reportRobustFailure(wrapper.alias, fn, error);
+      },
+    );
+  }
+}
+
+function blockOrThrow(using: string | undefined, what: string): AtomicBlock {
+  const wrapper = wrapperFor(using);
+  const block = wrapper.currentBlock();
+  if (block === undefined) {
+    throw new TransactionManagementError(
+      `${what} works only inside an atomic block, and no atomic block is open on database ` +
+        `'${wrapper.alias}' in this async context. Call it inside atomic(async () => { … }).`,
+    );
+  }
+  return block;
+}
+
+/**
+ * Marks the innermost atomic block that can roll back on its own (the nearest savepoint,
+ * or the transaction) to roll back when it exits, without throwing. `false` clears the
+ * mark, e.g. after undoing a failure by hand. Queries inside a marked block are refused.
+ *
+ * @throws TransactionManagementError outside an atomic block.
+ */
+export function setRollback(rollback: boolean, options: UsingOptions = {}): void {
+  blockOrThrow(options.using, 'setRollback()').scope.needsRollback = rollback;
+}
+
+/**
+ * Whether the current atomic block is marked to roll back.
+ *
+ * @throws TransactionManagementError outside an atomic block.
+ */
+export function getRollback(options: UsingOptions = {}): boolean {
+  const block = blockOrThrow(options.using, 'getRollback()');
+  for (let b: AtomicBlock | undefined = block; b !== undefined; b = b.parent) if (b.needsRollback) return true;
+  return false;
+}
+
+/** Whether the current async context is inside `atomic()` on the alias. */
+export function inAtomicBlock(options: UsingOptions = {}): boolean {
+  return wrapperFor(options.using).inAtomicBlock();
+}
+
+/** Whether statements in the current async context autocommit: false inside `atomic()`. */
+export function getAutocommit(options: UsingOptions = {}): boolean {
+  return !inAtomicBlock(options);
+}

@@ -1,0 +1,43 @@
+/**
+ * Exact decimal numbers that keep their digits, like Python's `Decimal`.
+ *
+ * decimal.js drops trailing zeros (`12.50` becomes `12.5`), but Django prints a
+ * price stored as decimal(8,2) as `12.50`. This subclass remembers how many
+ * places it was written or stored with and prints that many; arithmetic
+ * results follow decimal.js (their exponent is not tracked).
+ */
+import { Decimal as DecimalJs } from 'decimal.js';
+
+export class Decimal extends DecimalJs {
+  /** Places after the point to print, when known (from text or a decimal column). */
+  declare places: number | undefined;
+
+  constructor(value: DecimalJs.Value, places?: number) {
+    super(value);
+    this.places = places ?? (typeof value === 'string' ? placesOf(value) : value instanceof Decimal ? value.places : undefined);
+  }
+
+  /** A decimal rounded (half even, as Python's default context) to exactly `places` places. */
+  static quantized(value: DecimalJs.Value, places: number): Decimal {
+    return new Decimal(new DecimalJs(value).toDecimalPlaces(places, DecimalJs.ROUND_HALF_EVEN), places);
+  }
+
+  override toString(): string {
+    if (this.places === undefined || !this.isFinite()) return super.toString();
+    return this.toFixed(Math.max(this.places, this.decimalPlaces()));
+  }
+
+  override toJSON(): string {
+    return this.toString();
+  }
+}
+
+function placesOf(text: string): number | undefined {
+  const m = /^\s*[+-]?\d*\.(\d+)\s*$/.exec(text);
+  if (m) return m[1]!.length;
+  return /^\s*[+-]?\d+\s*$/.test(text) ? 0 : undefined;
+}
+
+export function isDecimal(value: unknown): value is DecimalJs {
+  return value instanceof DecimalJs;
+}
