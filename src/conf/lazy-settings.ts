@@ -33,6 +33,11 @@ import {
 } from './settings.ts';
 import { setDefaultTimeZone } from '../utils/timezone.ts';
 
+// The ORM and templates read the time zone from utils/timezone; keep it in step with overrides.
+settingChanged.connect(({ setting, value }) => {
+  if (setting === 'TIME_ZONE' && typeof value === 'string') setDefaultTimeZone(value);
+}, { dispatchUid: 'nuages.conf.timeZone' });
+
 /** The non-setting members of `settings` (lower-case, so they never clash with a setting). */
 export interface SettingsControl {
   /** Whether `configure()` or `setup()` has installed settings. */

@@ -179,23 +179,38 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+type ArgsOf<T> = T extends Signal<infer A> ? A : never;
+// Structural, because Signal<A> is invariant in A (it appears in its own payload).
+interface SignalLike {
+  connect(receiver: never, options?: never): void;
+}
+type SignalsOf<T> = T extends readonly (infer E)[] ? E : T;
+
+/** The payload a `receiver()` function gets: any of its signals' payloads. */
+export type ReceiverPayload<T, S> = SignalsOf<T> extends infer E
+  ? E extends SignalLike
+    ? SignalPayload<ArgsOf<E>, S>
+    : never
+  : never;
+
 /**
  * Connect the decorated function to one or more signals and return it
- * unchanged, so it stays callable and testable on its own.
+ * unchanged, so it stays callable and testable on its own. With several
+ * signals, the payload is any of theirs.
  *
  * ```ts
  * export const logSave = receiver(postSave, { sender: Book })(({ instance, created }) => {
- *   if (created) console.log('new book', instance.title);
+ *   if (created) console.log('new book', instance);
  * });
  * ```
  */
-export function receiver<Args extends object, S = unknown>(
-  signal: Signal<Args> | readonly Signal<Args>[],
+export function receiver<const T extends SignalLike | readonly SignalLike[], S = unknown>(
+  signal: T,
   options: ConnectOptions<S> = {},
-): <F extends Receiver<Args, S>>(fn: F) => F {
-  const signals = Array.isArray(signal) ? signal : [signal as Signal<Args>];
+): <F extends (payload: ReceiverPayload<T, S>) => unknown>(fn: F) => F {
+  const signals = (Array.isArray(signal) ? signal : [signal]) as readonly Signal<object>[];
   return (fn) => {
-    for (const s of signals) s.connect(fn, options);
+    for (const s of signals) s.connect(fn as unknown as Receiver<object, S>, options);
     return fn;
   };
 }

@@ -225,5 +225,12 @@ describe('types', () => {
     await signal.send(Book, { count: 'one' });
     const noArgs = new Signal();
     await noArgs.send(Book);
+    const viaHelper = receiver(signal)(({ count }) => {
+      const n: number = count;
+      return n;
+    });
+    // @ts-expect-error the payload has no such property
+    receiver(signal)(({ missing }) => missing);
+    signal.disconnect(viaHelper);
   });
 });

@@ -18,7 +18,7 @@ import { ModelState } from './state.ts';
 import type { QuerySet } from './query-set.ts';
 import { modelPersistence } from './persistence.ts';
 
-export type FieldMap = Readonly<Record<string, Field<any, any>>>;
+export type FieldMap = Readonly<Record<string, object>>;
 
 type ValueOf<F> = F extends Field<infer T, infer N> ? (N extends true ? T | null : T) : never;
 type KeyOf<M> = M extends { pk: infer P } ? (unknown extends P ? number : P) : number;
@@ -57,9 +57,8 @@ type ManagerType<Self, S> = S extends abstract new (...args: any[]) => infer Q
     ? QuerySet<Self>
     : never;
 
-type Managers<Self, O> = O extends { managers: infer M }
-  ? { [K in keyof M]: ManagerType<Self, M[K]> } & ('objects' extends keyof M ? {} : { objects: QuerySet<Self> })
-  : { objects: QuerySet<Self> };
+/** `objects` is typed by the model's second type argument: `Model<Product, ProductQuerySet>()`. */
+type Managers<Self, Q> = { objects: Q };
 
 /** The static side of a model class. */
 export interface ModelStatics<Self> {
@@ -72,11 +71,11 @@ export interface ModelStatics<Self> {
   fromDb(values: Record<string, unknown>, db?: string): Self;
 }
 
-export type ModelClass<Self, F, O> = {
+export type ModelClass<Self, F, Q> = {
   new (init?: ModelInit<F>): ModelBase & FieldValues<F>;
   readonly fields: F;
 } & ModelStatics<Self> &
-  Managers<Self, O>;
+  Managers<Self, Q>;
 
 /** Any model class, for APIs that accept every model. */
 export type AnyModelClass = typeof ModelBase & { readonly _meta: Options };
@@ -408,11 +407,8 @@ function defineRelationAccessor(proto: object, name: string): void {
  * Pass an abstract model to inherit its fields, options and methods:
  * `Model<Novel>(Book)({ ... })`.
  */
-export function Model<Self = unknown>(parent?: abstract new (...args: any[]) => ModelBase) {
-  return function define<const F extends FieldMap, const O extends ModelOptions = {}>(
-    fields: F,
-    options?: O,
-  ): ModelClass<Self, F, O> {
+export function Model<Self = unknown, Q = QuerySet<Self>>(parent?: abstract new (...args: any[]) => ModelBase) {
+  return function define<const F extends FieldMap>(fields: F, options?: ModelOptions): ModelClass<Self, F, Q> {
     const Parent = (parent ?? ModelBase) as typeof ModelBase;
     const parentDefinition = parent ? findDefinition(parent) : undefined;
     if (parent && !parentDefinition?.options.abstract) {
@@ -431,7 +427,7 @@ export function Model<Self = unknown>(parent?: abstract new (...args: any[]) => 
     }
     Object.defineProperty(Base, 'fields', { value: fields });
     installManagers(Base, { ...(parentDefinition ? collectOptions(parentDefinition).managers : {}), ...options?.managers });
-    return Base as unknown as ModelClass<Self, F, O>;
+    return Base as unknown as ModelClass<Self, F, Q>;
   };
 }
 

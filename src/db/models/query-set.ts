@@ -15,7 +15,7 @@ import { FieldError, MultipleObjectsReturned as BaseMultiple } from '../../core/
 import { DateOnly } from '../../utils/dates.ts';
 import { connections } from '../connections.ts';
 import type { DatabaseWrapper } from '../backends/base/connection.ts';
-import { IntegrityError } from '../errors.ts';
+import { IntegrityError, NotSupportedError } from '../errors.ts';
 import { atomic } from '../transaction.ts';
 import { setRootQuerySetFactory, type ManagerSpec, ModelBase } from './base.ts';
 import { Expression, OrderBy } from './expressions.ts';
@@ -52,6 +52,25 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   #kind: RowKind = { type: 'model' };
   #result: R[] | undefined;
   #fieldNames: readonly string[] = [];
+  /** A model's manager: a root QuerySet that never caches, since it is shared by every caller. */
+  #isManager = false;
+
+  /**
+   * This QuerySet class as a model's manager, so its methods are available on
+   * `Model.objects`:
+   * ```ts
+   * class ProductQuerySet extends QuerySet<Product> { expensive() { return this.filter({ price__gt: 100 }); } }
+   * class Product extends Model<Product>()({ ... }) {
+   *   static objects = ProductQuerySet.asManager(this);
+   * }
+   * await Product.objects.expensive();
+   * ```
+   */
+  static asManager<T extends QuerySet<any, any>>(this: new (model: ModelCtor) => T, model: abstract new (...args: any[]) => unknown): T {
+    const manager = new this(model as ModelCtor);
+    (manager as QuerySet<any, any>).#isManager = true;
+    return manager;
+  }
 
   constructor(model: ModelCtor, options: { using?: string } = {}) {
     this.model = model;
@@ -94,6 +113,15 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     if (this.query.isSliced) throw new FieldError(`Cannot ${operation} a query once a slice has been taken.`);
   }
 
+  // Django refuses these too: a filter would silently apply to the first query only.
+  #assertNotCombined(operation: string): void {
+    const combinator = this.query.combinator;
+    if (combinator) {
+      const name = { UNION: 'union', INTERSECT: 'intersection', EXCEPT: 'difference' }[combinator.kind] ?? combinator.kind;
+      throw new NotSupportedError(`Calling ${operation}() after ${name}() is not supported; filter each QuerySet before combining them.`);
+    }
+  }
+
   #assertModelRows(operation: string): void {
     if (this.#kind.type !== 'model') throw new FieldError(`${operation}() returns model instances; call it before values()/valuesList().`);
   }
@@ -108,6 +136,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   /** Rows matching every lookup: `filter({ price__gte: 10 }, Q(...))`. */
   filter(...conditions: FilterArg[]): this {
     if (conditions.length) this.#assertNotSliced('filter');
+    this.#assertNotCombined('filter');
     return this.#chain((query) => {
       for (const condition of conditions) query.addFilter(condition, false);
     });
@@ -116,6 +145,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   /** Rows that do not match: `exclude({ status: 'draft' })`. */
   exclude(...conditions: FilterArg[]): this {
     if (conditions.length) this.#assertNotSliced('exclude');
+    this.#assertNotCombined('exclude');
     return this.#chain((query) => {
       for (const condition of conditions) query.addFilter(condition, true);
     });
@@ -274,7 +304,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
       const db = this.db;
       const out = new Array<R>(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = map(raw[i]!, db);
-      this.#result = out;
+      if (!this.#isManager) this.#result = out;
       return out;
     };
     return rows instanceof Promise ? rows.then(finish) : Promise.resolve(finish(rows));

@@ -1,0 +1,16 @@
+/** Settings of the reference project. Every value can come from the environment. */
+import { fileURLToPath } from 'node:url';
+import { defineSettings, env } from 'nuages/conf';
+
+const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineSettings({
+  BASE_DIR,
+  DEBUG: env.bool('DEBUG', true),
+  SECRET_KEY: env.str('SECRET_KEY', 'bookshop-development-key-not-for-production'),
+  ALLOWED_HOSTS: env.list('ALLOWED_HOSTS', ['127.0.0.1', 'localhost']),
+  INSTALLED_APPS: ['catalog'],
+  DATABASES: { default: env.db('DATABASE_URL', `sqlite:///${BASE_DIR}db.sqlite3`.replace('sqlite:////', 'sqlite:////')) },
+  TIME_ZONE: env.str('TIME_ZONE', 'Europe/Paris'),
+  USE_TZ: true,
+});
