@@ -530,7 +530,10 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
         throw new FieldError(`update() cannot change ${meta.objectName}'s auto primary key.`);
       }
       const target = field instanceof ForeignKey ? field.targetField : field;
-      const node = value instanceof Expression ? query.resolveExpression(value, false).node : query.resolveValue(field.getPrepValue(value), target === field ? field : undefined);
+      // resolveValue prepares the value itself so a wrong type is reported with the field's name.
+      const node = value instanceof Expression
+        ? query.resolveExpression(value, false).node
+        : target === field ? query.resolveValue(value, field) : query.resolveValue(field.getPrepValue(value), undefined);
       if (value instanceof Expression && query.joins.length) {
         throw new FieldError(`update() values cannot reference related fields ('${name}'); Django raises here too.`);
       }
@@ -556,7 +559,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     this.#assertNotSliced('delete');
     if (this.query.distinct) throw new FieldError('Cannot call delete() after distinct().');
     if (this.query.combinator) throw new FieldError('delete() is not supported on combined queries.');
-    const collector = new Collector(this.db);
+    const collector = new Collector(this.db, this);
     const result = await atomic(async () => {
       await collector.collectQuerySet(this as unknown as QuerySet<Model, Model>);
       return collector.delete();

@@ -1,0 +1,75 @@
+"""Django's ORM on the bench file: the same four workloads, medians as one JSON line.
+
+Usage: python django_bench.py DB_PATH GETS SAMPLES  (run by bench/orm/run.ts).
+"""
+import json
+import statistics
+import sys
+import time
+
+import django
+from django.conf import settings
+
+DB_PATH, GETS, SAMPLES = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+settings.configure(
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_PATH}},
+    INSTALLED_APPS=[],
+    USE_TZ=True,
+    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+)
+django.setup()
+
+from django.db import models  # noqa: E402
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "catalog"
+        db_table = "catalog_publisher"
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=200)
+    isbn = models.CharField(max_length=13, unique=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    rating = models.IntegerField()
+    pages = models.IntegerField()
+    published_date = models.DateField()
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="books")
+
+    class Meta:
+        app_label = "catalog"
+        db_table = "catalog_book"
+
+
+def gets():
+    for pk in range(1, GETS + 1):
+        Book.objects.get(pk=pk)
+
+
+OPS = {
+    "instances": (lambda: list(Book.objects.all()), 1),
+    "get": (gets, GETS),
+    "page": (lambda: list(Book.objects.filter(rating__gte=3).order_by("-published_date")[:100]), 1),
+    "values": (lambda: list(Book.objects.values()), 1),
+}
+
+
+def measure(op, per_op):
+    reps, end = 0, time.perf_counter() + 0.15
+    while time.perf_counter() < end or reps < 3:
+        op()
+        reps += 1
+    batch = max(1, round(0.02 / (0.15 / reps)))
+    samples = []
+    for _ in range(SAMPLES):
+        t0 = time.perf_counter()
+        for _ in range(batch):
+            op()
+        samples.append((time.perf_counter() - t0) * 1000 / batch / per_op)
+    return statistics.median(samples)
+
+
+print(json.dumps({name: measure(op, per_op) for name, (op, per_op) in OPS.items()}))

@@ -1,0 +1,70 @@
+/**
+ * The bench's data: 15 publishers and 2,000 books in one SQLite file, built
+ * through Nuages' schema editor so every tool reads the same tables.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Model, CharField, DecimalField, IntegerField, ForeignKey, CASCADE, DateField, connections, createTables } from '../../src/db/index.ts';
+
+export const BOOKS = 2000;
+export const PUBLISHERS = 15;
+export const DATA_DIR = join(import.meta.dirname, '..', '..', '.bench-data');
+export const DB_PATH = join(DATA_DIR, 'orm.sqlite3');
+
+connections.configure({ default: { ENGINE: 'sqlite', NAME: DB_PATH } });
+
+export class Publisher extends Model<Publisher>()({ name: new CharField({ maxLength: 100 }) }, { appLabel: 'catalog' }) {}
+
+export class Book extends Model<Book>()(
+  {
+    title: new CharField({ maxLength: 200 }),
+    isbn: new CharField({ maxLength: 13, unique: true }),
+    price: new DecimalField({ maxDigits: 8, decimalPlaces: 2 }),
+    rating: new IntegerField(),
+    pages: new IntegerField(),
+    publishedDate: new DateField(),
+    publisher: new ForeignKey(() => Publisher, { onDelete: CASCADE, relatedName: 'books' }),
+  },
+  { appLabel: 'catalog' },
+) {}
+
+/** Deterministic pseudo-random numbers, so every run reads the same data. */
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+/** Recreates the file: schema by Nuages, rows by one transaction of plain INSERTs (fast and neutral). */
+export async function buildDatabase(): Promise<void> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(DB_PATH + suffix, { force: true });
+  await createTables([Publisher, Book]);
+  await connections.get('default').close();
+  const db = new DatabaseSync(DB_PATH);
+  const rand = lcg(42);
+  db.exec('BEGIN');
+  const pub = db.prepare('INSERT INTO catalog_publisher (name) VALUES (?)');
+  for (let i = 1; i <= PUBLISHERS; i++) pub.run(`Publisher ${i}`);
+  const book = db.prepare(
+    'INSERT INTO catalog_book (title, isbn, price, rating, pages, published_date, publisher_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (let i = 1; i <= BOOKS; i++) {
+    const cents = 500 + Math.floor(rand() * 9500);
+    const day = new Date(Date.UTC(1990, 0, 1) + Math.floor(rand() * 12000) * 86_400_000).toISOString().slice(0, 10);
+    book.run(
+      `Book number ${i}: a title of ordinary length`,
+      String(9780000000000 + i),
+      `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+      1 + Math.floor(rand() * 5),
+      80 + Math.floor(rand() * 900),
+      day,
+      1 + (i % PUBLISHERS),
+    );
+  }
+  db.exec('COMMIT');
+  db.close();
+}

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:orm`: Nuages' ORM against hand-written node:sqlite, Kysely,
+ * Drizzle and (when its virtualenv is present) Django, on one SQLite file.
+ *
+ * Prints a table of median milliseconds per operation and the ratios, then one
+ * JSON line of the same figures so runs can be compared. Not a test.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Book, BOOKS, DB_PATH, buildDatabase } from './models.ts';
+import { drizzleOrm, handWritten, kysely, type Workloads } from './peers.ts';
+
+const GETS = 1000;
+const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 15);
+const WORKLOADS = ['instances', 'get', 'page', 'values'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+const LABELS: Record<Workload, string> = {
+  instances: `all ${BOOKS} books as instances`,
+  get: `get(pk), per call (${GETS} calls)`,
+  page: 'filter/orderBy page of 100',
+  values: `values() of ${BOOKS} rows`,
+};
+
+/** What one timed operation does, per workload; `get` runs GETS lookups and reports per call. */
+function operations(w: Workloads): Record<Workload, () => Promise<unknown>> {
+  return {
+    instances: async () => w.instances(),
+    get: async () => {
+      for (let id = 1; id <= GETS; id++) await w.get(id);
+    },
+    page: async () => w.page(),
+    values: async () => w.values(),
+  };
+}
+
+function nuages(): Workloads {
+  return {
+    instances: () => Book.objects.all(),
+    get: (id) => Book.objects.get({ pk: id }),
+    page: () => Book.objects.filter({ rating__gte: 3 }).orderBy('-publishedDate').slice(0, 100),
+    values: () => Book.objects.values(),
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Median ms of one operation: warm up, then SAMPLES samples of enough repetitions to last ~20 ms. */
+async function measure(op: () => Promise<unknown>, perOp: number): Promise<number> {
+  const warmEnd = performance.now() + 150;
+  let reps = 0;
+  while (performance.now() < warmEnd || reps < 3) {
+    await op();
+    reps++;
+  }
+  const once = 150 / reps;
+  const batch = Math.max(1, Math.round(20 / once));
+  const samples: number[] = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) await op();
+    samples.push((performance.now() - t0) / batch / perOp);
+  }
+  return median(samples);
+}
+
+/** Checks each tool returns what the others do, so no tool wins by doing less. */
+async function sanity(name: string, w: Workloads): Promise<void> {
+  const all = await w.instances();
+  const page = await w.page();
+  const values = await w.values();
+  if (all.length !== BOOKS || values.length !== BOOKS || page.length !== 100) {
+    throw new Error(`${name}: expected ${BOOKS}/${BOOKS}/100 rows, got ${all.length}/${values.length}/${page.length}`);
+  }
+  await w.get(BOOKS);
+}
+
+function runDjango(): Record<Workload, number> | string {
+  const python = join(import.meta.dirname, '..', '..', '.venv-django', 'bin', 'python');
+  if (!existsSync(python)) return `no Django virtualenv at ${python}`;
+  try {
+    const out = execFileSync(python, [join(import.meta.dirname, 'django_bench.py'), DB_PATH, String(GETS), String(SAMPLES)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return JSON.parse(out.trim().split('\n').at(-1)!) as Record<Workload, number>;
+  } catch (error) {
+    return `Django run failed: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+await buildDatabase();
+const tools: Record<string, Workloads> = {
+  nuages: nuages(),
+  hand: handWritten(DB_PATH),
+  kysely: kysely(DB_PATH),
+  drizzle: drizzleOrm(DB_PATH),
+};
+const medians: Record<string, Partial<Record<Workload, number>>> = {};
+for (const [name, w] of Object.entries(tools)) await sanity(name, w);
+for (const workload of WORKLOADS) {
+  for (const [name, w] of Object.entries(tools)) {
+    (medians[name] ??= {})[workload] = await measure(operations(w)[workload], workload === 'get' ? GETS : 1);
+  }
+}
+const django = runDjango();
+if (typeof django === 'string') console.log(`note: Django skipped (${django})`);
+else medians['django'] = django;
+
+const names = Object.keys(medians);
+const peers = names.filter((n) => n !== 'nuages' && n !== 'hand');
+const goals: Record<Workload, number | null> = { instances: 1.5, get: null, page: 1.5, values: 1.2 };
+const ratios: Record<string, Record<string, number>> = {};
+console.log(`\nbench:orm — median time per operation (${SAMPLES} samples; SQLite file ${DB_PATH}; Node ${process.version})\n`);
+console.log(pad('workload', 36) + names.map((n) => pad(n, 12)).join('') + pad('nuages/hand', 14) + peers.map((p) => pad(`vs ${p}`, 12)).join(''));
+for (const workload of WORKLOADS) {
+  const nu = medians['nuages']![workload]!;
+  const r: Record<string, number> = { hand: nu / medians['hand']![workload]! };
+  for (const p of peers) r[p] = nu / medians[p]![workload]!;
+  ratios[workload] = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v.toFixed(3))]));
+  const goal = goals[workload];
+  const verdict = goal === null ? '' : r['hand']! <= goal ? ` ✓≤${goal}` : ` ✗>${goal}`;
+  console.log(
+    pad(LABELS[workload], 36) +
+      names.map((n) => pad(fmt(medians[n]![workload]!), 12)).join('') +
+      pad(`${r['hand']!.toFixed(2)}x${verdict}`, 14) +
+      peers.map((p) => pad(`${r[p]!.toFixed(2)}x`, 12)).join(''),
+  );
+}
+console.log('\nratios are Nuages time / other time: below 1 means Nuages is faster.');
+const round = (o: Record<string, Partial<Record<Workload, number>>>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([w, ms]) => [w, Number(ms!.toFixed(5))]))]));
+console.log(JSON.stringify({ bench: 'orm', unit: 'ms/op', node: process.version, samples: SAMPLES, medians: round(medians), ratios }));
