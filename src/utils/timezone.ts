@@ -112,8 +112,13 @@ export function utcOffsetMinutes(date: Date, zone: string): number {
 export function fromWallClock(w: WallClock, zone: string): Date {
   const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
   if (zone === 'UTC') return new Date(guess);
-  let instant = guess - utcOffsetMinutes(new Date(guess), zone) * 60000;
-  // Near a transition the first offset may be wrong; one correction settles it.
-  instant = guess - utcOffsetMinutes(new Date(instant), zone) * 60000;
-  return new Date(instant);
+  // The offsets in force half a day either side bracket any transition near this wall time.
+  const HALF_DAY = 12 * 3600 * 1000;
+  const before = guess - utcOffsetMinutes(new Date(guess - HALF_DAY), zone) * 60000;
+  const after = guess - utcOffsetMinutes(new Date(guess + HALF_DAY), zone) * 60000;
+  const shows = (instant: number): boolean => guess - utcOffsetMinutes(new Date(instant), zone) * 60000 === instant;
+  // Ambiguous (autumn): both are valid, take the earlier. Skipped (spring): neither is, so use the
+  // offset from before the jump, as Python's zoneinfo does with fold=0.
+  if (shows(before) || !shows(after)) return new Date(Math.min(before, shows(after) ? after : before));
+  return new Date(after);
 }

@@ -449,6 +449,11 @@ function installManagers(Base: typeof ModelBase, managers: Readonly<Record<strin
       configurable: true,
       // A fresh QuerySet per access: QuerySets cache their results, so a shared one would go stale.
       get(this: typeof ModelBase) {
+        if (this.abstract) {
+          throw new ModelStateError(
+            `Manager '${name}' isn't available; ${this.name} is abstract. Query a concrete model that extends it, e.g. class Child extends Model<Child>(${this.name})({ ... }).`,
+          );
+        }
         return makeRootQuerySet(this, spec);
       },
     });

@@ -44,8 +44,12 @@ export class Collector {
   readonly #dependencies = new Map<ModelCtor, Set<ModelCtor>>();
   readonly #restricted: { field: ForeignKey; objs: Instance[] }[] = [];
 
-  constructor(using: string) {
+  /** The instance or QuerySet whose delete() started this collection, sent as the signals' `origin`. */
+  readonly origin: unknown;
+
+  constructor(using: string, origin?: unknown) {
     this.using = using;
+    this.origin = origin;
   }
 
   /** Whether rows of `model` can be deleted by one query: no signals, nothing cascades from them. */
@@ -170,12 +174,19 @@ export class Collector {
   }
 
   /** RESTRICT passes only when every restricted row is itself being deleted through a CASCADE. */
-  #checkRestricted(): void {
+  async #checkRestricted(): Promise<void> {
     const failures = new Map<string, Instance[]>();
     for (const { field, objs } of this.#restricted) {
       const model = objs[0]!.constructor as ModelCtor;
       const deleting = new Set([...(this.data.get(model) ?? [])].map((o) => o.pk));
-      const blocked = objs.filter((o) => !deleting.has(o.pk));
+      let blocked = objs.filter((o) => !deleting.has(o.pk));
+      // A cascade may reach the restricting rows through a fast delete, which never loads them.
+      for (const qs of this.fastDeletes) {
+        if (!blocked.length) break;
+        if (qs.model !== model) continue;
+        const reached = new Set(await qs.filter({ pk__in: blocked.map((o) => o.pk) }).valuesList<unknown>('pk', { flat: true }));
+        blocked = blocked.filter((o) => !reached.has(o.pk));
+      }
       if (blocked.length) {
         const key = `'${model._meta.objectName}.${field.name}'`;
         failures.set(key, [...(failures.get(key) ?? []), ...blocked]);
@@ -216,7 +227,7 @@ export class Collector {
 
   /** Deletes everything collected; returns `[total, { 'app.Model': count }]`. Call inside atomic(). */
   async delete(): Promise<[number, Record<string, number>]> {
-    this.#checkRestricted();
+    await this.#checkRestricted();
     const counter: Record<string, number> = {};
     const count = (label: string, n: number) => {
       if (n) counter[label] = (counter[label] ?? 0) + n;
@@ -226,7 +237,7 @@ export class Collector {
     const models = this.#sortedModels();
     for (const model of models) {
       if (!preDelete.hasListeners(model)) continue;
-      for (const obj of this.data.get(model)!) await preDelete.send(model, { instance: obj, using: this.using, origin: obj });
+      for (const obj of this.data.get(model)!) await preDelete.send(model, { instance: obj, using: this.using, origin: this.origin ?? obj });
     }
     for (const qs of this.fastDeletes) {
       const result = await connection.execute(compiler.compileDelete(qs.query));
@@ -249,7 +260,7 @@ export class Collector {
     }
     for (const model of models) {
       if (!postDelete.hasListeners(model)) continue;
-      for (const obj of this.data.get(model)!) await postDelete.send(model, { instance: obj, using: this.using, origin: obj });
+      for (const obj of this.data.get(model)!) await postDelete.send(model, { instance: obj, using: this.using, origin: this.origin ?? obj });
     }
     for (const [model, instances] of this.data) {
       for (const obj of instances) obj[model._meta.pk.attname] = null;

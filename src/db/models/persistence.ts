@@ -179,7 +179,7 @@ export const modelPersistence = {
 
   async delete(instance: ModelBase, options: { using?: string }): Promise<[number, Record<string, number>]> {
     const using = options.using ?? instance._state.db ?? 'default';
-    const collector = new Collector(using);
+    const collector = new Collector(using, instance);
     return atomic(
       async () => {
         await collector.collect([instance]);

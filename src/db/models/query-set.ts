@@ -530,12 +530,13 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
         throw new FieldError(`update() cannot change ${meta.objectName}'s auto primary key.`);
       }
       const target = field instanceof ForeignKey ? field.targetField : field;
+      const joinsBefore = query.joins.length;
       // resolveValue prepares the value itself so a wrong type is reported with the field's name.
       const node = value instanceof Expression
         ? query.resolveExpression(value, false).node
         : target === field ? query.resolveValue(value, field) : query.resolveValue(field.getPrepValue(value), undefined);
-      if (value instanceof Expression && query.joins.length) {
-        throw new FieldError(`update() values cannot reference related fields ('${name}'); Django raises here too.`);
+      if (query.joins.length !== joinsBefore) {
+        throw new FieldError(`update() value for '${name}' references a related field; UPDATE can only read the row's own columns, as in Django.`);
       }
       if (!(value instanceof Expression) && field instanceof ForeignKey) {
         return [field, { kind: 'param', value: field.toDb(field.getPrepValue(value), query.features) }];

@@ -31,7 +31,14 @@ export class CharField<N extends boolean = false> extends Field<string, N> {
 
   override toPython(value: unknown): string | null {
     if (value === null || value === undefined) return null;
-    return typeof value === 'string' ? value : String(value);
+    if (typeof value === 'string') return value;
+    // String(['a']) is 'a' and String({}) '[object Object]': both would silently match or store the wrong text.
+    const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+    if (Array.isArray(value) || proto === Object.prototype || proto === null) {
+      const got = Array.isArray(value) ? 'an array (use the __in lookup to match several values)' : 'a plain object';
+      throw this.invalid(value, `Value must be a string; got ${got}.`);
+    }
+    return String(value);
   }
 
   override builtinValidators(): readonly Validator[] {

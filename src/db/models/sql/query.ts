@@ -152,7 +152,7 @@ export class Query {
     } else if (PATTERN_LOOKUPS.has(lookup)) {
       rhs = value instanceof Expression
         ? this.#resolveExpression(value).node
-        : { kind: 'param', value: likePattern(lookup, patternText(field, value)) };
+        : { kind: 'param', value: likePattern(lookup, patternText(field, value, path)) };
     } else if (lookup === 'regex' || lookup === 'iregex') {
       rhs = { kind: 'param', value: String(value) };
     } else {
@@ -405,9 +405,14 @@ function containsAggregate(node: ExprNode): boolean {
 }
 
 /** The text a pattern lookup matches: the field's own string form of the value. */
-function patternText(field: Field, value: unknown): string {
+function patternText(field: Field, value: unknown, path: string): string {
   if (typeof value === 'string') return value;
-  const prepared = field.getPrepValue(value);
+  let prepared: unknown;
+  try {
+    prepared = field.getPrepValue(value);
+  } catch (error) {
+    throw new FieldError(`${field.label} cannot match ${JSON.stringify(value) ?? String(value)} in the filter ${path}: ${(error as Error).message}`, { cause: error });
+  }
   return prepared instanceof Date ? prepared.toISOString() : String(prepared);
 }
 

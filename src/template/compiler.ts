@@ -1,0 +1,198 @@
+/**
+ * Turns a node tree into a JavaScript generator function.
+ *
+ * lexer → parser (node tree) → compiler (JavaScript source) → `new Function`
+ * → render. Each node appends to the output string `o`; lookups that meet a
+ * thenable `yield` it to the driver in runtime.ts.
+ *
+ * A template is data: every name, literal and piece of text reaches the
+ * generated source only through `JSON.stringify` or the constants array `K`,
+ * never as code.
+ */
+import type { FilterExpression } from './expression.ts';
+import { literalArgument } from './expression.ts';
+import { runtime } from './runtime.ts';
+import type { Context } from './context.ts';
+import type { NodeList } from './nodes.ts';
+
+/** Settings the generated code depends on, fixed at compile time. */
+export interface CompileOptions {
+  readonly templateName: string;
+  readonly stringIfInvalid: string;
+}
+
+/** What a compiled nodelist is: a generator over a context, returning the output. */
+export type RenderFunction = (c: Context) => Generator<unknown, string, unknown>;
+
+interface FunctionBuffer {
+  readonly lines: string[];
+  readonly temps: string[];
+}
+
+/**
+ * Collects generated source. Tags use it from their `compile()` method:
+ * `g.text()`, `g.write()`, `g.value()`, `g.const()`, `g.fn()`.
+ */
+export class CodeGen {
+  readonly options: CompileOptions;
+  readonly constants: unknown[] = [];
+  #constantIndex = new Map<unknown, number>();
+  #hoisted: string[] = [];
+  #stack: FunctionBuffer[] = [];
+  #counter = 0;
+  #defined = new Set<unknown>();
+
+  constructor(options: CompileOptions) {
+    this.options = options;
+  }
+
+  /** A reference (`K[3]`) to a value kept out of the source. */
+  const(value: unknown): string {
+    let index = this.#constantIndex.get(value);
+    if (index === undefined) {
+      index = this.constants.length;
+      this.constants.push(value);
+      this.#constantIndex.set(value, index);
+    }
+    return `K[${index}]`;
+  }
+
+  /** A JavaScript string literal for `text`. */
+  str(text: string): string {
+    return JSON.stringify(text);
+  }
+
+  /** A fresh local variable in the function being generated. */
+  temp(): string {
+    const name = `t${++this.#counter}`;
+    this.#current().temps.push(name);
+    return name;
+  }
+
+  /** A unique number, for labels and names. */
+  uid(): number {
+    return ++this.#counter;
+  }
+
+  /** Appends a statement. */
+  emit(code: string): void {
+    this.#current().lines.push(code);
+  }
+
+  /** Appends literal template text to the output. */
+  text(text: string): void {
+    if (text) this.emit(`o += ${JSON.stringify(text)};`);
+  }
+
+  /** Appends the string value of a JavaScript expression to the output. */
+  write(expression: string): void {
+    this.emit(`o += ${expression};`);
+  }
+
+  /** Compiles the nodes of a nodelist inline, into the current function. */
+  nodes(nodelist: NodeList): void {
+    for (const node of nodelist.nodes) node.compile(this);
+  }
+
+  /**
+   * Compiles a nodelist into its own generator function and returns its name,
+   * to call as `(yield* fN(c))`. Used where output must be captured.
+   */
+  fn(nodelist: NodeList | ((g: CodeGen) => void)): string {
+    const name = `f${++this.#counter}`;
+    this.#stack.push({ lines: [], temps: [] });
+    if (typeof nodelist === 'function') nodelist(this);
+    else this.nodes(nodelist);
+    const body = this.#stack.pop()!;
+    this.#hoisted.push(
+      `const ${name} = function* (c) {\nlet o = '';${body.temps.length ? ` let ${body.temps.join(', ')};` : ''}\n${body.lines.join('\n')}\nreturn o;\n};`,
+    );
+    return name;
+  }
+
+  /**
+   * Compiles `nodelist` once as the render function of `owner` (a block,
+   * partial): the generated module stores it in `owner.fn`.
+   */
+  define(owner: { fn?: RenderFunction | undefined }, nodelist: NodeList): void {
+    if (this.#defined.has(owner)) return;
+    this.#defined.add(owner);
+    const name = this.fn(nodelist);
+    this.#hoisted.push(`${this.const(owner)}.fn = ${name};`);
+  }
+
+  /**
+   * A JavaScript expression that evaluates a filter expression.
+   *
+   * `mode: 'strict'` is `{{ }}` output and most tag arguments: a missing
+   * variable becomes `stringIfInvalid` (with `%s` replaced by the name, then no
+   * filters run). `'ignore'` is `{% if %}` / `{% for %}`: a missing variable is `None`.
+   */
+  value(fe: FilterExpression, mode: 'strict' | 'ignore' = 'strict'): string {
+    const variable = fe.variable!;
+    let base: string;
+    let shortCircuit: string | null = null;
+    if (variable.lookups === null) {
+      base = this.const(variable.literal);
+    } else {
+      const t = this.temp();
+      const resolved = `((${t} = L(c, ${this.const(variable.lookups)})) instanceof P && (${t} = yield* W(${t}, c)), ${t})`;
+      const si = this.options.stringIfInvalid;
+      if (mode === 'ignore') base = `(${resolved} === M ? null : ${t})`;
+      else if (si === '') base = `(${resolved} === M ? '' : ${t})`;
+      else if (si.includes('%s')) {
+        shortCircuit = `${resolved} === M ? ${this.const(si.replace('%s', variable.text))}`;
+        base = t;
+      } else {
+        shortCircuit = `${resolved} === M ? ${this.const(si)}`;
+        base = t;
+      }
+    }
+    let expression = base;
+    for (const use of fe.filters) {
+      let arg = 'undefined';
+      if (use.arg) {
+        if (use.arg.lookups === null) arg = this.const(literalArgument(use.arg));
+        else {
+          const a = this.temp();
+          arg =
+            `(((${a} = L(c, ${this.const(use.arg.lookups)})) instanceof P && (${a} = yield* W(${a}, c))), ` +
+            `${a} === M ? X(${this.str(use.arg.text)}, c) : ${a})`;
+        }
+      }
+      expression = `F(${this.const(use.spec)}, ${expression}, ${arg}, c)`;
+    }
+    return shortCircuit ? `(${shortCircuit} : ${expression})` : expression;
+  }
+
+  /** The whole module: hoisted functions, returning the main one. */
+  module(main: string): string {
+    return (
+      `"use strict";\n` +
+      `const { MISSING: M, Pending: P, lookup: L, wait: W, settle: Z, show: S, str: STR, escapeOutput: E, ` +
+      `applyFilter: F, missingArgument: X, sequence: SEQ, unpackLength: ULEN, unpackItem: UITEM, pyEq: EQ, ` +
+      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH } = rt;\n` +
+      `const H = rt.helpers;\n` +
+      `${this.#hoisted.join('\n')}\nreturn ${main};`
+    );
+  }
+
+  #current(): FunctionBuffer {
+    const buffer = this.#stack[this.#stack.length - 1];
+    if (!buffer) throw new Error('CodeGen: emit() outside a function');
+    return buffer;
+  }
+}
+
+/** Helpers tags add for their generated code (`H.name(...)`), registered by builtins. */
+export const helpers: Record<string, Function> = {};
+
+/** Compiles a nodelist into a render function. */
+export function compileNodeList(nodelist: NodeList, options: CompileOptions): RenderFunction {
+  const g = new CodeGen(options);
+  const main = g.fn(nodelist);
+  const safeName = options.templateName.replace(/[^\w./#-]/g, '_');
+  const source = `${g.module(main)}\n//# sourceURL=nuages-template:${safeName}`;
+  const factory = new Function('K', 'rt', source) as (k: unknown[], rt: unknown) => RenderFunction;
+  return factory(g.constants, { ...runtime, helpers });
+}

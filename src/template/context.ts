@@ -1,0 +1,181 @@
+/**
+ * The variables a template sees while it renders (Django's Context).
+ *
+ * A context is a stack of layers: `{% for %}`, `{% with %}` and `{% include %}`
+ * push a layer and pop it when they end, so names they set do not leak. Lookups
+ * go from the top layer down; `True`, `False` and `None` sit at the bottom.
+ */
+import type { Template } from './template.ts';
+
+type Layer = Record<string, unknown>;
+
+const BUILTINS: Layer = Object.freeze({ True: true, False: false, None: null }) as Layer;
+
+/** Options shared by {@link Context} and {@link RequestContext}. */
+export interface ContextOptions {
+  /** Escape `{{ }}` output (default true). `{% autoescape off %}` turns it off for a section. */
+  autoescape?: boolean;
+}
+
+/**
+ * Per-render state of tags (cycle positions, `ifchanged` memory, block
+ * inheritance), kept apart from the variables. Each template rendered through
+ * `{% include %}` gets its own layer, as in Django.
+ */
+export class RenderContext {
+  #layers: Map<unknown, unknown>[] = [new Map()];
+
+  get(key: unknown): unknown {
+    return this.#layers[this.#layers.length - 1]!.get(key);
+  }
+
+  has(key: unknown): boolean {
+    return this.#layers[this.#layers.length - 1]!.has(key);
+  }
+
+  set(key: unknown, value: unknown): void {
+    this.#layers[this.#layers.length - 1]!.set(key, value);
+  }
+
+  /** Starts a fresh layer (an included template); `isolated: false` shares the current one (extends). */
+  push(isolated = true): void {
+    this.#layers.push(isolated ? new Map() : this.#layers[this.#layers.length - 1]!);
+  }
+
+  pop(): void {
+    if (this.#layers.length > 1) this.#layers.pop();
+  }
+}
+
+/**
+ * A stack of variable layers plus the render's settings.
+ *
+ * @example
+ * const ctx = new Context({ user });
+ * ctx.push({ page: 2 });
+ * ctx.get('page'); // 2
+ * ctx.pop();
+ */
+export class Context {
+  /** Layers, bottom first. Exposed for tags; treat as read-only outside the engine. */
+  readonly dicts: Layer[];
+  autoescape: boolean;
+  /** The template being rendered (set by Template.render). */
+  template: Template | null = null;
+  readonly renderContext: RenderContext = new RenderContext();
+
+  constructor(values?: Record<string, unknown> | null, options: ContextOptions = {}) {
+    this.dicts = [BUILTINS];
+    if (values) this.dicts.push(values);
+    this.autoescape = options.autoescape ?? true;
+  }
+
+  /** The value of `name`, or `undefined` when no layer has it. */
+  get(name: string): unknown {
+    const d = this.dicts;
+    for (let i = d.length - 1; i >= 0; i--) {
+      const layer = d[i]!;
+      if (Object.hasOwn(layer, name)) return layer[name];
+    }
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.dicts.some((layer) => Object.hasOwn(layer, name));
+  }
+
+  /** Sets `name` in the top layer. */
+  set(name: string, value: unknown): void {
+    this.dicts[this.dicts.length - 1]![name] = value;
+  }
+
+  /** Sets `name` in the nearest layer that has it, else the top one (Django's set_upward). */
+  setUpward(name: string, value: unknown): void {
+    for (let i = this.dicts.length - 1; i > 0; i--) {
+      if (Object.hasOwn(this.dicts[i]!, name)) {
+        this.dicts[i]![name] = value;
+        return;
+      }
+    }
+    this.set(name, value);
+  }
+
+  /** Pushes a layer (a copy of `values`, so the caller's object is never written to). */
+  push(values?: Record<string, unknown>): this {
+    const layer: Layer = Object.create(null);
+    if (values) Object.assign(layer, values);
+    this.dicts.push(layer);
+    return this;
+  }
+
+  /** Pops the top layer; the bottom layers (builtins and the render's values) stay. */
+  pop(): Layer {
+    if (this.dicts.length <= 1) throw new RangeError('Context.pop() called more times than push().');
+    return this.dicts.pop()!;
+  }
+
+  /** Runs `fn` with a pushed layer, popping it even when `fn` throws. */
+  with<T>(values: Record<string, unknown>, fn: () => T): T {
+    this.push(values);
+    try {
+      return fn();
+    } finally {
+      this.pop();
+    }
+  }
+
+  /** Every visible variable in one object (top layers win), as Django's flatten(). */
+  flatten(): Record<string, unknown> {
+    const flat: Record<string, unknown> = {};
+    for (const layer of this.dicts) Object.assign(flat, layer);
+    return flat;
+  }
+
+  /**
+   * A new context with the same settings and template but only `values`
+   * (Django's `context.new()`), used by `{% include … only %}` and inclusion tags.
+   */
+  new(values?: Record<string, unknown>): Context {
+    const ctx = new Context(null, { autoescape: this.autoescape });
+    ctx.template = this.template;
+    ctx.push(values);
+    return ctx;
+  }
+}
+
+/**
+ * A context processor: takes the request, returns variables every template
+ * rendered for that request sees (`user`, `messages`, `csrf_token`, …).
+ */
+export type ContextProcessor = (request: unknown) => Record<string, unknown> | null | undefined;
+
+/**
+ * A context that also runs context processors over a request (Django's
+ * RequestContext). Processor output sits below the values passed by the view,
+ * so a view can override what a processor provides.
+ */
+export class RequestContext extends Context {
+  readonly request: unknown;
+
+  constructor(
+    request: unknown,
+    values?: Record<string, unknown> | null,
+    processors: readonly ContextProcessor[] = [],
+    options: ContextOptions = {},
+  ) {
+    super(null, options);
+    this.request = request;
+    const fromProcessors: Layer = Object.create(null);
+    for (const processor of processors) Object.assign(fromProcessors, processor(request) ?? {});
+    this.dicts.push(fromProcessors);
+    if (values) this.dicts.push(values);
+  }
+
+  override new(values?: Record<string, unknown>): Context {
+    const ctx = super.new(values);
+    // Inclusion tags and `only` includes still need the CSRF token of the request.
+    const token = this.get('csrf_token');
+    if (token !== undefined) ctx.dicts[1]!['csrf_token'] = token;
+    return ctx;
+  }
+}
