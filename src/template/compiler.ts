@@ -160,7 +160,12 @@ export class CodeGen {
             `${a} === M ? X(${this.str(use.arg.text)}, c) : ${a})`;
         }
       }
-      expression = `F(${this.const(use.spec)}, ${expression}, ${arg}, c)`;
+      const spec = use.spec;
+      // A filter with no flags needs none of applyFilter's checks: call it directly.
+      expression =
+        spec.stringFilter || spec.isSafe
+          ? `F(${this.const(spec)}, ${expression}, ${arg}, c)`
+          : `${this.const(spec.fn)}(${expression}, ${arg}, FC(c))`;
     }
     return shortCircuit ? `(${shortCircuit} : ${expression})` : expression;
   }
@@ -171,7 +176,7 @@ export class CodeGen {
       `"use strict";\n` +
       `const { MISSING: M, Pending: P, lookup: L, wait: W, settle: Z, show: S, str: STR, escapeOutput: E, ` +
       `applyFilter: F, missingArgument: X, sequence: SEQ, unpackLength: ULEN, unpackItem: UITEM, pyEq: EQ, ` +
-      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH } = rt;\n` +
+      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC } = rt;\n` +
       `const H = rt.helpers;\n` +
       `${this.#hoisted.join('\n')}\nreturn ${main};`
     );

@@ -23,23 +23,35 @@ export interface ContextOptions {
  * `{% include %}` gets its own layer, as in Django.
  */
 export class RenderContext {
-  #layers: Map<unknown, unknown>[] = [new Map()];
+  // Layers are created on first write: most included templates never store tag state.
+  #layers: (Map<unknown, unknown> | null)[] = [null];
 
   get(key: unknown): unknown {
-    return this.#layers[this.#layers.length - 1]!.get(key);
+    return this.#layers[this.#layers.length - 1]?.get(key);
   }
 
   has(key: unknown): boolean {
-    return this.#layers[this.#layers.length - 1]!.has(key);
+    return this.#layers[this.#layers.length - 1]?.has(key) ?? false;
   }
 
   set(key: unknown, value: unknown): void {
-    this.#layers[this.#layers.length - 1]!.set(key, value);
+    const top = this.#layers.length - 1;
+    let layer = this.#layers[top];
+    if (!layer) this.#layers[top] = layer = new Map();
+    layer.set(key, value);
   }
 
   /** Starts a fresh layer (an included template); `isolated: false` shares the current one (extends). */
   push(isolated = true): void {
-    this.#layers.push(isolated ? new Map() : this.#layers[this.#layers.length - 1]!);
+    if (isolated) {
+      this.#layers.push(null);
+      return;
+    }
+    // Sharing: materialise the current layer so writes from either side land in the same Map.
+    const top = this.#layers.length - 1;
+    let layer = this.#layers[top];
+    if (!layer) this.#layers[top] = layer = new Map();
+    this.#layers.push(layer);
   }
 
   pop(): void {

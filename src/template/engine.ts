@@ -42,6 +42,19 @@ export interface EngineOptions {
 }
 
 const BUILTIN_LIBRARY = new Library().addFilters(builtinFilters);
+const EXTRA_BUILTINS: Library[] = [];
+
+/**
+ * Adds a library to the built-ins of every Engine created afterwards. This is
+ * the slot subsystems use for tags Django ships as built-ins of their own
+ * (`{% url %}` from urls, `{% static %}` from staticfiles, `{% cache %}` from
+ * the cache framework), so templates need no `{% load %}` for them.
+ *
+ * @example registerBuiltins(new Library().simpleTag('url', (name, ...args) => reverse(name, args)));
+ */
+export function registerBuiltins(library: Library): void {
+  if (!EXTRA_BUILTINS.includes(library)) EXTRA_BUILTINS.push(library);
+}
 
 /**
  * Compiles and renders templates.
@@ -60,6 +73,7 @@ export class Engine implements TemplateEngine {
   readonly contextProcessors: readonly ContextProcessor[];
   readonly loaders: readonly Loader[];
   #builtins: Library[];
+  #generation = 0;
   #libraries = new Map<string, Library>();
   #ready: Promise<void> | undefined;
   #loaded = false;
@@ -80,7 +94,7 @@ export class Engine implements TemplateEngine {
       if (this.appDirs.length) loaders.push(new AppDirectoriesLoader(this.appDirs));
       this.loaders = this.debug ? loaders : [new CachedLoader(loaders)];
     }
-    this.#builtins = [defaultTags, BUILTIN_LIBRARY];
+    this.#builtins = [defaultTags, BUILTIN_LIBRARY, ...EXTRA_BUILTINS];
     let pending = false;
     for (const builtin of options.builtins ?? []) {
       if (builtin instanceof Library) this.#builtins.push(builtin);
@@ -188,7 +202,13 @@ export class Engine implements TemplateEngine {
 
   /** Forgets compiled templates held by the cached loader. */
   reset(): void {
+    this.#generation++;
     for (const loader of this.loaders) loader.reset();
+  }
+
+  /** Changes whenever {@link reset} drops cached templates. */
+  get generation(): number {
+    return this.#generation;
   }
 
   async #loadLibraries(): Promise<void> {

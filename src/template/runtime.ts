@@ -115,6 +115,14 @@ function stringItem(s: string, bit: string): unknown {
  */
 function step(current: unknown, bit: string, stringIfInvalid: string): unknown {
   if (current === null || current === undefined) return MISSING;
+  if (typeof current === 'object') {
+    // Fast path: a plain object holding a plain value (the common case of view data).
+    const proto = Object.getPrototypeOf(current);
+    if ((proto === Object.prototype || proto === null) && Object.hasOwn(current, bit)) {
+      const value = (current as Record<string, unknown>)[bit];
+      if (value !== undefined && typeof value !== 'function') return value;
+    }
+  }
   let value: unknown = MISSING;
   let self: unknown = current;
   if (typeof current === 'string') value = stringItem(current, bit);
@@ -266,15 +274,22 @@ export function renderString(value: unknown, c: Context): string {
 }
 
 const CALLS = new Map<string, [FilterCall, FilterCall]>();
+let lastZone = '';
+let lastPair: [FilterCall, FilterCall] | undefined;
 
-function filterCall(c: Context): FilterCall {
+/** The FilterCall for the context's current autoescape setting and time zone (shared, frozen). */
+export function filterCall(c: Context): FilterCall {
   const tz = c.template?.engine.timeZone ?? 'UTC';
-  let pair = CALLS.get(tz);
-  if (!pair) {
-    pair = [Object.freeze({ autoescape: false, timeZone: tz }), Object.freeze({ autoescape: true, timeZone: tz })];
-    CALLS.set(tz, pair);
+  if (tz !== lastZone || !lastPair) {
+    let pair = CALLS.get(tz);
+    if (!pair) {
+      pair = [Object.freeze({ autoescape: false, timeZone: tz }), Object.freeze({ autoescape: true, timeZone: tz })];
+      CALLS.set(tz, pair);
+    }
+    lastZone = tz;
+    lastPair = pair;
   }
-  return pair[c.autoescape ? 1 : 0];
+  return lastPair[c.autoescape ? 1 : 0];
 }
 
 /** Applies a filter with Django's flags: stringFilter, isSafe, needsAutoescape. */
@@ -488,6 +503,7 @@ export const runtime = {
   pyIs,
   isThenable,
   drive,
+  filterCall,
 };
 export type Runtime = typeof runtime;
 

@@ -29,6 +29,8 @@ export interface TemplateEngine {
   readonly timeZone: string;
   readonly autoescape: boolean;
   readonly debug: boolean;
+  /** Bumped when cached templates are dropped, so tags that memoise lookups start over. */
+  readonly generation?: number;
   /** Libraries always loaded, built-ins first. */
   builtinLibraries(): readonly Library[];
   /** Libraries `{% load %}` can name. */

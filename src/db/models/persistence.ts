@@ -232,12 +232,12 @@ export const modelPersistence = {
     const obj = instance as Instance;
     const model = modelOf(obj);
     const meta = model._meta;
-    const groups: { fields: string[]; message?: string }[] = [];
+    const groups: { fields: string[]; message?: string; condition?: UniqueConstraint['condition']; name?: string }[] = [];
     for (const field of meta.fields) if (field.unique && !exclude.has(field.name)) groups.push({ fields: [field.name] });
     for (const together of meta.uniqueTogether) groups.push({ fields: [...together] });
     for (const constraint of meta.constraints) {
-      if (constraint instanceof UniqueConstraint && !constraint.condition) {
-        groups.push({ fields: [...constraint.fields], message: constraint.violationErrorMessage });
+      if (constraint instanceof UniqueConstraint) {
+        groups.push({ fields: [...constraint.fields], message: constraint.violationErrorMessage, condition: constraint.condition, name: constraint.name });
       }
     }
     const errors: [string, ValidationError][] = [];
@@ -253,9 +253,20 @@ export const modelPersistence = {
         lookup[field.attname] = value;
       }
       if (skip) continue;
+      if (group.condition) {
+        // A partial unique constraint binds only rows matching its condition, this instance included.
+        if (referencedFields(group.condition).some((name) => exclude.has(name))) continue;
+        if (!(await matchesCondition(obj, model, group.condition))) continue;
+      }
       let qs = model.objects.using(obj._state.db ?? 'default').filter(lookup);
+      if (group.condition) qs = qs.filter(group.condition);
       if (!obj._state.adding && obj.pk !== null && obj.pk !== undefined) qs = qs.exclude({ pk: obj.pk });
       if (!(await qs.exists())) continue;
+      if (group.condition) {
+        // Django reports a conditional constraint by name, not with the field-based sentence.
+        errors.push([NON_FIELD_ERRORS, new ValidationError(group.message ?? `Constraint “${group.name}” is violated.`, { code: 'unique' })]);
+        continue;
+      }
       const labels = group.fields.map((name) => {
         const f = meta.getField(name);
         const verbose = f.options.verboseName ?? f.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -292,6 +303,18 @@ export const modelPersistence = {
     return errors;
   },
 };
+
+/** Whether the instance's own values satisfy `condition`, evaluated by the database. */
+async function matchesCondition(obj: Instance, model: ModelCtor, condition: CheckConstraint['condition']): Promise<boolean> {
+  const connection = connections.get(obj._state.db ?? 'default');
+  const compiler = compilerFor(connection);
+  const query = new Query(model as never, connection.features);
+  query.valueSource = (field) => obj[field.attname];
+  query.addFilter(condition, false);
+  const params = new Params(compiler.ops);
+  const sql = `SELECT 1 WHERE ${compiler.where(query.where, params)}`;
+  return (await connection.fetchOne({ sql, params: params.values })) !== undefined;
+}
 
 function referencedFields(q: CheckConstraint['condition']): string[] {
   return q.children.flatMap((child) => (Array.isArray(child) ? [String(child[0]).split('__')[0]!] : referencedFields(child as never)));

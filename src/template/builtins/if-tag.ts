@@ -180,7 +180,7 @@ export class IfNode extends Node {
         break;
       }
       const m = g.temp();
-      if (branch.condition.kind === 'literal') {
+      if (branch.condition.kind === 'literal' && branch.condition.fe.filters.some((f) => f.arg?.lookups)) {
         // A missing filter argument makes the whole test None, as Django's IfNode does.
         g.emit('try {');
         compileCondition(g, branch.condition, m);

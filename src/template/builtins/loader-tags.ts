@@ -234,10 +234,18 @@ export class IncludeNode extends Node {
     g.write(`(yield* H.renderInclude(c, ${g.const(this)}, ${g.value(this.target)}, ${values}))`);
   }
 
+  // The last template this node found synchronously (from the cached loader), for the common
+  // case of one include rendered in a loop.
+  #last: { engine: unknown; generation: number | undefined; name: unknown; template: Template } | null = null;
+
   *render$(c: Context, target: unknown, values: Record<string, unknown>): Generator<unknown, string, unknown> {
     let template: Template;
+    const last = this.#last;
+    const engine = c.template!.engine;
     if (target instanceof Template) template = target;
-    else {
+    else if (last && last.name === target && last.engine === engine && last.generation === engine.generation) {
+      template = last.template;
+    } else {
       const engine = c.template!.engine;
       const names: string[] =
         typeof target === 'string' || target instanceof SafeString
@@ -254,6 +262,9 @@ export class IncludeNode extends Node {
         try {
           let f = engine.findTemplate(name);
           if (isThenable(f)) f = (yield f) as FoundTemplate;
+          else if (typeof target === 'string' && engine.generation !== undefined) {
+            this.#last = { engine, generation: engine.generation, name: target, template: (f as FoundTemplate).template };
+          }
           found = f as FoundTemplate;
           break;
         } catch (error) {
@@ -267,7 +278,9 @@ export class IncludeNode extends Node {
       }
       template = found.template;
     }
-    const ctx = this.isolated ? c.new(values) : c.push(values);
+    let ctx = c;
+    if (this.isolated) ctx = c.new(values);
+    else c.dicts.push(values); // a fresh object made by the compiled code: no copy needed
     ctx.renderContext.push(true);
     try {
       return yield* template.fn(ctx);

@@ -199,3 +199,24 @@ describe('deletion signals', () => {
     assert.equal(await Book.objects.count(), 1);
   });
 });
+
+describe('foreign keys on save', () => {
+  test('saving with an unsaved related object is refused with Django\'s message', async () => {
+    const unsaved = new Author({ name: 'nobody' });
+    await assert.rejects(async () => Book.objects.create({ title: 't', author: unsaved }), {
+      message: "save() prohibited to prevent data loss due to unsaved related object 'author'. Save the related object first.",
+    });
+  });
+
+  test('a key to a missing row fails with IntegrityError', async () => {
+    await assert.rejects(async () => Book.objects.create({ title: 't', authorId: 987654 } as never), { name: 'IntegrityError' });
+  });
+
+  test('a deleted instance saved again is inserted as a new row', async () => {
+    const a = await Author.objects.create({ name: 'again' });
+    await a.delete();
+    await a.save();
+    assert.ok(a.pk);
+    assert.equal(await Author.objects.filter({ name: 'again' }).count(), 1);
+  });
+});

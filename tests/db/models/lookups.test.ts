@@ -289,3 +289,17 @@ describe('datetimes() in the current time zone (Europe/Paris)', () => {
     assert.deepEqual(hours.map((d) => d.toISOString()), ['2024-10-27T00:00:00.000Z']);
   });
 });
+
+describe('in with a QuerySet', () => {
+  test('is refused with a message that says what to pass instead', async () => {
+    await assert.rejects(
+      async () => Item.objects.filter({ id__in: Item.objects.filter({ qty__lt: 3 }).valuesList('id', { flat: true }) }),
+      /id__in got a QuerySet[\s\S]*valuesList/,
+    );
+  });
+
+  test('works with the awaited list of keys', async () => {
+    const ids = await Item.objects.filter({ qty__lt: 3 }).valuesList<number>('id', { flat: true });
+    assert.deepEqual(await names(Item.objects.filter({ id__in: ids })), ['100% cotton', 'snake_case']);
+  });
+});

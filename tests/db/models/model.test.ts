@@ -99,6 +99,17 @@ describe('field values round-trip through the database', () => {
     assert.match(String(got.uid), /^[0-9a-f-]{32,36}$/);
     assert.deepEqual([...(got.blob ?? [])], [0, 1, 255]);
     assert.equal(got.url, 'https://example.com/x?y=1');
+    assert.equal(got.span, 90061001);
+    assert.equal(got.clock, '13:45:30');
+  });
+
+  test('a TimeField supports the hour, minute and second lookups', async () => {
+    const obj = await Everything.objects.create({ clock: '13:45:30' });
+    const mine = Everything.objects.filter({ pk: obj.pk });
+    assert.equal(await mine.filter({ clock__hour: 13, clock__minute: 45, clock__second: 30 }).count(), 1);
+    assert.equal(await mine.filter({ clock__hour: 12 }).count(), 0);
+    assert.equal(await mine.filter({ clock__gt: '13:00' }).count(), 1);
+    assert.equal((await mine.get()).clock, '13:45:30');
   });
 
   test('decimals that floats would round are stored and read back exactly', async () => {

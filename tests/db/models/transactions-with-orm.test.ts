@@ -17,8 +17,12 @@ class Account extends Model<Account>()({
   balance: new IntegerField(),
 }, { appLabel: 'otx', ordering: ['owner'] }) {}
 
+class Tag extends Model<Tag>()({
+  name: new CharField({ maxLength: 20, unique: true }),
+}, { appLabel: 'otx' }) {}
+
 before(async () => {
-  await createTables([Account]);
+  await createTables([Account, Tag]);
 });
 
 after(async () => {
@@ -171,5 +175,14 @@ describe('concurrent async flows', () => {
     assert.equal(results[0].status, 'rejected');
     assert.equal(results[1].status, 'fulfilled');
     assert.deepEqual(await owners(), ['two']);
+  });
+});
+
+describe('getOrCreate under concurrency', () => {
+  test('concurrent calls for the same unique key create exactly one row', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => Tag.objects.getOrCreate({ name: 'shared' })));
+    assert.equal(results.filter(([, created]) => created).length, 1);
+    assert.equal(new Set(results.map(([tag]) => tag.pk)).size, 1);
+    assert.equal(await Tag.objects.count(), 1);
   });
 });

@@ -141,3 +141,48 @@ describe('text fields refuse values whose string form is meaningless', () => {
     assert.equal((await Member.objects.get({ pk: m.pk })).team, '42');
   });
 });
+
+describe('conditional UniqueConstraint in fullClean()', () => {
+  class Ticket extends Model<Ticket>()({
+    who: new CharField({ maxLength: 9 }),
+    status: new CharField({ maxLength: 9 }),
+  }, {
+    appLabel: 'val',
+    constraints: [
+      new UniqueConstraint({ fields: ['who'], name: 'one_open', condition: Q({ status: 'open' }) }),
+      new UniqueConstraint({ fields: ['status'], name: 'one_vip', condition: Q({ who: 'vip' }), violationErrorMessage: 'One VIP row per status.' }),
+    ],
+  }) {}
+
+  before(async () => {
+    await createTables([Ticket]);
+    await Ticket.objects.create({ who: 'a', status: 'open' });
+    await Ticket.objects.create({ who: 'a', status: 'closed' });
+    await Ticket.objects.create({ who: 'vip', status: 'x' });
+  });
+
+  // Each expectation was produced by Django 5.2 on the same rows.
+  test('a row outside the condition is not checked', async () => {
+    await new Ticket({ who: 'a', status: 'closed' }).fullClean();
+    await new Ticket({ who: 'vip', status: 'y' }).fullClean();
+  });
+
+  test('a row inside the condition that clashes is reported by constraint name', async () => {
+    await assert.rejects(async () => new Ticket({ who: 'a', status: 'open' }).fullClean(), (err: ValidationError) => {
+      assert.deepEqual(err.messageDict, { __all__: ['Constraint “one_open” is violated.'] });
+      return true;
+    });
+  });
+
+  test('violationErrorMessage replaces the default message', async () => {
+    await assert.rejects(async () => new Ticket({ who: 'vip', status: 'x' }).fullClean(), (err: ValidationError) => {
+      assert.deepEqual(err.messageDict, { __all__: ['One VIP row per status.'] });
+      return true;
+    });
+  });
+
+  test('the saved row does not clash with itself', async () => {
+    const open = await Ticket.objects.get({ who: 'a', status: 'open' });
+    await open.fullClean();
+  });
+});

@@ -9,6 +9,12 @@ import { fromWallClock, wallClock, type WallClock } from '../../../utils/timezon
 function parseStored(value: unknown, zone: string | null): WallClock | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
+  // A TimeField stores only `HH:MM[:SS[.ffffff]]`: read it on a neutral day, never shifted by a zone.
+  const t = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?$/.exec(text);
+  if (t) {
+    const ms = Number((t[4] ?? '0').padEnd(3, '0').slice(0, 3));
+    return wallClock(new Date(Date.UTC(1900, 0, 1, Number(t[1]), Number(t[2]), Number(t[3] ?? 0), ms)), 'UTC');
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?/.exec(text);
   if (!m) return null;
   const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)));

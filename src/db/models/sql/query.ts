@@ -172,6 +172,12 @@ export class Query {
   }
 
   #iterableValue(value: unknown, path: string): unknown[] {
+    if (value instanceof Query || (typeof value === 'object' && value !== null && 'query' in value && 'model' in value)) {
+      throw new FieldError(
+        `The lookup ${path} got a QuerySet; subqueries are not supported here yet. Pass a list instead: ` +
+          `await qs.valuesList('pk', { flat: true }).`,
+      );
+    }
     if (typeof value === 'string' || value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
       throw new FieldError(`The lookup ${path} takes a list of values; got ${JSON.stringify(value)}.`);
     }
