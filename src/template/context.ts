@@ -159,7 +159,9 @@ export class Context {
  * A context processor: takes the request, returns variables every template
  * rendered for that request sees (`user`, `messages`, `csrf_token`, …).
  */
-export type ContextProcessor = (request: unknown) => Record<string, unknown> | null | undefined;
+export type ContextProcessor = (
+  request: unknown,
+) => Record<string, unknown> | null | undefined | Promise<Record<string, unknown> | null | undefined>;
 
 /**
  * A context that also runs context processors over a request (Django's
@@ -178,9 +180,32 @@ export class RequestContext extends Context {
     super(null, options);
     this.request = request;
     const fromProcessors: Layer = Object.create(null);
-    for (const processor of processors) Object.assign(fromProcessors, processor(request) ?? {});
+    for (const processor of processors) {
+      const result = processor(request);
+      if (result && typeof (result as { then?: unknown }).then === 'function') {
+        throw new TypeError(
+          `Context processor ${processor.name || '(anonymous)'} is async: build the context with await RequestContext.create(...).`,
+        );
+      }
+      Object.assign(fromProcessors, result ?? {});
+    }
     this.dicts.push(fromProcessors);
     if (values) this.dicts.push(values);
+  }
+
+  /** Like the constructor, but awaits processors that return promises (they run one after another). */
+  static async create(
+    request: unknown,
+    values?: Record<string, unknown> | null,
+    processors: readonly ContextProcessor[] = [],
+    options: ContextOptions = {},
+  ): Promise<RequestContext> {
+    const results: Record<string, unknown>[] = [];
+    for (const processor of processors) results.push((await processor(request)) ?? {});
+    const ctx = new RequestContext(request, null, [], options);
+    Object.assign(ctx.dicts[ctx.dicts.length - 1]!, ...results);
+    if (values) ctx.dicts.push(values);
+    return ctx;
   }
 
   override new(values?: Record<string, unknown>): Context {

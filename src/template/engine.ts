@@ -195,7 +195,7 @@ export class Engine implements TemplateEngine {
     const ctx =
       request === undefined
         ? new Context(context, { autoescape: this.autoescape })
-        : new RequestContext(request, context, this.contextProcessors, { autoescape: this.autoescape });
+        : await RequestContext.create(request, context, this.contextProcessors, { autoescape: this.autoescape });
     ctx.push();
     return template.render(ctx);
   }

@@ -41,17 +41,15 @@ export interface TagOptions {
   readonly name?: string;
 }
 
-type TagFunction = (...args: never[]) => unknown;
-
 /** A set of tags and filters, loaded with `{% load %}` or installed as engine builtins. */
 export class Library {
   readonly filters: Record<string, FilterSpec> = Object.create(null);
   readonly tags: Record<string, TagParser> = Object.create(null);
 
   /** Registers a filter. See {@link LibraryFilterOptions} for the arity rule. */
-  filter(name: string, fn: FilterFunction | ((value: never, arg: never) => unknown), options: LibraryFilterOptions = {}): this {
+  filter(name: string, fn: FilterFunction, options: LibraryFilterOptions = {}): this {
     const arg = options.arg ?? (fn.length >= 2 ? 'required' : 'none');
-    this.filters[name] = { ...options, fn: fn as FilterFunction, arg };
+    this.filters[name] = { ...options, fn, arg };
     return this;
   }
 
@@ -74,7 +72,7 @@ export class Library {
    * arguments gathered into one object passed last; `as var` stores the result
    * instead of printing it. `fn` may be async.
    */
-  simpleTag(name: string, fn: TagFunction, options: TagOptions = {}): this {
+  simpleTag<A extends unknown[]>(name: string, fn: (...args: A) => unknown, options: TagOptions = {}): this {
     const tagName = options.name ?? name;
     this.tags[tagName] = (parser, token) => {
       const bits = token.splitContents().slice(1);
@@ -93,7 +91,7 @@ export class Library {
    * Registers a tag that renders `templateName` with the object `fn` returns.
    * Arguments as for {@link simpleTag}.
    */
-  inclusionTag(templateName: string, fn: TagFunction, options: TagOptions = {}): this {
+  inclusionTag<A extends unknown[]>(templateName: string, fn: (...args: A) => unknown, options: TagOptions = {}): this {
     const tagName = options.name ?? fn.name;
     if (!tagName) throw new TypeError('inclusionTag() needs options.name when the function is anonymous.');
     this.tags[tagName] = (parser, token) => {

@@ -96,6 +96,15 @@ describe('context processors and RequestContext', () => {
     assert.equal(await engine.renderToString('p.html', { shared: 'view' }, req), 'ada|view|/x');
   });
 
+  test('async context processors are awaited by renderToString', async () => {
+    const engine = new Engine({
+      loaders: [new LocmemLoader({ 'p.html': '{{ unread }}' })],
+      contextProcessors: [async () => ({ unread: 3 })],
+    });
+    assert.equal(await engine.renderToString('p.html', {}, {}), '3');
+    assert.throws(() => new RequestContext({}, {}, [async () => ({})]), /RequestContext\.create/);
+  });
+
   test('the render() helper renders for a request', async () => {
     const engine = new Engine({ loaders: [new LocmemLoader({ 'p.html': '{{ user }}' })], contextProcessors: [user] });
     assert.equal(await render(engine, { user: 'bob' }, 'p.html'), 'bob');

@@ -54,6 +54,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   #fieldNames: readonly string[] = [];
   /** A model's manager: a root QuerySet that never caches, since it is shared by every caller. */
   #isManager = false;
+  /** Not derived from another QuerySet: no filters, ordering or options yet (enables get()'s key plan). */
+  #pristine = true;
 
   /**
    * This QuerySet class as a model's manager, so its methods are available on
@@ -98,6 +100,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const Ctor = this.constructor as new (model: ModelCtor, options: { using?: string }) => this;
     const copy = new Ctor(this.model, { using: this.#db });
     copy.#query = this.query.clone();
+    copy.#pristine = false;
     copy.#kind = this.#kind;
     copy.#fieldNames = this.#fieldNames;
     return copy;
@@ -374,6 +377,10 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
    * ```
    */
   async get(...conditions: FilterArg[]): Promise<R> {
+    if (this.#pristine && this.#kind.type === 'model' && conditions.length === 1) {
+      const rows = this.#fetchByKey(conditions[0]!);
+      if (rows) return this.#single(await rows);
+    }
     if (this.#kind.type === 'model' && this.query.combinator) throw new FieldError('get() is not supported on combined queries; filter first.');
     let qs = conditions.length ? this.filter(...conditions) : this.#clone();
     if (!qs.query.isSliced) {
@@ -383,12 +390,49 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
         query.setLimits(undefined, MAX_GET_RESULTS);
       });
     }
-    const rows = await qs.#fetchAll();
+    return this.#single(await qs.#fetchAll());
+  }
+
+  #single(rows: readonly R[]): R {
     if (rows.length === 1) return rows[0]!;
     const name = this.model._meta.objectName;
     if (!rows.length) throw new this.model.DoesNotExist(`${name} matching query does not exist.`);
     const count = rows.length === MAX_GET_RESULTS ? `more than ${MAX_GET_RESULTS - 1}` : String(rows.length);
     throw new (this.model.MultipleObjectsReturned as typeof BaseMultiple)(`get() returned more than one ${name} -- it returned ${count}!`);
+  }
+
+  /**
+   * `Model.objects.get({ pk })` and gets by another unique field skip building
+   * and compiling a query: the SQL and row mapper are planned once per model,
+   * field and connection. Returns undefined when the call is not of that shape,
+   * and the general path handles it (and its errors).
+   */
+  #fetchByKey(condition: FilterArg): R[] | Promise<R[]> | undefined {
+    if (condition instanceof QNode) return undefined;
+    let name: string | undefined;
+    for (const key in condition) {
+      if (name !== undefined) return undefined;
+      name = key;
+    }
+    if (name === undefined) return undefined;
+    const value = condition[name];
+    if (value === null || value === undefined || typeof value === 'object' || typeof value === 'function') return undefined;
+    const meta = this.model._meta;
+    const field = name === 'pk' ? meta.pk : meta.findField(name);
+    if (!field || !field.unique || field.isRelation || (name !== 'pk' && name !== field.name)) return undefined;
+    const connection = this.#connection;
+    let param;
+    try {
+      param = field.toDb(field.getPrepValue(value), connection.features);
+    } catch {
+      return undefined;
+    }
+    const plan = keyPlan(this.model, field, connection);
+    const rows = connection.fetchAll({ sql: plan.sql, params: [param] });
+    const db = this.db;
+    const map = plan.map as RowMapper<R>;
+    const finish = (raw: unknown[][]): R[] => raw.map((row) => map(row, db));
+    return rows instanceof Promise ? rows.then(finish) : finish(rows);
   }
 
   /** The first row by the current ordering (or by pk), or undefined. */
@@ -627,6 +671,33 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const compiled = compilerFor(this.#connection).compileSelect(this.query);
     return { sql: compiled.sql, params: compiled.params };
   }
+}
+
+interface KeyPlan {
+  readonly sql: string;
+  readonly map: RowMapper<unknown>;
+}
+
+const keyPlans = new WeakMap<DatabaseWrapper, Map<Field, KeyPlan>>();
+
+/** The compiled `SELECT … WHERE key = ? LIMIT 21` of get() by a unique field, built once. */
+function keyPlan(model: ModelCtor, field: Field, connection: DatabaseWrapper): KeyPlan {
+  let plans = keyPlans.get(connection);
+  if (!plans) keyPlans.set(connection, (plans = new Map()));
+  let plan = plans.get(field);
+  if (!plan) {
+    const query = new Query(model as never, connection.features);
+    // The key is the only parameter; its value is bound per call.
+    const lhs = { kind: 'col', alias: query.alias, column: field.column, field } as const;
+    query.where = { kind: 'where', connector: 'AND', negated: false, children: [{ kind: 'lookup', lookup: 'exact', lhs, rhs: { kind: 'param', value: null } }] };
+    query.noOrdering = true;
+    query.ordering = [];
+    query.setLimits(undefined, MAX_GET_RESULTS);
+    const compiled = compilerFor(connection).compileSelect(query);
+    plan = { sql: compiled.sql, map: instanceMapper(model.prototype, compiled.sql, compiled.columns, connection.features) };
+    plans.set(field, plan);
+  }
+  return plan;
 }
 
 function resolveCallables(values: Record<string, unknown>): Record<string, unknown> {
