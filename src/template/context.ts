@@ -75,6 +75,8 @@ export class Context {
   /** The template being rendered (set by Template.render). */
   template: Template | null = null;
   readonly renderContext: RenderContext = new RenderContext();
+  /** How many `{% include %}` levels deep the render is (guards against a template including itself). */
+  includeDepth = 0;
 
   constructor(values?: Record<string, unknown> | null, options: ContextOptions = {}) {
     this.dicts = [BUILTINS];
@@ -150,6 +152,7 @@ export class Context {
   new(values?: Record<string, unknown>): Context {
     const ctx = new Context(null, { autoescape: this.autoescape });
     ctx.template = this.template;
+    ctx.includeDepth = this.includeDepth;
     ctx.push(values);
     return ctx;
   }

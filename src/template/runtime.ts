@@ -331,7 +331,7 @@ export function sequence(value: unknown, loopName: string): unknown[] | Promise<
     if (isDict(value)) return Object.keys(value);
   }
   throw new TemplateRenderError(
-    `{% for %} cannot loop over ${pyRepr(value)} in "${loopName}": it is not a list, dict, string or iterable.`,
+    `{% for %} cannot loop over ${pyRepr(value)} from ${loopName}: it is not a list, dict, string or iterable.`,
   );
 }
 

@@ -177,3 +177,26 @@ describe('variable resolution', () => {
     assert.equal(await r('{{ now }}', { now: () => 'called' }), 'called');
   });
 });
+
+describe('{% querystring %}', () => {
+  // Expected outputs rendered by Django 5.2 with RequestFactory().get('/x?page=2&tag=a&tag=b c&e=*~!').
+  const GET = new URLSearchParams('page=2&tag=a&tag=b c&e=*~!');
+  const engine = new Engine();
+  const r = (src: string, extra: Record<string, unknown> = {}) =>
+    engine.fromString(src).render(new RequestContext({ GET }, extra));
+
+  test('repeats, changes and removes parameters of request.GET, escaped', async () => {
+    assert.equal(await r('{% querystring %}'), '?page=2&amp;tag=a&amp;tag=b+c&amp;e=%2A~%21');
+    assert.equal(await r('{% querystring page=3 %}'), '?page=3&amp;tag=a&amp;tag=b+c&amp;e=%2A~%21');
+    assert.equal(await r('{% querystring tag=None %}'), '?page=2&amp;e=%2A~%21');
+    assert.equal(await r('{% querystring page=None tag=None e=None %}'), '?');
+    assert.equal(await r('{% querystring x=l %}', { l: [1, 'z'] }), '?page=2&amp;tag=a&amp;tag=b+c&amp;e=%2A~%21&amp;x=1&amp;x=z');
+    assert.equal(await r('{% querystring q="a b&c" %}'), '?page=2&amp;tag=a&amp;tag=b+c&amp;e=%2A~%21&amp;q=a+b%26c');
+  });
+
+  test('a query dict argument replaces request.GET; no parameters at all gives ""', async () => {
+    assert.equal(await r('{% querystring d page=1 %}', { d: { k: 'v' } }), '?k=v&amp;page=1');
+    const empty = new RequestContext({ GET: new URLSearchParams() }, {});
+    assert.equal(await engine.fromString('{% querystring %}|{% querystring a=1 %}').render(empty), '|?a=1');
+  });
+});

@@ -6,6 +6,7 @@ import {
   TemplateSyntaxError,
   TemplateDoesNotExist,
   VariableDoesNotExist,
+  TemplateRenderError,
 } from '../../src/template/index.ts';
 
 const engine = new Engine({ loaders: [new LocmemLoader({ 'page.html': 'ok\n{% include "missing.html" %}' })] });
@@ -78,6 +79,18 @@ describe('template errors', () => {
     };
     const e2 = new Engine({ stringIfInvalid: 'INVALID' });
     assert.equal(await e2.fromString('[{{ o.x }}]').render({ o: { y: () => 1, get x() { return quiet.x; } } }), '[INVALID]');
+  });
+
+  test('looping over a number names the variable, template and line', async () => {
+    await assert.rejects(
+      engine.fromString('a\n{% for x in n %}{% endfor %}', 'list.html').render({ n: 5 }),
+      (e: unknown) => e instanceof TemplateRenderError && e.message.includes('"n" (list.html, line 2)'),
+    );
+  });
+
+  test('a template that includes itself fails with a render error, not a stack overflow', async () => {
+    const e = new Engine({ loaders: [new LocmemLoader({ 'loop.html': 'x{% include "loop.html" %}' })] });
+    await assert.rejects(e.renderToString('loop.html'), (err: unknown) => err instanceof TemplateRenderError && /includes itself/.test(err.message));
   });
 
   test('extends with an empty name is a syntax error at render time naming the variable', async () => {

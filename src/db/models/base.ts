@@ -57,9 +57,6 @@ type ManagerType<Self, S> = S extends abstract new (...args: any[]) => infer Q
     ? QuerySet<Self>
     : never;
 
-/** `objects` is typed by the model's second type argument: `Model<Product, ProductQuerySet>()`. */
-type Managers<Self, Q> = { objects: Q };
-
 /** The static side of a model class. */
 export interface ModelStatics<Self> {
   readonly _meta: Options;
@@ -71,11 +68,16 @@ export interface ModelStatics<Self> {
   fromDb(values: Record<string, unknown>, db?: string): Self;
 }
 
-export type ModelClass<Self, F, Q> = {
-  new (init?: ModelInit<F>): ModelBase & FieldValues<F>;
-  readonly fields: F;
-} & ModelStatics<Self> &
-  Managers<Self, Q>;
+/** A model class whose base is `P` (ModelBase, or an abstract model) and whose own fields are `F`. */
+export type ModelClass<Self, F, P extends AbstractModelClass = typeof ModelBase> = {
+  new (init?: ModelInit<F> & ModelInit<FieldsOf<P>>): InstanceType<P> & FieldValues<F>;
+  readonly fields: F & FieldsOf<P>;
+  /** The default QuerySet; override with `static override objects = MyQuerySet.asManager(this)`. */
+  readonly objects: QuerySet<Self>;
+} & ModelStatics<Self>;
+
+type AbstractModelClass = abstract new (...args: any[]) => ModelBase;
+type FieldsOf<P> = P extends { readonly fields: infer PF } ? PF : {};
 
 /** Any model class, for APIs that accept every model. */
 export type AnyModelClass = typeof ModelBase & { readonly _meta: Options };
@@ -405,10 +407,10 @@ function defineRelationAccessor(proto: object, name: string): void {
  * }
  * ```
  * Pass an abstract model to inherit its fields, options and methods:
- * `Model<Novel>(Book)({ ... })`.
+ * `Model<Novel, typeof Book>(Book)({ ... })` (the second type argument carries its types).
  */
-export function Model<Self = unknown, Q = QuerySet<Self>>(parent?: abstract new (...args: any[]) => ModelBase) {
-  return function define<const F extends FieldMap>(fields: F, options?: ModelOptions): ModelClass<Self, F, Q> {
+export function Model<Self = unknown, P extends AbstractModelClass = typeof ModelBase>(parent?: P) {
+  return function define<const F extends FieldMap>(fields: F, options?: ModelOptions): ModelClass<Self, F, P> {
     const Parent = (parent ?? ModelBase) as typeof ModelBase;
     const parentDefinition = parent ? findDefinition(parent) : undefined;
     if (parent && !parentDefinition?.options.abstract) {
@@ -427,7 +429,7 @@ export function Model<Self = unknown, Q = QuerySet<Self>>(parent?: abstract new 
     }
     Object.defineProperty(Base, 'fields', { value: fields });
     installManagers(Base, { ...(parentDefinition ? collectOptions(parentDefinition).managers : {}), ...options?.managers });
-    return Base as unknown as ModelClass<Self, F, Q>;
+    return Base as unknown as ModelClass<Self, F, P>;
   };
 }
 

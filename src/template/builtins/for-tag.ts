@@ -45,7 +45,8 @@ export class ForNode extends Node {
     g.emit(`${parent} = c.has("forloop") ? c.get("forloop") : {};`);
     g.emit('c.push();');
     g.emit('try {');
-    g.emit(`${seq} = SEQ(${g.value(this.sequence, 'ignore')}, ${g.str(this.sequence.token)});`);
+    const where = `"${this.sequence.token}" (${this.templateName || '<string>'}, line ${this.token?.line ?? '?'})`;
+    g.emit(`${seq} = SEQ(${g.value(this.sequence, 'ignore')}, ${g.str(where)});`);
     g.emit(`if (TH(${seq})) ${seq} = yield ${seq};`);
     g.emit(`if (${seq}.length === 0) {`);
     if (this.empty) g.nodes(this.empty);

@@ -14,7 +14,10 @@ import type { Token } from '../lexer.ts';
 import type { FilterExpression } from '../expression.ts';
 import type { Context } from '../context.ts';
 import { Template, type FoundTemplate, type Origin } from '../template.ts';
-import { TemplateSyntaxError, TemplateDoesNotExist } from '../errors.ts';
+import { TemplateSyntaxError, TemplateDoesNotExist, TemplateRenderError } from '../errors.ts';
+
+/** Deeper include chains are taken as a template including itself. */
+const MAX_INCLUDE_DEPTH = 200;
 import { drive, isThenable } from '../runtime.ts';
 import { isTruthy, pyRepr } from '../python.ts';
 import { SafeString } from '../../utils/safestring.ts';
@@ -278,13 +281,21 @@ export class IncludeNode extends Node {
       }
       template = found.template;
     }
+    if (c.includeDepth >= MAX_INCLUDE_DEPTH) {
+      throw new TemplateRenderError(
+        `{% include %} nested more than ${MAX_INCLUDE_DEPTH} levels deep in ${this.templateName} (including ${template.name}): ` +
+          `a template probably includes itself. Add a condition that stops the recursion.`,
+      );
+    }
     let ctx = c;
     if (this.isolated) ctx = c.new(values);
     else c.dicts.push(values); // a fresh object made by the compiled code: no copy needed
     ctx.renderContext.push(true);
+    ctx.includeDepth = c.includeDepth + 1;
     try {
       return yield* template.fn(ctx);
     } finally {
+      ctx.includeDepth--;
       ctx.renderContext.pop();
       if (!this.isolated) c.pop();
     }

@@ -21,6 +21,7 @@ import { blockTag, extendsTag, includeTag, loaderHelpers } from './loader-tags.t
 import { partialdefTag, partialTag } from './partials.ts';
 import { tokenKwargs } from './kwargs.ts';
 import { loremWords, loremParagraphs } from './lorem.ts';
+import { querystring } from './querystring.ts';
 
 /** A tag that renders nothing (`{% comment %}`, `{% load %}`). */
 class NothingNode extends Node {
@@ -682,6 +683,7 @@ export const defaultTags = new Library()
   .tag('now', nowTag)
   .tag('partial', partialTag)
   .tag('partialdef', partialdefTag)
+  .simpleTag('querystring', querystring, { takesContext: true })
   .tag('regroup', regroupTag)
   .tag('resetcycle', resetcycleTag)
   .tag('spaceless', spacelessTag)

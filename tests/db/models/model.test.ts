@@ -52,11 +52,9 @@ class Stamped extends Model<Stamped>()({
   }
 }
 
-class Article extends Model<Article>(Stamped)({
+class Article extends Model<Article, typeof Stamped>(Stamped)({
   headline: new CharField({ maxLength: 100 }),
 }, { appLabel: 'mdl' }) {}
-// Model(parent) does not carry the parent's instance type yet; declaration merging supplies it.
-interface Article extends Stamped {}
 
 class Coded extends Model<Coded>()({
   code: new CharField({ maxLength: 10, primaryKey: true }),

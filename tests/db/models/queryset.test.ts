@@ -138,6 +138,23 @@ describe('ordering', () => {
     assert.deepEqual(names(await Product.objects.orderBy('name').reverse()), ['Easel', 'Desk', 'Chair', 'Bolt', 'Anvil']);
   });
 
+  test('reverse also flips an ordering set after it, as in Django', async () => {
+    assert.deepEqual(names(await Product.objects.reverse().orderBy('name')), ['Easel', 'Desk', 'Chair', 'Bolt', 'Anvil']);
+  });
+
+  test('reverse leaves an unordered query unordered', () => {
+    assert.doesNotMatch(Product.objects.reverse().toSQL().sql, /ORDER BY/);
+  });
+
+  test('distinct values also select the ordering columns, as Django does', async () => {
+    // Django 5.2 sends SELECT DISTINCT category, name … ORDER BY name: the rows stay distinct per (category, name).
+    const rows = await Product.objects.orderBy('name').values('category').distinct();
+    assert.deepEqual(rows.map((r) => r.category), ['tools', 'tools', 'home', 'home', 'art']);
+    assert.deepEqual(Object.keys(rows[0]!), ['category']);
+    const unordered = await Product.objects.orderBy().values('category').distinct();
+    assert.deepEqual(unordered.map((r) => r.category).sort(), ['art', 'home', 'tools']);
+  });
+
   test('ordering by an unknown field names the model and the choices', async () => {
     await assert.rejects(async () => Product.objects.orderBy('nmae'), /nmae[\s\S]*name/);
   });

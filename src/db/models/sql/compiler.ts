@@ -60,11 +60,19 @@ export class SQLCompiler {
   compileSelect(query: Query, params = new Params(this.ops)): CompiledSelect {
     const columns = this.selectColumns(query);
     if (query.combinator) return this.#compileCombined(query, columns, params);
+    const ordering = query.effectiveOrdering();
     const select = columns.map((c) => `${this.expr(c.expr, params)}${this.#needsAlias(c) ? ` AS ${this.q(c.name)}` : ''}`);
+    if (query.distinct) {
+      // As in Django, DISTINCT also covers the ordering columns, which the database needs
+      // selected; rows are read by position, so the extra columns are never mapped.
+      for (const o of ordering) {
+        if (!o.random && !columns.some((c) => sameExpr(c.expr, o.expr))) select.push(this.expr(o.expr, params));
+      }
+    }
     let sql = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.join(', ')}`;
     sql += this.#fromAndWhere(query, params);
     sql += this.#groupByAndHaving(query, columns, params);
-    sql += this.orderBy(query.effectiveOrdering(), params);
+    sql += this.orderBy(ordering, params);
     sql += this.ops.limitOffset(query.low, query.high);
     return { sql, params: params.values, columns };
   }
@@ -320,7 +328,7 @@ function isDateTime(node: ExprNode): boolean {
 }
 
 function sameExpr(a: ExprNode, b: ExprNode): boolean {
-  if (a.kind === 'col' && b.kind === 'col') return a.column === b.column;
+  if (a.kind === 'col' && b.kind === 'col') return a.column === b.column && a.alias === b.alias;
   return a === b;
 }
 

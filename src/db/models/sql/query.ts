@@ -47,6 +47,8 @@ export class Query {
   ordering: OrderNode[] | null = null;
   /** Set by `orderBy()` with no arguments: no ORDER BY at all, not even the default. */
   noOrdering = false;
+  /** False after reverse(): every ordering term is applied in the opposite direction. */
+  standardOrdering = true;
   distinct = false;
   low = 0;
   high: number | null = null;
@@ -326,19 +328,22 @@ export class Query {
     return [{ expr: node, descending, nullsFirst: false, nullsLast: false }];
   }
 
-  /** The ORDER BY in force: explicit, else the model's default (unless cleared). */
+  /** The ORDER BY in force: explicit, else the model's default (unless cleared), flipped by reverse(). */
   effectiveOrdering(): OrderNode[] {
-    if (this.ordering) return this.ordering;
-    if (this.noOrdering || !this.meta.ordering.length) return [];
-    return this.meta.ordering.flatMap((o) => this.#orderNodes(o));
+    let ordering: OrderNode[];
+    if (this.ordering) ordering = this.ordering;
+    else if (this.noOrdering || !this.meta.ordering.length) ordering = [];
+    else ordering = this.meta.ordering.flatMap((o) => this.#orderNodes(o));
+    if (this.standardOrdering) return ordering;
+    return ordering.map((o) => ({ ...o, descending: !o.descending, nullsFirst: o.nullsLast, nullsLast: o.nullsFirst }));
   }
 
-  /** Flips every ordering term (for `reverse()` and `last()`); orders by pk when nothing orders. */
+  /**
+   * Flips the direction of the ordering, now and of any set later, as Django's
+   * reverse() does; a query without ordering stays unordered.
+   */
   reverseOrdering(): void {
-    const current = this.effectiveOrdering();
-    const base = current.length ? current : [{ expr: col(this.alias, this.meta.pk), descending: false, nullsFirst: false, nullsLast: false }];
-    this.ordering = base.map((o) => ({ ...o, descending: !o.descending, nullsFirst: o.nullsLast, nullsLast: o.nullsFirst }));
-    this.noOrdering = false;
+    this.standardOrdering = !this.standardOrdering;
   }
 
   // --- limits -------------------------------------------------------------------
