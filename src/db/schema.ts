@@ -37,7 +37,12 @@ export async function createTables(
   const editor = schemaEditorFor(connections.get(options.using ?? 'default'));
   const existing = new Set(await editor.tableNames());
   const created: string[] = [];
-  for (const model of models) {
+  // Automatic join tables of many-to-many fields follow the models that declare them.
+  const withJoins = models.flatMap((model) => [
+    model,
+    ...model._meta.manyToMany.filter((f) => f.autoCreated).map((f) => f.throughModel as unknown as typeof ModelBase),
+  ]);
+  for (const model of withJoins) {
     const meta = model._meta;
     if (meta.abstract || !meta.managed || existing.has(meta.dbTable)) continue;
     await editor.createModel(model);

@@ -136,7 +136,14 @@ export class CodeGen {
       base = this.const(variable.literal);
     } else {
       const t = this.temp();
-      const resolved = `((${t} = L(c, ${this.const(variable.lookups)})) instanceof P && (${t} = yield* W(${t}, c)), ${t})`;
+      const lookups = variable.lookups;
+      // Two-part names on plain objects (`p.name`) are the common case: read the
+      // property inline and fall back to the full lookup for anything else.
+      const call =
+        lookups.length === 2
+          ? `L2(c, ${this.str(lookups[0]!)}, ${this.str(lookups[1]!)}, ${this.const(lookups)})`
+          : `L(c, ${this.const(lookups)})`;
+      const resolved = `((${t} = ${call}) instanceof P && (${t} = yield* W(${t}, c)), ${t})`;
       const si = this.options.stringIfInvalid;
       if (mode === 'ignore') base = `(${resolved} === M ? null : ${t})`;
       else if (si === '') base = `(${resolved} === M ? '' : ${t})`;
@@ -176,7 +183,7 @@ export class CodeGen {
       `"use strict";\n` +
       `const { MISSING: M, Pending: P, lookup: L, wait: W, settle: Z, show: S, str: STR, escapeOutput: E, ` +
       `applyFilter: F, missingArgument: X, sequence: SEQ, unpackLength: ULEN, unpackItem: UITEM, pyEq: EQ, ` +
-      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC } = rt;\n` +
+      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC, lookup2: L2 } = rt;\n` +
       `const H = rt.helpers;\n` +
       `${this.#hoisted.join('\n')}\nreturn ${main};`
     );

@@ -26,6 +26,7 @@ export class RenderContext {
   // Layers are created on first write: most included templates never store tag state.
   #layers: (Map<unknown, unknown> | null)[] = [null];
 
+  /** Tag state stored under `key` in the current layer. */
   get(key: unknown): unknown {
     return this.#layers[this.#layers.length - 1]?.get(key);
   }
@@ -75,6 +76,8 @@ export class Context {
   /** The template being rendered (set by Template.render). */
   template: Template | null = null;
   readonly renderContext: RenderContext = new RenderContext();
+  /** Time zone override for a section (`{% timezone %}`); the engine's zone otherwise. */
+  timeZone: string | undefined = undefined;
   /** How many `{% include %}` levels deep the render is (guards against a template including itself). */
   includeDepth = 0;
 
@@ -94,6 +97,7 @@ export class Context {
     return undefined;
   }
 
+  /** Whether any layer defines `name` (even as `undefined`). */
   has(name: string): boolean {
     return this.dicts.some((layer) => Object.hasOwn(layer, name));
   }
@@ -153,6 +157,7 @@ export class Context {
     const ctx = new Context(null, { autoescape: this.autoescape });
     ctx.template = this.template;
     ctx.includeDepth = this.includeDepth;
+    ctx.timeZone = this.timeZone;
     ctx.push(values);
     return ctx;
   }

@@ -17,6 +17,7 @@ import { FilesystemLoader, AppDirectoriesLoader } from './loaders/filesystem.ts'
 import { defaultTags } from './builtins/tags.ts';
 import { builtinFilters } from './builtins/filters.ts';
 import { isThenable } from './runtime.ts';
+import { i18nLibrary, l10nLibrary, tzLibrary } from './builtins/i18n.ts';
 
 /** Options of {@link Engine}; Django's TEMPLATES settings in camelCase. */
 export interface EngineOptions {
@@ -43,6 +44,21 @@ export interface EngineOptions {
 
 const BUILTIN_LIBRARY = new Library().addFilters(builtinFilters);
 const EXTRA_BUILTINS: Library[] = [];
+// Libraries every engine can {% load %}, as Django's template backend installs them.
+const DEFAULT_LIBRARIES = new Map<string, Library>([
+  ['i18n', i18nLibrary],
+  ['l10n', l10nLibrary],
+  ['tz', tzLibrary],
+]);
+
+/**
+ * Makes `{% load name %}` find `library` in every Engine created afterwards:
+ * the slot for libraries subsystems ship (`static` from staticfiles, `cache`
+ * from the cache framework). An engine's own `libraries` option wins.
+ */
+export function registerLibrary(name: string, library: Library): void {
+  DEFAULT_LIBRARIES.set(name, library);
+}
 
 /**
  * Adds a library to the built-ins of every Engine created afterwards. This is
@@ -74,7 +90,7 @@ export class Engine implements TemplateEngine {
   readonly loaders: readonly Loader[];
   #builtins: Library[];
   #generation = 0;
-  #libraries = new Map<string, Library>();
+  #libraries = new Map<string, Library>(DEFAULT_LIBRARIES);
   #ready: Promise<void> | undefined;
   #loaded = false;
   #options: EngineOptions;

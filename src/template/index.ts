@@ -5,7 +5,7 @@
  * function, built once per template) → render: synchronous until a value is
  * a promise, a QuerySet or an async iterable, then asynchronous.
  */
-export { Engine, registerBuiltins, type EngineOptions } from './engine.ts';
+export { Engine, registerBuiltins, registerLibrary, type EngineOptions } from './engine.ts';
 export { Template, type Origin } from './template.ts';
 export { Context, RequestContext, RenderContext, type ContextProcessor, type ContextOptions } from './context.ts';
 export { Library, SimpleTagNode, InclusionTagNode, type TagParser, type TagOptions, type LibraryFilterOptions } from './library.ts';

@@ -31,6 +31,7 @@ export class Pending {
   }
 }
 
+/** Whether a value must be awaited: a promise, a QuerySet, any object with a `then` method. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
@@ -218,6 +219,32 @@ export function lookup(c: Context, lookups: readonly string[]): unknown {
   return walk(current, lookups, 1, si);
 }
 
+/** {@link lookup} of `first.second`, reading a plain object's own plain property directly. */
+export function lookup2(c: Context, first: string, second: string, lookups: readonly string[]): unknown {
+  const d = c.dicts;
+  for (let i = d.length - 1; i >= 0; i--) {
+    const layer = d[i]!;
+    if (Object.hasOwn(layer, first)) {
+      const obj = layer[first];
+      if (obj !== null && typeof obj === 'object') {
+        const proto = Object.getPrototypeOf(obj);
+        if ((proto === Object.prototype || proto === null) && Object.hasOwn(obj, second)) {
+          let value: unknown;
+          try {
+            value = (obj as Record<string, unknown>)[second];
+          } catch {
+            // A throwing getter: the full lookup applies Django's silent_variable_failure rule.
+            return lookup(c, lookups);
+          }
+          if (value !== undefined && typeof value !== 'function' && !isThenable(value)) return value;
+        }
+      }
+      break;
+    }
+  }
+  return lookup(c, lookups);
+}
+
 /** Waits for a {@link Pending} lookup, yielding its thenables to the driver. */
 export function* wait(pending: Pending, c: Context): Generator<unknown, unknown, unknown> {
   let result: unknown = pending;
@@ -269,7 +296,7 @@ export function show(value: unknown, c: Context): string {
 
 /** Python's str() after Django's localize(): what `{{ value }}` prints before escaping. */
 export function renderString(value: unknown, c: Context): string {
-  const localized = localizeValue(value, c.template?.engine.timeZone ?? 'UTC');
+  const localized = localizeValue(value, c.timeZone ?? c.template?.engine.timeZone ?? 'UTC');
   return typeof localized === 'string' ? localized : pyStr(localized);
 }
 
@@ -279,7 +306,7 @@ let lastPair: [FilterCall, FilterCall] | undefined;
 
 /** The FilterCall for the context's current autoescape setting and time zone (shared, frozen). */
 export function filterCall(c: Context): FilterCall {
-  const tz = c.template?.engine.timeZone ?? 'UTC';
+  const tz = c.timeZone ?? c.template?.engine.timeZone ?? 'UTC';
   if (tz !== lastZone || !lastPair) {
     let pair = CALLS.get(tz);
     if (!pair) {
@@ -487,6 +514,7 @@ export const runtime = {
   MISSING,
   Pending,
   lookup,
+  lookup2,
   wait,
   settle,
   show,
@@ -505,6 +533,7 @@ export const runtime = {
   drive,
   filterCall,
 };
+/** The shape of {@link runtime}, for code that builds compiled templates. */
 export type Runtime = typeof runtime;
 
 /**

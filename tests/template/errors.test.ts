@@ -97,3 +97,19 @@ describe('template errors', () => {
     await assert.rejects(engine.fromString('{% extends parent %}').render({ parent: '' }), /Got this from the 'parent' variable/);
   });
 });
+
+describe('error catalogue', () => {
+  test('every template error code has a row in docs/templates.md', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/templates.md', import.meta.url), 'utf8');
+    const errors = [
+      new TemplateSyntaxError('x'),
+      new TemplateDoesNotExist('x'),
+      new VariableDoesNotExist('x'),
+      new TemplateRenderError('x'),
+    ];
+    for (const error of errors) {
+      assert.match(doc, new RegExp(`\\| \`${error.name}\` \\| \`${error.code}\` \\|`), `${error.name} (${error.code}) missing from the docs table`);
+    }
+  });
+});

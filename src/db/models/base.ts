@@ -11,7 +11,9 @@ import { MODEL_MARKER, apps } from '../../conf/apps.ts';
 import { MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, NON_FIELD_ERRORS } from '../../core/exceptions.ts';
 import { Field } from './fields/field.ts';
 import { AutoField, BigAutoField } from './fields/numeric.ts';
-import { ForeignKey, setModelReferenceResolver, type RelatedModel } from './fields/related.ts';
+import { CASCADE, ForeignKey, OneToOneField, setModelReferenceResolver, type RelatedModel } from './fields/related.ts';
+import { ManyToManyField, setManyToManyReferenceResolver, setThroughModelFactory } from './fields/many-to-many.ts';
+import { manyRelatedManager, reverseManyToOneManager } from './related-managers.ts';
 import { ModelNotInAppError, ModelStateError, RelationNotLoadedError } from './errors.ts';
 import { Options, registerConcreteModel, type ModelMetaOptions } from './options.ts';
 import { ModelState } from './state.ts';
@@ -131,6 +133,12 @@ function buildMeta(cls: typeof ModelBase): Options {
   if (!built.abstract) {
     registerConcreteModel(cls as never);
     if (!apps.appLabelOf(cls)) apps.register(appLabel, cls);
+    pendingRelations.push(...entries.map(([, f]) => f).filter((f) => f instanceof ForeignKey || f instanceof ManyToManyField));
+    // Reverse accessors (publisher.books) exist once every model of the project has its metadata.
+    for (const model of apps.getModels() as unknown as (typeof ModelBase)[]) {
+      if (!metas.has(model) && findDefinition(model)) void model._meta;
+    }
+    installPendingRelations();
   }
   return built;
 }
@@ -420,12 +428,14 @@ export function Model<Self = unknown, P extends AbstractModelClass = typeof Mode
     definitions.set(Base, { fields, options: options ?? {}, parent: parentDefinition });
     for (const [name, field] of Object.entries(fields)) {
       if (field instanceof ForeignKey) defineRelationAccessor(Base.prototype, name);
+      if (field instanceof ManyToManyField) defineManyToManyAccessor(Base.prototype, name);
       if (!(field instanceof Field)) {
         throw new TypeError(`Field '${name}' must be a field instance, e.g. new CharField({ maxLength: 100 }).`);
       }
     }
     for (const [name, field] of parentDefinition ? collectFields(parentDefinition) : []) {
       if (field instanceof ForeignKey && !(name in fields)) defineRelationAccessor(Base.prototype, name);
+      if (field instanceof ManyToManyField && !(name in fields)) defineManyToManyAccessor(Base.prototype, name);
     }
     Object.defineProperty(Base, 'fields', { value: fields });
     installManagers(Base, { ...(parentDefinition ? collectOptions(parentDefinition).managers : {}), ...options?.managers });
@@ -461,6 +471,113 @@ function installManagers(Base: typeof ModelBase, managers: Readonly<Record<strin
     });
   }
 }
+
+/** `book.authors`: the many-to-many manager; assigning is refused, as in Django. */
+function defineManyToManyAccessor(proto: object, name: string): void {
+  Object.defineProperty(proto, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: ModelBase & Record<string, unknown>) {
+      const field = (this.constructor as typeof ModelBase)._meta.getField(name) as unknown as ManyToManyField;
+      return manyRelatedManager(this, field, false, name);
+    },
+    set() {
+      throw new TypeError(`Direct assignment to the forward side of a many-to-many set is prohibited. Use ${name}.set() instead.`);
+    },
+  });
+}
+
+/** Relation fields whose reverse accessor waits for its target model to be defined. */
+const pendingRelations: Field[] = [];
+
+/**
+ * Defines reverse accessors on related models: `publisher.books` (a manager),
+ * `user.profile` (one object, when loaded) and `author.books` (many-to-many).
+ */
+function installPendingRelations(): void {
+  for (let i = pendingRelations.length - 1; i >= 0; i--) {
+    const field = pendingRelations[i]!;
+    let target: typeof ModelBase;
+    try {
+      target = (field as ForeignKey | ManyToManyField).remoteModel as unknown as typeof ModelBase;
+    } catch {
+      continue; // the target class is not defined yet; retried when the next model is prepared
+    }
+    pendingRelations.splice(i, 1);
+    const owner = field.model as unknown as typeof ModelBase;
+    if (metas.get(owner)?.abstract || isAutoThrough(owner)) continue;
+    const relation = field as ForeignKey | ManyToManyField;
+    const accessor = relation.relatedAccessorName;
+    if (relation.relatedName?.endsWith('+')) continue;
+    const existing = Object.getOwnPropertyDescriptor(target.prototype, accessor);
+    if (existing && !(existing.get as { reverseOf?: Field } | undefined)?.reverseOf) {
+      throw new ModelStateError(
+        `Reverse accessor '${target.name}.${accessor}' for '${owner.name}.${field.name}' clashes with a name on ${target.name}. ` +
+          `Add or change relatedName on ${owner.name}.${field.name}.`,
+      );
+    }
+    const get = reverseGetter(relation, accessor);
+    Object.assign(get, { reverseOf: field });
+    Object.defineProperty(target.prototype, accessor, { configurable: true, enumerable: false, get, set: reverseSetter(relation, accessor) });
+  }
+}
+
+function reverseGetter(field: ForeignKey | ManyToManyField, accessor: string): (this: ModelBase & Record<string, unknown>) => unknown {
+  if (field instanceof ManyToManyField) return function (this) { return manyRelatedManager(this, field, true, accessor); };
+  if (field instanceof OneToOneField) {
+    return function (this) {
+      const cache = this._state.fieldsCache;
+      if (cache && accessor in cache) return cache[accessor];
+      throw new RelationNotLoadedError((this.constructor as typeof ModelBase)._meta.objectName, accessor);
+    };
+  }
+  return function (this) { return reverseManyToOneManager(this, field, accessor); };
+}
+
+function reverseSetter(field: ForeignKey | ManyToManyField, accessor: string): (this: ModelBase, value: unknown) => void {
+  if (field instanceof OneToOneField) {
+    return function (this, value) {
+      (this._state.fieldsCache ??= {})[accessor] = value ?? null;
+    };
+  }
+  return function () {
+    throw new TypeError(`Direct assignment to the reverse side of a related set is prohibited. Use ${accessor}.set() instead.`);
+  };
+}
+
+const autoThroughModels = new WeakSet<Function>();
+
+function isAutoThrough(model: Function): boolean {
+  return autoThroughModels.has(model);
+}
+
+/** The join model Django would create: table `<app>_<model>_<field>`, keys `<model>_id` and `<target>_id`. */
+setThroughModelFactory((field) => {
+  const source = field.model as unknown as typeof ModelBase;
+  const target = field.remoteModel as unknown as typeof ModelBase;
+  const sourceMeta = source._meta;
+  const self = target === source;
+  const from = self ? `from_${sourceMeta.modelName}` : sourceMeta.modelName;
+  const to = self ? `to_${sourceMeta.modelName}` : target._meta.modelName;
+  const table = field.m2mOptions.dbTable ?? `${sourceMeta.dbTable}_${field.column || field.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}`;
+  const Base = Model()(
+    {
+      [from]: new ForeignKey(() => source, { onDelete: CASCADE, dbColumn: `${from}_id`, relatedName: '+' }),
+      [to]: new ForeignKey(() => target, { onDelete: CASCADE, dbColumn: `${to}_id`, relatedName: '+' }),
+    },
+    { appLabel: sourceMeta.appLabel, dbTable: table, uniqueTogether: [[from, to]], verboseName: `${sourceMeta.objectName}-${target._meta.objectName} relationship` },
+  );
+  const Through = class extends (Base as unknown as typeof ModelBase) {};
+  Object.defineProperty(Through, 'name', { value: `${sourceMeta.objectName}_${field.name}` });
+  autoThroughModels.add(Through);
+  void Through._meta;
+  return Through as unknown as RelatedModel;
+});
+
+setManyToManyReferenceResolver((reference, from) => {
+  const target = reference.includes('.') ? reference : `${(from as typeof ModelBase)._meta.appLabel}.${reference}`;
+  return apps.getModel(target);
+});
 
 setModelReferenceResolver((reference, from) => {
   const target = reference.includes('.') ? reference : `${(from as unknown as typeof ModelBase)._meta.appLabel}.${reference}`;

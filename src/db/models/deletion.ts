@@ -22,6 +22,13 @@ type Instance = ModelBase & Record<string, unknown>;
 
 const BATCH = 500;
 
+type ForeignKeyRelation = RelatedObject & { readonly field: ForeignKey };
+
+/** Keys elsewhere that point at `model`; many-to-many rows go through their join model's keys. */
+function foreignKeysTo(model: ModelCtor): ForeignKeyRelation[] {
+  return model._meta.relatedObjects.filter((r): r is ForeignKeyRelation => r.field instanceof ForeignKey);
+}
+
 function hasSignalListeners(model: ModelCtor): boolean {
   return preDelete.hasListeners(model) || postDelete.hasListeners(model);
 }
@@ -56,7 +63,7 @@ export class Collector {
   canFastDelete(model: ModelCtor, fromField?: ForeignKey): boolean {
     if (fromField && fromField.onDelete.name !== 'CASCADE') return false;
     if (hasSignalListeners(model)) return false;
-    return model._meta.relatedObjects.every((r) => r.field.onDelete.name === 'DO_NOTHING');
+    return foreignKeysTo(model).every((r) => r.field.onDelete.name === 'DO_NOTHING');
   }
 
   /** Collects a QuerySet: fast-deleted when possible, else loaded and collected. */
@@ -77,7 +84,7 @@ export class Collector {
     if (source && !nullable) this.#addDependency(source, model);
     const protectedObjects = new Map<string, Instance[]>();
     const fastByModel = new Map<ModelCtor, ForeignKey[]>();
-    for (const related of model._meta.relatedObjects) {
+    for (const related of foreignKeysTo(model)) {
       const field = related.field;
       if (field.onDelete.name === 'DO_NOTHING') continue;
       const relatedModel = related.relatedModel as unknown as ModelCtor;
@@ -114,7 +121,7 @@ export class Collector {
     }
   }
 
-  #relatedObjects(related: RelatedObject, batch: readonly Instance[]): Promise<ModelBase[]> {
+  #relatedObjects(related: ForeignKeyRelation, batch: readonly Instance[]): Promise<ModelBase[]> {
     const model = related.relatedModel as unknown as ModelCtor;
     const targets = batch.map((o) => o[related.field.targetField.attname]);
     return model.objects.using(this.using).filter({ [`${related.field.name}__in`]: targets }) as unknown as Promise<ModelBase[]>;

@@ -38,3 +38,14 @@ export class ModelNotInAppError extends NuagesError {
 export class ModelStateError extends NuagesError {
   readonly code = 'NUAGES_DB_MODEL_STATE';
 }
+
+/** OuterRef() resolved in a query that is not the inner query of a Subquery or Exists. */
+export class OuterRefOutsideSubqueryError extends NuagesError {
+  readonly code = 'NUAGES_DB_OUTER_REF_OUTSIDE_SUBQUERY';
+  constructor(name: string) {
+    super(
+      `OuterRef('${name}') refers to an outer query, but this query is not used as a subquery. ` +
+        `Wrap the QuerySet in Subquery(...) or Exists(...) inside another query's filter() or annotate().`,
+    );
+  }
+}

@@ -8,7 +8,9 @@
  * ```
  */
 import type { Field } from './fields/field.ts';
-import type { ExprNode } from './sql/nodes.ts';
+import type { ExprNode, WhereNode } from './sql/nodes.ts';
+import type { Lookups, QNode } from './query-utils.ts';
+import { commonOutputField, expressionOutput, fieldForValue, isDecimalField } from './expression-fields.ts';
 
 /** What an expression needs from the query that resolves it. */
 export interface ResolveContext {
@@ -18,6 +20,8 @@ export interface ResolveContext {
   resolveValue(value: unknown, field: Field | undefined): ExprNode;
   /** Whether the expression appears in an aggregate-allowed position (annotate, aggregate). */
   readonly allowAggregates: boolean;
+  /** A condition (`Q`, lookups, or a boolean expression) resolved here: When() and aggregate `filter`. */
+  resolveCondition?(condition: QNode | Lookups | Expression): WhereNode;
 }
 
 export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%' | '^';
@@ -178,4 +182,89 @@ export class RawSQL extends Expression {
     const params = this.params.map((p) => context.resolveValue(p, undefined));
     return { node: { kind: 'raw', sql: this.sql, params }, field: this.outputField };
   }
+}
+
+/** Options shared by Func and its subclasses. */
+export interface FuncOptions {
+  /** The field the result is read back as; required when the sources mix types. */
+  outputField?: Field;
+}
+
+/**
+ * An SQL function call over expressions (`LOWER(title)`); the base of every
+ * database function and aggregate. Strings name fields, as `F()` does. Subclass
+ * it, or give `fn`/`template`, for a function Nuages does not ship:
+ * ```ts
+ * class Soundex extends Func { constructor(e: string) { super([e], { fn: 'SOUNDEX', outputField: new CharField() }); } }
+ * Func(['title'], { fn: 'LENGTH', outputField: new IntegerField() })   // LENGTH("book"."title")
+ * ```
+ * The output field defaults to the sources' common type ("Expression contains
+ * mixed types" otherwise, as in Django).
+ */
+export class Func extends Expression {
+  readonly fn: string;
+  readonly template: string | undefined;
+  readonly sources: readonly Expression[];
+  readonly outputField: Field | undefined;
+
+  constructor(expressions: readonly unknown[], options: FuncOptions & { fn?: string; template?: string; arity?: number } = {}) {
+    super();
+    if (options.arity !== undefined && expressions.length !== options.arity) {
+      throw new TypeError(`${new.target.name} takes exactly ${options.arity} argument${options.arity === 1 ? '' : 's'} (${expressions.length} given).`);
+    }
+    this.fn = options.fn ?? '';
+    this.template = options.template;
+    this.sources = expressions.map(toSource);
+    this.outputField = options.outputField;
+  }
+
+  resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined } {
+    const resolved = this.sources.map((source) => {
+      const result = source.resolve(context);
+      return { node: result.node, field: result.field ?? (source instanceof ValueExpression ? fieldForValue(source.value) : undefined) };
+    });
+    const field = expressionOutput(this.outputField ?? this.resolveOutputField(resolved.map((r) => r.field)));
+    return { node: this.toNode(resolved.map((r) => r.node), field, context), field };
+  }
+
+  /** The output field when none was given; Django's default is the sources' common type. */
+  protected resolveOutputField(sources: readonly (Field | undefined)[]): Field | undefined {
+    return commonOutputField(sources);
+  }
+
+  /** The node for the resolved arguments; subclasses change the SQL shape here. */
+  protected toNode(args: readonly ExprNode[], field: Field | undefined, _context: ResolveContext): ExprNode {
+    if (!this.fn && !this.template) throw new TypeError(`${this.constructor.name} needs a function name: pass { fn: 'NAME' } or a template.`);
+    return { kind: 'func', name: this.fn, args, template: this.template, decimal: isDecimalField(field) || undefined };
+  }
+}
+
+/** Strings in function arguments name fields, as in Django. */
+function toSource(value: unknown): Expression {
+  if (typeof value === 'string') return new FExpression(value);
+  return toExpression(value);
+}
+
+/**
+ * Gives an expression the output field Nuages cannot infer, e.g. arithmetic on
+ * mixed types: `ExpressionWrapper(F('price').mul(F('rating')), new DecimalField({ maxDigits: 10, decimalPlaces: 2 }))`.
+ */
+export class ExpressionWrapperExpression extends Expression {
+  readonly expression: Expression;
+  readonly outputField: Field;
+
+  constructor(expression: Expression, outputField: Field) {
+    super();
+    this.expression = expression;
+    this.outputField = outputField;
+  }
+
+  resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined } {
+    const { node } = this.expression.resolve(context);
+    return { node, field: node.kind === 'col' ? this.outputField : expressionOutput(this.outputField) };
+  }
+}
+
+export function ExpressionWrapper(expression: Expression, outputField: Field): ExpressionWrapperExpression {
+  return new ExpressionWrapperExpression(expression, outputField);
 }

@@ -5,6 +5,7 @@
 import { FieldDoesNotExist } from '../../core/exceptions.ts';
 import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
+import { ManyToManyField } from './fields/many-to-many.ts';
 import type { Index, Constraint } from './indexes.ts';
 
 export interface ModelMetaOptions {
@@ -26,9 +27,9 @@ export interface ModelMetaOptions {
   defaultRelatedName?: string;
 }
 
-/** A reverse relation: a ForeignKey elsewhere that points at this model. */
+/** A reverse relation: a ForeignKey or ManyToManyField elsewhere that points at this model. */
 export interface RelatedObject {
-  readonly field: ForeignKey;
+  readonly field: ForeignKey | ManyToManyField;
   readonly relatedModel: ModelLike;
 }
 
@@ -45,6 +46,17 @@ let modelsVersion = 0;
 export function registerConcreteModel(model: ModelLike): void {
   allModels.add(model);
   modelsVersion++;
+}
+
+/**
+ * Builds the join models of every many-to-many field seen so far, so they take
+ * part in reverse lookups and deletion cascades. Runs when relations are first
+ * needed: by then every model class in the program is defined.
+ */
+export function ensureThroughModels(): void {
+  for (const model of [...allModels]) {
+    for (const field of model._meta.manyToMany) void field.throughModel._meta;
+  }
 }
 
 export class Options {
@@ -64,11 +76,14 @@ export class Options {
   readonly getLatestBy: readonly string[];
   /** Concrete fields in definition order, primary key first if it was added. */
   readonly fields: readonly Field[];
+  /** Many-to-many fields declared on this model (they have no column). */
+  readonly manyToMany: readonly ManyToManyField[];
   readonly pk: Field;
   readonly #byName = new Map<string, Field>();
   #related: { version: number; list: RelatedObject[] } | undefined;
 
-  constructor(model: ModelLike, appLabel: string, fields: readonly Field[], options: ModelMetaOptions) {
+  constructor(model: ModelLike, appLabel: string, allFields: readonly Field[], options: ModelMetaOptions) {
+    const fields = allFields.filter((f) => f.concrete);
     this.model = model;
     this.objectName = model.name;
     this.modelName = model.name.toLowerCase();
@@ -85,7 +100,8 @@ export class Options {
     const latest = options.getLatestBy;
     this.getLatestBy = latest === undefined ? [] : typeof latest === 'string' ? [latest] : latest;
     this.fields = fields;
-    for (const field of fields) {
+    this.manyToMany = allFields.filter((f): f is ManyToManyField => f instanceof ManyToManyField);
+    for (const field of allFields) {
       this.#byName.set(field.name, field);
       if (field.attname !== field.name) this.#byName.set(field.attname, field);
     }
@@ -116,16 +132,17 @@ export class Options {
   }
 
   fieldNames(): string[] {
-    return this.fields.map((f) => f.name);
+    return [...this.fields, ...this.manyToMany].map((f) => f.name);
   }
 
-  /** ForeignKeys on other models (or this one) that point here, for deletion and reverse lookups. */
+  /** ForeignKeys and ManyToManyFields on other models (or this one) that point here. */
   get relatedObjects(): readonly RelatedObject[] {
+    ensureThroughModels();
     if (this.#related?.version === modelsVersion) return this.#related.list;
     const list: RelatedObject[] = [];
     for (const other of allModels) {
-      for (const field of other._meta.fields) {
-        if (field instanceof ForeignKey && field.remoteModel === this.model) {
+      for (const field of [...other._meta.fields, ...other._meta.manyToMany]) {
+        if ((field instanceof ForeignKey || field instanceof ManyToManyField) && field.remoteModel === this.model) {
           list.push({ field, relatedModel: other });
         }
       }

@@ -201,7 +201,8 @@ export const modelPersistence = {
       .values(...fields.map((f) => f.attname))
       .get()) as Record<string, unknown>;
     for (const field of fields) {
-      const previous = obj[field.attname];
+      // A deferred field has no own value; reading it through the prototype would throw.
+      const previous = Object.hasOwn(obj, field.attname) ? obj[field.attname] : undefined;
       Object.defineProperty(obj, field.attname, { value: values[field.attname], writable: true, enumerable: true, configurable: true });
       // A reloaded key invalidates the related object cached for it.
       if (field instanceof ForeignKey && obj._state.fieldsCache && previous !== values[field.attname]) {

@@ -23,13 +23,25 @@ import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
 import { DateField, DateTimeField } from './fields/temporal.ts';
 import { Collector } from './deletion.ts';
+import { prefetchRelatedObjects, type PrefetchLookup } from './prefetch.ts';
 import { QNode, type Lookups } from './query-utils.ts';
-import { arrayMapper, deferredPrototype, flatMapper, instanceMapper, objectMapper, type RowMapper } from './row-mapper.ts';
+import { arrayMapper, deferredPrototype, flatMapper, instanceMapper, objectMapper, withRelated, type RelatedReader, type RowMapper } from './row-mapper.ts';
 import { compilerFor } from './sql/backend.ts';
 import type { CompiledSelect } from './sql/compiler.ts';
 import type { ExprNode, SelectItem } from './sql/nodes.ts';
-import { Query, type Combinator } from './sql/query.ts';
+import { Query, type Combinator, type RelatedSelection } from './sql/query.ts';
 import { insertInstances } from './persistence.ts';
+import { Aggregate, type Typed } from './aggregates.ts';
+import { freezeModelGrouping, groupByValues, prepareAggregate } from './sql/aggregation.ts';
+
+/** The row values annotate()/aggregate() add, typed where the expression says (Count → number). */
+export type AnnotatedValues<A> = { -readonly [K in keyof A]: A[K] extends Typed<infer T> ? T : unknown };
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `the string '${value}' (wrap field names in F())` : (JSON.stringify(value) ?? String(value));
+}
+import { bulkCreate, bulkUpdate, type BulkCreateOptions, type BulkUpdateOptions } from './bulk.ts';
+import { RawQuerySet, type RawQueryOptions } from './raw-query.ts';
 
 /** Django fetches at most this many rows in get() to report "more than 20". */
 const MAX_GET_RESULTS = 21;
@@ -56,6 +68,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   #isManager = false;
   /** Not derived from another QuerySet: no filters, ordering or options yet (enables get()'s key plan). */
   #pristine = true;
+  /** prefetchRelated() lookups, run after the rows are fetched. */
+  #prefetch: readonly PrefetchLookup[] = [];
 
   /**
    * This QuerySet class as a model's manager, so its methods are available on
@@ -101,6 +115,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const copy = new Ctor(this.model, { using: this.#db });
     copy.#query = this.query.clone();
     copy.#pristine = false;
+    copy.#prefetch = this.#prefetch;
     copy.#kind = this.#kind;
     copy.#fieldNames = this.#fieldNames;
     return copy;
@@ -137,20 +152,26 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   }
 
   /** Rows matching every lookup: `filter({ price__gte: 10 }, Q(...))`. */
-  filter(...conditions: FilterArg[]): this {
+  filter(...conditions: (FilterArg | Expression)[]): this {
     if (conditions.length) this.#assertNotSliced('filter');
     this.#assertNotCombined('filter');
     return this.#chain((query) => {
-      for (const condition of conditions) query.addFilter(condition, false);
+      for (const condition of conditions) {
+        if (condition instanceof Expression) query.addExpressionFilter(condition, false);
+        else query.addFilter(condition, false);
+      }
     });
   }
 
   /** Rows that do not match: `exclude({ status: 'draft' })`. */
-  exclude(...conditions: FilterArg[]): this {
+  exclude(...conditions: (FilterArg | Expression)[]): this {
     if (conditions.length) this.#assertNotSliced('exclude');
     this.#assertNotCombined('exclude');
     return this.#chain((query) => {
-      for (const condition of conditions) query.addFilter(condition, true);
+      for (const condition of conditions) {
+        if (condition instanceof Expression) query.addExpressionFilter(condition, true);
+        else query.addFilter(condition, true);
+      }
     });
   }
 
@@ -229,6 +250,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   /** Plain objects instead of instances: `values('title', 'publisher__name')`. */
   values<K extends string>(...fields: K[]): QuerySet<M, { [P in K]: P extends keyof M ? M[P] : unknown }> {
     return this.#chain<{ [P in K]: P extends keyof M ? M[P] : unknown }>((query, qs) => {
+      freezeModelGrouping(query);
       query.setValues(fields);
       qs.#kind = { type: 'values' };
       qs.#fieldNames = fields;
@@ -248,10 +270,91 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     if (flat && named) throw new FieldError("valuesList() takes flat or named, not both.");
     if (flat && fields.length !== 1) throw new FieldError('valuesList(…, { flat: true }) takes exactly one field.');
     return this.#chain<T>((query, qs) => {
+      freezeModelGrouping(query);
       query.setValues(fields);
       qs.#kind = { type: 'valuesList', flat, named };
       qs.#fieldNames = fields;
     });
+  }
+
+  // --- annotations and aggregation -----------------------------------------------------
+
+  /**
+   * Adds computed values to each row, by name. An aggregate groups the rows: by
+   * the model's fields, or after values() by the values selected (GROUP BY);
+   * filtering on an aggregate annotation becomes HAVING.
+   * ```ts
+   * await Book.objects.values('publisher__name').annotate({ n: Count('id') }).filter({ n__gt: 1 })
+   * // SELECT "pub"."name" AS "publisher__name", COUNT("book"."id") AS "n" FROM "book" INNER JOIN "pub" …
+   * //   GROUP BY "pub"."name" HAVING COUNT("book"."id") > ?
+   * ```
+   */
+  annotate<A extends Readonly<Record<string, Expression>>>(annotations: A): QuerySet<M & AnnotatedValues<A>, R & AnnotatedValues<A>> {
+    return this.#annotate(annotations, true) as unknown as QuerySet<M & AnnotatedValues<A>, R & AnnotatedValues<A>>;
+  }
+
+  /** Like annotate(), but the values are not selected: for filter(), orderBy() and other annotations. */
+  alias(aliases: Readonly<Record<string, Expression>>): this {
+    return this.#annotate(aliases, false);
+  }
+
+  #annotate(annotations: Readonly<Record<string, Expression>>, select: boolean): this {
+    this.#assertNotCombined(select ? 'annotate' : 'alias');
+    return this.#chain((query) => {
+      let grouping = false;
+      for (const [name, expression] of Object.entries(annotations)) {
+        if (!(expression instanceof Expression)) {
+          throw new FieldError(`${select ? 'annotate' : 'alias'}(): '${name}' must be an expression such as F('x'), Value(1) or Count('y'); got ${describeValue(expression)}.`);
+        }
+        query.addAnnotation(name, expression);
+        const added = query.annotations.at(-1)!;
+        if (!select) query.annotations = [...query.annotations.slice(0, -1), { ...added, selected: false }];
+        else if (query.valuesSelect) {
+          query.valuesSelect = [...query.valuesSelect.filter((item) => item.name !== name), { name, expr: added.expr, field: added.field }];
+        }
+        grouping ||= added.aggregate;
+      }
+      if (grouping && query.valuesSelect) groupByValues(query);
+    });
+  }
+
+  /**
+   * Computes aggregates over the rows and returns them by name; positional
+   * aggregates of one field are named `field__count`, `price__avg`…
+   * ```ts
+   * await Book.objects.filter({ rating__gte: 4 }).aggregate({ avg: Avg('price'), n: Count('id') })
+   * // { avg: Decimal('31.12'), n: 3 }
+   * ```
+   * Over a sliced, distinct or grouped QuerySet (or an aggregate annotation) the
+   * query runs as a subquery, as in Django. An empty QuerySet (`none()`) runs no query.
+   */
+  async aggregate<A extends Readonly<Record<string, Expression>>>(aggregates: A, ...more: Aggregate[]): Promise<AnnotatedValues<A> & Record<string, unknown>>;
+  async aggregate(...aggregates: Aggregate[]): Promise<Record<string, unknown>>;
+  async aggregate(...args: (Aggregate | Readonly<Record<string, Expression>>)[]): Promise<Record<string, unknown>> {
+    this.#assertNotCombined('aggregate');
+    const entries: [string, Expression][] = [];
+    for (const arg of args) {
+      if (arg instanceof Expression) {
+        const alias = arg instanceof Aggregate ? arg.defaultAlias : undefined;
+        if (!alias) throw new TypeError('Complex aggregates require an alias: pass aggregate({ name: ... }).');
+        entries.push([alias, arg]);
+      } else {
+        for (const [name, expression] of Object.entries(arg)) {
+          if (!(expression instanceof Expression)) throw new TypeError(`aggregate(): '${name}' is not an aggregate expression; got ${describeValue(expression)}.`);
+          entries.push([name, expression]);
+        }
+      }
+    }
+    if (!entries.length) return {};
+    if (this.query.isEmpty) {
+      return Object.fromEntries(entries.map(([name, e]) => [name, e instanceof Aggregate ? (e.default ?? e.emptyResult) : null]));
+    }
+    const prepared = prepareAggregate(this.query.clone(), entries);
+    const connection = this.#connection;
+    const compiled = compilerFor(connection).compileAggregate(prepared.query, prepared.items, prepared.wrapped);
+    const row = await connection.fetchOne(compiled);
+    const map = objectMapper<Record<string, unknown>>(compiled.sql, compiled.columns, connection.features);
+    return row ? map(row as unknown[], this.db) : {};
   }
 
   /** Rows in either QuerySet (SQL UNION); `{ all: true }` keeps duplicates. */
@@ -285,6 +388,27 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
 
   // --- evaluation --------------------------------------------------------------------
 
+  /**
+   * Fills the result cache with rows loaded elsewhere (prefetchRelated), so
+   * evaluating this QuerySet runs no query. Internal to the ORM.
+   */
+  _fillCache(rows: R[]): this {
+    this.#result = rows;
+    return this;
+  }
+
+  /** Takes over another QuerySet's query (related managers start from a filtered one). Internal to the ORM. */
+  _adopt(other: QuerySet<any, any>): this {
+    this.#query = other.query;
+    this.#pristine = false;
+    return this;
+  }
+
+  /** Whether this QuerySet has been evaluated (its rows are cached). */
+  get isEvaluated(): boolean {
+    return this.#result !== undefined;
+  }
+
   then<T1 = R[], T2 = never>(
     onfulfilled?: ((value: R[]) => T1 | PromiseLike<T1>) | null,
     onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
@@ -303,12 +427,13 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const compiled = compilerFor(connection).compileSelect(this.query);
     const map = this.#mapper(compiled, connection);
     const rows = connection.fetchAll(compiled);
-    const finish = (raw: unknown[][]): R[] => {
+    const finish = (raw: unknown[][]): R[] | Promise<R[]> => {
       const db = this.db;
       const out = new Array<R>(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = map(raw[i]!, db);
       if (!this.#isManager) this.#result = out;
-      return out;
+      if (!this.#prefetch.length || !out.length) return out;
+      return prefetchRelatedObjects(out as unknown as ModelBase[], ...this.#prefetch).then(() => out);
     };
     return rows instanceof Promise ? rows.then(finish) : Promise.resolve(finish(rows));
   }
@@ -325,7 +450,52 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const query = this.query;
     const deferred = query.loadedFields ? query.meta.fields.filter((f) => !query.loadedFields!.includes(f)) : [];
     const proto = deferredPrototype(this.model.prototype, query.meta.objectName, deferred);
-    return instanceMapper(proto, compiled.sql, compiled.columns, features);
+    if (!query.relatedSelections.length) return instanceMapper(proto, compiled.sql, compiled.columns, features);
+    // Related objects' columns come last; the base object reads the ones before them.
+    let offset = compiled.columns.length - countSelected(query.relatedSelections);
+    const base = instanceMapper<R>(proto, compiled.sql, compiled.columns.slice(0, offset), features);
+    const readers = (selections: readonly RelatedSelection[]): RelatedReader[] =>
+      selections.map((selection) => {
+        const columns = compiled.columns.slice(offset, offset + selection.fields.length);
+        const start = offset;
+        offset += selection.fields.length;
+        const meta = (selection.model as unknown as ModelCtor)._meta;
+        const map = instanceMapper<object>((selection.model as unknown as ModelCtor).prototype, compiled.sql, columns, features, start);
+        return { name: selection.name, pkIndex: start + selection.fields.indexOf(meta.pk), map, children: readers(selection.children) };
+      });
+    return withRelated(base, readers(query.relatedSelections));
+  }
+
+  /**
+   * Loads relations of the fetched rows with one extra query per level (batched
+   * `IN`), for to-many and to-one relations: `prefetchRelated('books__authors',
+   * new Prefetch('reviews', { queryset: Review.objects.orderBy('-date') }))`.
+   * `prefetchRelated(null)` clears the list.
+   */
+  prefetchRelated(...lookups: (PrefetchLookup | null)[]): this {
+    this.#assertModelRows('prefetchRelated');
+    const copy = this.#clone();
+    copy.#prefetch = lookups.length === 1 && lookups[0] === null ? [] : [...this.#prefetch, ...(lookups as PrefetchLookup[])];
+    return copy;
+  }
+
+  /**
+   * Loads these to-one relations in the same query, with JOINs:
+   * `selectRelated('publisher', 'customer__profile')`; with no argument, every
+   * non-null ForeignKey (as Django). `selectRelated(null)` clears the list.
+   * ```ts
+   * for (const book of await Book.objects.selectRelated('publisher')) book.publisher.name; // one query
+   * ```
+   */
+  selectRelated(...fields: (string | null)[]): this {
+    this.#assertModelRows('selectRelated');
+    return this.#chain((query) => {
+      if (fields.length === 1 && fields[0] === null) {
+        query.relatedSelections = [];
+        return;
+      }
+      query.setSelectRelated(fields.length ? (fields as string[]) : true);
+    });
   }
 
   /**
@@ -613,6 +783,48 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     return result;
   }
 
+  /**
+   * Inserts many objects in few statements and returns them, primary keys set (SQLite
+   * and other databases with RETURNING). Fills autoNow/autoNowAdd and defaults; calls no
+   * save() and sends no signals. Runs in one transaction, or in the caller's.
+   * ```ts
+   * await Book.objects.bulkCreate(books, { batchSize: 100 });
+   * // INSERT INTO "catalog_book" ("title", …) VALUES (?, …), (?, …), … RETURNING "id"   (per 100)
+   * await Tag.objects.bulkCreate(tags, { updateConflicts: true, uniqueFields: ['slug'], updateFields: ['label'] });
+   * // … ON CONFLICT("slug") DO UPDATE SET "label" = EXCLUDED."label" RETURNING "id"
+   * ```
+   * With `ignoreConflicts` colliding rows are skipped and no primary keys are set.
+   * Throws BulkOptionsError for contradictory options.
+   */
+  async bulkCreate(objs: readonly M[], options: BulkCreateOptions = {}): Promise<M[]> {
+    return bulkCreate(this.model, this.db, objs as readonly Model[], options) as Promise<M[]>;
+  }
+
+  /**
+   * Writes `fields` of saved objects with one UPDATE per batch; returns the rows matched.
+   * Calls no save() and sends no signals; autoNow fields are not touched.
+   * ```ts
+   * await Book.objects.bulkUpdate(books, ['price']);
+   * // UPDATE "catalog_book" SET "price" = CASE WHEN "catalog_book"."id" = ? THEN ? … ELSE NULL END
+   * //   WHERE "catalog_book"."id" IN (?, …)
+   * ```
+   */
+  async bulkUpdate(objs: readonly M[], fields: readonly (keyof M & string)[] | readonly string[], options: BulkUpdateOptions = {}): Promise<number> {
+    return bulkUpdate(this.model, this.db, objs as readonly Model[], fields, options);
+  }
+
+  /**
+   * Instances from SQL you write, with the values as parameters (never interpolate
+   * them into the text). Lazy, like a QuerySet; the filters of this QuerySet do not
+   * apply. See {@link RawQuerySet}.
+   * ```ts
+   * await Book.objects.raw('SELECT * FROM catalog_book WHERE title = ?', [title]);
+   * ```
+   */
+  raw(sql: string, params: readonly unknown[] = [], options: RawQueryOptions = {}): RawQuerySet<M> {
+    return new RawQuerySet<M>(this.model, sql, params, { ...options, using: options.using ?? this.db });
+  }
+
   /** Runs INSERTs for unsaved instances; used by save() and bulk operations. */
   async _insert(objs: readonly Model[], fields: readonly Field[], returning: readonly Field[]): Promise<void> {
     await insertInstances(this.#connection, this.model, objs, fields, returning);
@@ -671,6 +883,10 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const compiled = compilerFor(this.#connection).compileSelect(this.query);
     return { sql: compiled.sql, params: compiled.params };
   }
+}
+
+function countSelected(selections: readonly RelatedSelection[]): number {
+  return selections.reduce((n, s) => n + s.fields.length + countSelected(s.children), 0);
 }
 
 interface KeyPlan {

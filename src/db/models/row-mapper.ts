@@ -20,9 +20,9 @@ function converters(columns: readonly SelectItem[], features: DatabaseFeatures):
   return columns.map((c) => (c.field ? c.field.dbConverter(features) : null));
 }
 
-function assignments(columns: readonly SelectItem[], convs: readonly unknown[], target: string): string {
+function assignments(columns: readonly SelectItem[], convs: readonly unknown[], target: string, offset = 0): string {
   return columns
-    .map((c, i) => `${target}[${JSON.stringify(c.name)}] = ${convs[i] ? `c[${i}](row[${i}])` : `row[${i}]`};`)
+    .map((c, i) => `${target}[${JSON.stringify(c.name)}] = ${convs[i] ? `c[${i}](row[${offset + i}])` : `row[${offset + i}]`};`)
     .join('\n');
 }
 
@@ -50,15 +50,16 @@ export function instanceMapper<R>(
   key: string,
   columns: readonly SelectItem[],
   features: DatabaseFeatures,
+  offset = 0,
 ): RowMapper<R> {
   let cache = instanceMappers.get(proto);
   if (!cache) instanceMappers.set(proto, (cache = new MapperCache()));
-  return cache.get(key, () => {
+  return cache.get(offset ? `${offset}:${key}` : key, () => {
     const convs = converters(columns, features);
     const body = `return function map(row, db) {
       const o = Object.create(proto);
       o._state = new State(db, false);
-      ${assignments(columns, convs, 'o')}
+      ${assignments(columns, convs, 'o', offset)}
       return o;
     };`;
     return new Function('proto', 'State', 'c', body)(proto, ModelState, convs) as RowMapper<unknown>;
@@ -118,4 +119,34 @@ export function deferredPrototype(proto: object, modelName: string, deferred: re
     byKey.set(key, result);
   }
   return result;
+}
+
+/** One selectRelated() object: where its columns start, how to build it, and nested ones. */
+export interface RelatedReader {
+  readonly name: string;
+  readonly pkIndex: number;
+  readonly map: RowMapper<object>;
+  readonly children: readonly RelatedReader[];
+}
+
+/**
+ * Wraps a row mapper so the related objects selected in the same row are built
+ * and cached on their parents (NULL key: the relation is cached as null).
+ */
+export function withRelated<R>(base: RowMapper<R>, readers: readonly RelatedReader[]): RowMapper<R> {
+  const attach = (parent: { _state: ModelState }, list: readonly RelatedReader[], row: readonly unknown[], db: string) => {
+    for (const reader of list) {
+      let related: { _state: ModelState } | null = null;
+      if (row[reader.pkIndex] !== null) {
+        related = reader.map(row, db) as { _state: ModelState };
+        if (reader.children.length) attach(related, reader.children, row, db);
+      }
+      (parent._state.fieldsCache ??= {})[reader.name] = related;
+    }
+  };
+  return (row, db) => {
+    const obj = base(row, db);
+    attach(obj as unknown as { _state: ModelState }, readers, row, db);
+    return obj;
+  };
 }

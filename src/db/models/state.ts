@@ -6,6 +6,8 @@ export class ModelState {
   adding: boolean;
   /** Related objects loaded by selectRelated, prefetchRelated, assignment or fetchRelated. */
   fieldsCache: Record<string, unknown> | null = null;
+  /** Rows of to-many relations loaded by prefetchRelated, by accessor name. */
+  prefetched: Map<string, unknown[]> | null = null;
   /** The query that loaded this instance, for FETCH_PEERS (set by the ORM when rows come from one query). */
   peers: readonly object[] | null = null;
 

@@ -360,6 +360,7 @@ export function includeTag(parser: Parser, token: Token): Node {
   return new IncludeNode(target, extra, only);
 }
 
+/** Runtime entry points the compiled code of these tags calls (`H.renderBlock`, …). */
 export const loaderHelpers = {
   renderBlock,
   renderExtends: (c: Context, node: ExtendsNode, parent: unknown) => node.render$(c, parent),

@@ -22,6 +22,7 @@ import { partialdefTag, partialTag } from './partials.ts';
 import { tokenKwargs } from './kwargs.ts';
 import { loremWords, loremParagraphs } from './lorem.ts';
 import { querystring } from './querystring.ts';
+import { i18nHelpers } from './i18n.ts';
 
 /** A tag that renders nothing (`{% comment %}`, `{% load %}`). */
 class NothingNode extends Node {
@@ -385,7 +386,7 @@ class NowNode extends Node {
     this.asvar = asvar;
   }
   text(c: Context): string {
-    return formatDate(new Date(), this.format, c.template?.engine.timeZone ?? 'UTC');
+    return formatDate(new Date(), this.format, c.timeZone ?? c.template?.engine.timeZone ?? 'UTC');
   }
   override compile(g: CodeGen): void {
     if (this.asvar !== null) g.emit(`c.set(${g.str(this.asvar)}, ${g.const(this)}.text(c));`);
@@ -658,6 +659,7 @@ Object.assign(helpers, {
   show,
   SafeString,
   ...loaderHelpers,
+  ...i18nHelpers,
 });
 
 /** The built-in tags, loaded into every template. */

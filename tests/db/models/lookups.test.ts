@@ -291,11 +291,20 @@ describe('datetimes() in the current time zone (Europe/Paris)', () => {
 });
 
 describe('in with a QuerySet', () => {
-  test('is refused with a message that says what to pass instead', async () => {
-    await assert.rejects(
-      async () => Item.objects.filter({ id__in: Item.objects.filter({ qty__lt: 3 }).valuesList('id', { flat: true }) }),
-      /id__in got a QuerySet[\s\S]*valuesList/,
-    );
+  test('becomes a subquery: one statement, same rows as the awaited list', async () => {
+    const inner = Item.objects.filter({ qty__lt: 3 }).valuesList('id', { flat: true });
+    const { result, queries } = await captureQueries(() => names(Item.objects.filter({ id__in: inner })));
+    assert.deepEqual(result, ['100% cotton', 'snake_case']);
+    assert.equal(queries.length, 1);
+    assert.match(queries[0]!.sql, /IN \(SELECT/);
+  });
+
+  test('a QuerySet of instances compares primary keys', async () => {
+    assert.deepEqual(await names(Item.objects.filter({ id__in: Item.objects.filter({ qty__lt: 3 }) })), ['100% cotton', 'snake_case']);
+  });
+
+  test('a subquery selecting two columns is refused, naming the fix', async () => {
+    await assert.rejects(async () => Item.objects.filter({ id__in: Item.objects.values('id', 'qty') }), /one column[\s\S]*valuesList/);
   });
 
   test('works with the awaited list of keys', async () => {

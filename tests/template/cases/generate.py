@@ -10,12 +10,14 @@ from decimal import Decimal
 import django
 from django.conf import settings
 
-settings.configure(USE_TZ=True, TIME_ZONE="UTC", TEMPLATES=[], DEBUG=False)
+settings.configure(USE_TZ=True, TIME_ZONE="UTC", TEMPLATES=[], DEBUG=False, USE_I18N=True, LANGUAGE_CODE="en-us")
 django.setup()
 from django.template import Context, Engine, TemplateSyntaxError  # noqa: E402
 from django.utils.safestring import mark_safe  # noqa: E402
 
 HERE = pathlib.Path(__file__).parent
+# The libraries Django's template backend makes loadable by default.
+LIBRARIES = {"i18n": "django.templatetags.i18n", "l10n": "django.templatetags.l10n", "tz": "django.templatetags.tz"}
 
 
 def value(v):
@@ -38,7 +40,11 @@ def value(v):
 
 lines = []
 for case in json.loads((HERE / "extra-input.json").read_text()):
-    engine = Engine(loaders=[("django.template.loaders.locmem.Loader", case["templates"])], **case.get("options", {}))
+    engine = Engine(
+        loaders=[("django.template.loaders.locmem.Loader", case["templates"])],
+        libraries=LIBRARIES,
+        **case.get("options", {}),
+    )
     out = dict(case)
     try:
         template = engine.get_template("main")

@@ -4,6 +4,10 @@
  * per backend overrides only what differs.
  */
 import type { Field } from '../../models/fields/field.ts';
+import { NotSupportedError } from '../../errors.ts';
+
+/** What bulkCreate() does with a row that collides with an existing one (Django's OnConflict). */
+export type OnConflict = 'ignore' | 'update';
 
 export abstract class BaseDatabaseOperations {
   /** `WHERE lhs <op>` templates; `%s` is the right-hand side. */
@@ -46,9 +50,42 @@ export abstract class BaseDatabaseOperations {
     return template.replace(/%\((\w+)\)s/g, (_, key: string) => String(params[key]));
   }
 
+  /**
+   * Wraps an expression whose result is a decimal (Sum, Avg, Case… over DecimalField).
+   * Databases with a native decimal type need nothing; SQLite gives it numeric affinity.
+   */
+  decimalResult(sql: string): string {
+    return sql;
+  }
+
+  /** CAST(sql AS the column type of `field`), for the Cast() function. */
+  cast(sql: string, field: Field): string {
+    const type = this.columnType(field);
+    if (type === null) throw new Error(`Cannot cast to ${field.internalType}: it has no column type on this database.`);
+    return `CAST(${sql} AS ${type})`;
+  }
+
   /** Operator for arithmetic on two expressions; `^` is power on most databases. */
   combineExpression(op: string, lhs: string, rhs: string): string {
     if (op === '^') return `POWER(${lhs}, ${rhs})`;
     return `(${lhs} ${op} ${rhs})`;
+  }
+
+  /**
+   * The clause appended to a bulk INSERT for `onConflict` (Django's on_conflict_suffix_sql):
+   * `'ignore'` skips rows that collide, `'update'` overwrites `updateFields` of the row that
+   * collided on `uniqueFields` with the values of the row that was refused. A plain SQL-92
+   * database has no such clause, so the base refuses; backends that have one override this.
+   */
+  onConflictSql(
+    onConflict: OnConflict | null,
+    _uniqueFields: readonly Field[],
+    _updateFields: readonly Field[],
+  ): string {
+    if (onConflict === null) return '';
+    throw new NotSupportedError(
+      `This database backend does not support bulkCreate() with ${onConflict === 'ignore' ? 'ignoreConflicts' : 'updateConflicts'}. ` +
+        'Insert the rows one at a time inside atomic(), catching IntegrityError.',
+    );
   }
 }

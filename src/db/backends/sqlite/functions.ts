@@ -7,6 +7,7 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { registerDateFunctions } from './date-functions.ts';
+import { registerAggregateFunctions } from './aggregate-functions.ts';
 
 const REGEX_CACHE_LIMIT = 256;
 const regexCache = new Map<string, RegExp>();
@@ -98,4 +99,5 @@ export function sqlRegexp(pattern: unknown, value: unknown): number | null {
 export function registerFunctions(db: DatabaseSync): void {
   db.function('regexp', { deterministic: true }, (pattern, value) => sqlRegexp(pattern, value));
   registerDateFunctions(db);
+  registerAggregateFunctions(db);
 }

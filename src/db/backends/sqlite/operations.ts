@@ -1,5 +1,6 @@
 /** SQLite's SQL dialect: LIKE with backslash escapes, REGEXP and date parts through registered functions. */
-import { BaseDatabaseOperations } from '../base/operations.ts';
+import { BaseDatabaseOperations, type OnConflict } from '../base/operations.ts';
+import type { Field } from '../../models/fields/field.ts';
 
 export class SqliteOperations extends BaseDatabaseOperations {
   // SQLite's LIKE ignores ASCII case, so contains and icontains behave alike here, as in Django.
@@ -60,7 +61,38 @@ export class SqliteOperations extends BaseDatabaseOperations {
     return `nuages_date_part('${part}', ${sql}, ${timeZone ? `'${timeZone.replaceAll("'", "''")}'` : 'NULL'})`;
   }
 
+  // Without affinity, SQLite compares a computed number with a decimal parameter (bound as
+  // text) as text; CAST … AS NUMERIC gives the result numeric affinity, as Django does.
+  override decimalResult(sql: string): string {
+    return `CAST(${sql} AS NUMERIC)`;
+  }
+
+  override cast(sql: string, field: Field): string {
+    const type = field.internalType;
+    // SQLite has no date types: Django casts with its date functions so the text is canonical.
+    if (type === 'DateField') return `date(${sql})`;
+    if (type === 'DateTimeField') return `strftime('%Y-%m-%d %H:%M:%f', ${sql})`;
+    if (type === 'TimeField') return `strftime('%H:%M:%f', ${sql})`;
+    if (type === 'DecimalField') return `CAST(${sql} AS NUMERIC)`;
+    return super.cast(sql, field);
+  }
+
   dateCast(to: 'date' | 'time', sql: string, timeZone: string | null): string {
     return `nuages_datetime_cast_${to}(${sql}, ${timeZone ? `'${timeZone.replaceAll("'", "''")}'` : 'NULL'})`;
+  }
+
+  /**
+   * SQLite's upsert clause (3.24+), the same text PostgreSQL reads. Django writes
+   * `INSERT OR IGNORE` here, which also swallows NOT NULL and CHECK failures; `ON CONFLICT
+   * DO NOTHING` skips only rows that collide on a unique constraint, as on PostgreSQL.
+   */
+  override onConflictSql(onConflict: OnConflict | null, uniqueFields: readonly Field[], updateFields: readonly Field[]): string {
+    if (onConflict === 'ignore') return ' ON CONFLICT DO NOTHING';
+    if (onConflict === 'update') {
+      const target = uniqueFields.map((f) => this.quoteName(f.column)).join(', ');
+      const set = updateFields.map((f) => `${this.quoteName(f.column)} = EXCLUDED.${this.quoteName(f.column)}`).join(', ');
+      return ` ON CONFLICT(${target}) DO UPDATE SET ${set}`;
+    }
+    return '';
   }
 }

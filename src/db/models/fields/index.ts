@@ -11,3 +11,4 @@ export {
   ForeignKey, OneToOneField, CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING, SET,
   type OnDeleteAction,
 } from './related.ts';
+export { ManyToManyField, type ManyToManyOptions } from './many-to-many.ts';

@@ -9,8 +9,10 @@ import type { BaseDatabaseOperations } from '../../backends/base/operations.ts';
 import type { CompiledQuery, SqlParam } from '../../backends/base/types.ts';
 import type { Field } from '../fields/field.ts';
 import { DateTimeField } from '../fields/temporal.ts';
+import { groupByTerms, isGrouped, splitHaving } from './aggregation.ts';
 import type { ExprNode, LookupNode, OrderNode, SelectItem, WhereChild, WhereNode } from './nodes.ts';
-import type { Query } from './query.ts';
+import type { Query, RelatedSelection } from './query.ts';
+import { OuterRefOutsideSubqueryError } from '../errors.ts';
 
 /** A compiled SELECT and how to read its rows: one entry per column, in order. */
 export interface CompiledSelect extends CompiledQuery {
@@ -53,14 +55,27 @@ export class SQLCompiler {
       expr: { kind: 'col', alias: query.alias, column: field.column, field },
       field,
     }));
-    for (const a of query.annotations) columns.push({ name: a.name, expr: a.expr, field: a.field });
+    for (const a of query.annotations) if (a.selected !== false) columns.push({ name: a.name, expr: a.expr, field: a.field });
+    // selectRelated objects follow, depth first, in the order the row mapper reads them.
+    const addRelated = (selections: readonly RelatedSelection[]) => {
+      for (const selection of selections) {
+        for (const field of selection.fields) {
+          columns.push({ name: field.attname, expr: { kind: 'col', alias: selection.alias, column: field.column, field }, field });
+        }
+        addRelated(selection.children);
+      }
+    };
+    addRelated(query.relatedSelections);
     return columns;
   }
 
   compileSelect(query: Query, params = new Params(this.ops)): CompiledSelect {
     const columns = this.selectColumns(query);
     if (query.combinator) return this.#compileCombined(query, columns, params);
-    const ordering = query.effectiveOrdering();
+    // As Django does since 3.1, a grouped query ignores the model's default ordering.
+    const grouped = isGrouped(query);
+    const ordering = grouped && query.ordering === null ? [] : query.effectiveOrdering();
+    const { where, having } = grouped ? splitHaving(query.where) : { where: query.where, having: null };
     const select = columns.map((c) => `${this.expr(c.expr, params)}${this.#needsAlias(c) ? ` AS ${this.q(c.name)}` : ''}`);
     if (query.distinct) {
       // As in Django, DISTINCT also covers the ordering columns, which the database needs
@@ -70,8 +85,8 @@ export class SQLCompiler {
       }
     }
     let sql = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.join(', ')}`;
-    sql += this.#fromAndWhere(query, params);
-    sql += this.#groupByAndHaving(query, columns, params);
+    sql += this.#fromAndWhere(query, params, where);
+    if (grouped) sql += this.#groupByAndHaving(query, columns, ordering, having, params);
     sql += this.orderBy(ordering, params);
     sql += this.ops.limitOffset(query.low, query.high);
     return { sql, params: params.values, columns };
@@ -81,30 +96,25 @@ export class SQLCompiler {
     return item.expr.kind !== 'col' || item.expr.column !== item.name;
   }
 
-  #fromAndWhere(query: Query, params: Params): string {
+  #fromAndWhere(query: Query, params: Params, whereNode: WhereNode = query.where): string {
     let sql = ` FROM ${this.q(query.meta.dbTable)}`;
     if (query.alias !== query.meta.dbTable) sql += ` ${this.q(query.alias)}`;
     for (const join of query.joins) {
       const aliasSql = join.alias === join.table ? '' : ` ${this.q(join.alias)}`;
       sql += ` ${join.type} JOIN ${this.q(join.table)}${aliasSql} ON (${this.q(join.parentAlias)}.${this.q(join.parentColumn)} = ${this.q(join.alias)}.${this.q(join.column)})`;
     }
-    const where = query.isEmpty ? '0 = 1' : this.where(query.where, params);
+    const where = query.isEmpty ? '0 = 1' : this.where(whereNode, params);
     if (where) sql += ` WHERE ${where}`;
     return sql;
   }
 
-  #groupByAndHaving(query: Query, columns: readonly SelectItem[], params: Params): string {
-    const hasAggregate = query.annotations.some((a) => a.aggregate);
-    if (!hasAggregate && !query.groupBy) return '';
-    let groups: ExprNode[];
-    if (query.groupBy) groups = query.groupBy;
-    else {
-      // annotate() with an aggregate over instances groups by every selected non-aggregate column.
-      groups = columns.filter((c) => !query.annotations.some((a) => a.name === c.name && a.aggregate)).map((c) => c.expr);
-    }
+  /** GROUP BY and HAVING; the rules for what is grouped live in `aggregation.ts`. */
+  #groupByAndHaving(query: Query, columns: readonly SelectItem[], ordering: readonly OrderNode[], having: WhereNode | null, params: Params): string {
+    const groups = groupByTerms(query, columns, ordering, having);
     let sql = groups.length ? ` GROUP BY ${groups.map((g) => this.expr(g, params)).join(', ')}` : '';
-    const having = this.where(query.having, params);
-    if (having) sql += ` HAVING ${having}`;
+    const conditions = [having, query.having].filter((h): h is WhereNode => h !== null && h.children.length > 0);
+    const text = conditions.map((h) => this.where(h, params)).filter(Boolean);
+    if (text.length) sql += ` HAVING ${text.length === 1 ? text[0] : text.map((t) => `(${t})`).join(' AND ')}`;
     return sql;
   }
 
@@ -147,7 +157,7 @@ export class SQLCompiler {
   /** SELECT COUNT(*), wrapping the query when DISTINCT, slicing or grouping change what a row is. */
   compileCount(query: Query): CompiledQuery {
     const params = new Params(this.ops);
-    if (query.distinct || query.isSliced || query.combinator || query.groupBy || query.annotations.some((a) => a.aggregate)) {
+    if (query.distinct || query.isSliced || query.combinator || isGrouped(query)) {
       const inner = this.compileSelect(query, params);
       return { sql: `SELECT COUNT(*) FROM (${inner.sql}) subquery`, params: params.values };
     }
@@ -156,19 +166,24 @@ export class SQLCompiler {
 
   compileExists(query: Query): CompiledQuery {
     const params = new Params(this.ops);
-    if (query.isSliced || query.combinator || query.distinct || query.groupBy) {
+    if (query.isSliced || query.combinator || query.distinct || isGrouped(query)) {
       const inner = this.compileSelect(query, params);
       return { sql: `SELECT 1 FROM (${inner.sql}) subquery LIMIT 1`, params: params.values };
     }
     return { sql: `SELECT 1 AS ${this.q('a')}${this.#fromAndWhere(query, params)} LIMIT 1`, params: params.values };
   }
 
-  /** SELECT of aggregate expressions over the query (`aggregate()`), wrapping when needed. */
-  compileAggregate(query: Query, aggregates: readonly SelectItem[]): CompiledSelect {
+  /**
+   * SELECT of aggregate expressions over the query (`aggregate()`). With `wrapped`, the
+   * query is compiled as a subquery named `subquery` and the aggregates read its columns
+   * (`aggregation.ts` prepares both sides).
+   */
+  compileAggregate(query: Query, aggregates: readonly SelectItem[], wrapped = false): CompiledSelect {
     const params = new Params(this.ops);
     const select = aggregates.map((a) => `${this.expr(a.expr, params)} AS ${this.q(a.name)}`).join(', ');
-    if (query.isSliced || query.distinct || query.combinator || query.groupBy) {
-      throw new Error('aggregate() over a sliced, distinct or grouped query is compiled by the aggregation module.');
+    if (wrapped) {
+      const inner = this.compileSelect(query, params);
+      return { sql: `SELECT ${select} FROM (${inner.sql}) subquery`, params: params.values, columns: aggregates };
     }
     return { sql: `SELECT ${select}${this.#fromAndWhere(query, params)}`, params: params.values, columns: aggregates };
   }
@@ -261,7 +276,11 @@ export class SQLCompiler {
         return `${lhs} IS NULL`;
       case 'isnotnull':
         return `${lhs} IS NOT NULL`;
+      case 'expression':
+        // A boolean expression used as a condition: filter(Exists(...)).
+        return lhs;
       case 'in':
+        if (!Array.isArray(node.rhs)) return `${lhs} IN ${this.expr(node.rhs as ExprNode, params)}`;
         return `${lhs} IN (${(node.rhs as ExprNode[]).map((v) => this.expr(v, params)).join(', ')})`;
       case 'range': {
         const [low, high] = node.rhs as ExprNode[];
@@ -294,7 +313,17 @@ export class SQLCompiler {
       case 'func':
         return this.#func(node, params);
       case 'subquery':
-        return `(${(node.query as { sql: string }).sql})`;
+        // Inner queries share the outer statement's positional parameters.
+        return (node.exists ? 'EXISTS' : '') + `(${this.compileSelect(node.query as Query, params).sql})`;
+      case 'case': {
+        const whens = node.whens.map((w) => `WHEN ${this.where(w.condition, params) || '1 = 1'} THEN ${this.expr(w.result, params)}`);
+        const sql = `CASE ${whens.join(' ')} ELSE ${this.expr(node.otherwise, params)} END`;
+        return node.decimal ? this.ops.decimalResult(sql) : sql;
+      }
+      case 'cast':
+        return this.ops.cast(this.expr(node.arg, params), node.field);
+      case 'outerRef':
+        throw new OuterRefOutsideSubqueryError(node.name);
     }
   }
 
@@ -311,14 +340,16 @@ export class SQLCompiler {
     if (node.filter && node.filter.children.length) {
       const condition = this.where(node.filter, params);
       const value = node.args.length ? this.expr(node.args[0]!, params) : '1';
-      return `${node.name}(${distinct}CASE WHEN ${condition} THEN ${value} ELSE NULL END)`;
+      const sql = `${node.name}(${distinct}CASE WHEN ${condition} THEN ${value} ELSE NULL END)`;
+      return node.decimal ? this.ops.decimalResult(sql) : sql;
     }
     const args = node.args.map((a) => this.expr(a, params));
+    let sql: string;
     if (node.template) {
       let index = 0;
-      return node.template.replace(/%s/g, () => args[index++] ?? '');
-    }
-    return `${node.name}(${distinct}${args.join(', ') || (node.aggregate ? '*' : '')})`;
+      sql = node.template.replace(/%s/g, () => args[index++] ?? '');
+    } else sql = `${node.name}(${distinct}${args.join(', ') || (node.aggregate ? '*' : '')})`;
+    return node.decimal ? this.ops.decimalResult(sql) : sql;
   }
 }
 

@@ -20,8 +20,22 @@ export type ExprNode =
       readonly filter?: WhereNode;
       readonly aggregate?: boolean;
       readonly template?: string;
+      /** The result is a decimal: backends without a native decimal type give it numeric affinity. */
+      readonly decimal?: boolean;
     }
-  | { readonly kind: 'subquery'; readonly query: unknown };
+  /** A correlated subquery: `query` is the inner `Query`, compiled inline so parameters stay in order. */
+  | { readonly kind: 'subquery'; readonly query: unknown; readonly exists?: boolean }
+  /** CASE WHEN … THEN … ELSE … END (Case/When). */
+  | {
+      readonly kind: 'case';
+      readonly whens: readonly { readonly condition: WhereNode; readonly result: ExprNode }[];
+      readonly otherwise: ExprNode;
+      readonly decimal?: boolean;
+    }
+  /** CAST(arg AS the column type of `field`). */
+  | { readonly kind: 'cast'; readonly arg: ExprNode; readonly field: Field }
+  /** OuterRef(name) not yet bound: `depth` levels up. Only valid inside a Subquery/Exists. */
+  | { readonly kind: 'outerRef'; readonly name: string; readonly depth: number };
 
 /** A comparison `lhs <lookup> rhs`. `rhs` is a list for `in` and `range`. */
 export interface LookupNode {
@@ -54,9 +68,11 @@ export interface Join {
   /** Column on the parent side and on the joined side. */
   readonly parentColumn: string;
   readonly column: string;
-  readonly type: 'INNER' | 'LEFT OUTER';
-  /** The relation path from the base model, e.g. `publisher` or `customer__profile`. */
-  readonly path: string;
+  type: 'INNER' | 'LEFT OUTER';
+  /** Identity of the relation from its parent alias (`catalog_book|f:publisher`), for join reuse. */
+  readonly key: string;
+  /** Whether the join can match several rows per parent row (reverse FK, many-to-many). */
+  readonly multi: boolean;
 }
 
 export interface OrderNode {

@@ -11,8 +11,9 @@ import { getCurrentTimeZone } from '../../../utils/timezone.ts';
 import type { DatabaseFeatures } from '../../backends/base/types.ts';
 import { Expression, FExpression, OrderBy, type ResolveContext } from '../expressions.ts';
 import type { Field } from '../fields/field.ts';
-import { ForeignKey } from '../fields/related.ts';
+import { ForeignKey, OneToOneField } from '../fields/related.ts';
 import { isLookupName, likePattern, PATTERN_LOOKUPS, transformOutput, unsupportedLookup } from '../lookups.ts';
+import { relationPath, type Hop } from './paths.ts';
 import type { ModelLike, Options } from '../options.ts';
 import { QNode, type Lookups } from '../query-utils.ts';
 import {
@@ -28,12 +29,25 @@ import {
 
 export type Combinator = 'UNION' | 'INTERSECT' | 'EXCEPT';
 
+/** A to-one relation loaded by selectRelated(): its alias, the fields selected, and nested ones. */
+export interface RelatedSelection {
+  /** Attribute the object is cached under on its parent (`publisher`, or a reverse one-to-one accessor). */
+  readonly name: string;
+  readonly model: ModelLike;
+  readonly alias: string;
+  readonly fields: readonly Field[];
+  readonly reverse: boolean;
+  readonly children: RelatedSelection[];
+}
+
 /** An annotation kept by name, resolved once when added. */
 export interface Annotation {
   readonly name: string;
   readonly expr: ExprNode;
   readonly field: Field | undefined;
   readonly aggregate: boolean;
+  /** False for alias(): usable in filters and ordering but not selected. */
+  readonly selected?: boolean;
 }
 
 export class Query {
@@ -63,6 +77,8 @@ export class Query {
   combinator: { kind: Combinator; all: boolean; queries: Query[] } | null = null;
   isEmpty = false;
   selectForUpdate = false;
+  /** Related objects loaded in the same query by selectRelated(), in select order. */
+  relatedSelections: RelatedSelection[] = [];
   /** When set, field references resolve to these values instead of columns (checking constraints on an instance). */
   valueSource: ((field: Field) => unknown) | undefined = undefined;
 
@@ -78,6 +94,7 @@ export class Query {
     Object.assign(copy, this);
     copy.joins = [...this.joins];
     copy.annotations = [...this.annotations];
+    copy.relatedSelections = [...this.relatedSelections];
     if (this.ordering) copy.ordering = [...this.ordering];
     return copy;
   }
@@ -88,25 +105,42 @@ export class Query {
   addFilter(condition: QNode | Lookups, negate: boolean): void {
     const q = condition instanceof QNode ? condition : new QNode(condition);
     if (q.isEmpty) return;
-    const node = this.#buildQ(q, negate);
+    // Multi-valued joins are shared by the conditions of one filter() call only,
+    // so filter(a, b) finds one related row matching both, filter(a).filter(b) two rows.
+    this.#reusable = new Set();
+    let node: WhereNode;
+    try {
+      node = this.#buildQ(q, negate, false, false);
+    } finally {
+      this.#reusable = null;
+    }
     const target = this.where;
     const children = target.negated || target.connector !== 'AND' ? [target, node] : [...target.children, node];
     this.where = { kind: 'where', connector: 'AND', negated: false, children: target.children.length ? children : [node] };
   }
 
-  #buildQ(q: QNode, negate: boolean, negatedContext = false): WhereNode {
+  /** Aliases of multi-valued joins the current filter() call may reuse; null = reuse any (annotations, ordering). */
+  #reusable: Set<string> | null = null;
+
+  #buildQ(q: QNode, negate: boolean, negatedContext: boolean, outerContext: boolean): WhereNode {
     const negated = negate !== q.negated;
     const inNegation = negatedContext !== negated;
+    // Joins inside OR or NOT must not drop rows that lack the related row.
+    const outer = outerContext || inNegation || (q.connector !== 'AND' && q.children.length > 1);
     const children: WhereChild[] = q.children.map((child) =>
-      child instanceof QNode ? this.#buildQ(child, false, inNegation) : this.buildLookup(child[0], child[1], inNegation),
+      child instanceof QNode
+        ? this.#buildQ(child, false, inNegation, outer)
+        : this.buildLookup(child[0], child[1], inNegation, outer),
     );
     return { kind: 'where', connector: q.connector, negated, children };
   }
 
   /** Resolves `price__gte: 10` into a lookup node, adding joins the path needs. */
-  buildLookup(path: string, value: unknown, negated: boolean): WhereChild {
+  buildLookup(path: string, value: unknown, negated: boolean, outer = false): WhereChild {
     const parts = path.split('__');
-    const { node, field, rest } = this.#resolvePath(parts, path, true);
+    if (negated && this.#multiValuedIndex(parts) >= 0) return this.#splitExclude(parts, value, path);
+    const wantsNull = parts.at(-1) === 'isnull' && value === true;
+    const { node, field, rest, relation } = this.#resolvePath(parts, path, true, outer || wantsNull);
     let lhs = node;
     let target = field;
     let lookup = 'exact';
@@ -124,7 +158,68 @@ export class Query {
       }
       throw unsupportedLookup(target, name);
     }
-    return this.#makeLookup(lookup, lhs, target, value, path, negated);
+    // A path ending at a relation compares keys: model instances stand for their primary key.
+    const compared = relation ? instancesToKeys(value) : value;
+    return this.#makeLookup(lookup, lhs, target, compared, path, negated);
+  }
+
+  /** Index of the first multi-valued relation in a path, or -1 (walks metadata only, adds no join). */
+  #multiValuedIndex(parts: readonly string[]): number {
+    let meta = this.meta;
+    for (let i = 0; i < parts.length; i++) {
+      const relation = relationPath(meta, parts[i]!);
+      if (!relation) return -1;
+      if (relation.multi) return i;
+      meta = relation.hops.at(-1)!.meta;
+    }
+    return -1;
+  }
+
+  /**
+   * exclude() across a multi-valued relation excludes rows having ANY related
+   * row that matches, as Django does: `pk NOT IN (SELECT fk FROM child WHERE …)`.
+   */
+  #splitExclude(parts: readonly string[], value: unknown, path: string): WhereChild {
+    const index = this.#multiValuedIndex(parts);
+    const prefix = parts.slice(0, index);
+    const name = parts[index]!;
+    let rest = parts.slice(index + 1);
+    const parentMeta = prefix.length ? this.#metaAt(prefix) : this.meta;
+    const relation = relationPath(parentMeta, name)!;
+    const first = relation.hops[0]!;
+    // Start the inner query at the first joined table; the rest of the path continues from there.
+    const innerModel = first.meta.model;
+    const remainder = relation.hops.length === 2 ? [(relation.trim!.field as ForeignKey).name] : [];
+    if (!rest.length || isLookupName(rest[0]!)) rest = [...(remainder.length ? remainder : ['pk']), ...rest];
+    else rest = [...remainder, ...rest];
+    const inner = new Query(innerModel, this.features);
+    inner.addFilter(new QNode({ [rest.join('__')]: value }), false);
+    const backColumn = first.meta.fields.find((f) => f.column === first.column)!;
+    inner.addFilter(new QNode({ [`${backColumn.attname}__isnull`]: false }), false);
+    inner.valuesSelect = [{ name: 'fk', expr: col(inner.alias, backColumn), field: backColumn }];
+    inner.noOrdering = true;
+    const parent = prefix.length ? this.resolveRef(prefix.join('__')) : undefined;
+    const parentAlias = parent && parent.node.kind === 'col' ? this.#aliasOfPath(prefix) : this.alias;
+    const parentField = parentMeta.fields.find((f) => f.column === first.parentColumn)!;
+    void path;
+    return { kind: 'lookup', lookup: 'in', lhs: col(parentAlias, parentField), rhs: { kind: 'subquery', query: inner } };
+  }
+
+  #metaAt(parts: readonly string[]): Options {
+    let meta = this.meta;
+    for (const part of parts) meta = relationPath(meta, part)!.hops.at(-1)!.meta;
+    return meta;
+  }
+
+  #aliasOfPath(parts: readonly string[]): string {
+    let alias = this.alias;
+    let meta = this.meta;
+    for (const part of parts) {
+      const relation = relationPath(meta, part)!;
+      for (const hop of relation.hops) alias = this.setupJoin(alias, hop, false);
+      meta = relation.hops.at(-1)!.meta;
+    }
+    return alias;
   }
 
   #makeLookup(lookup: string, lhs: ExprNode, field: Field, value: unknown, path: string, negated: boolean): WhereChild {
@@ -142,6 +237,9 @@ export class Query {
       throw new FieldError(`Cannot use null as a query value for ${path} on ${this.meta.objectName}; use ${path.replace(/__\w+$/, '')}__isnull.`);
     }
     let rhs: ExprNode | ExprNode[];
+    if (lookup === 'in' && isQueryHolder(value)) {
+      return { kind: 'lookup', lookup: 'in', lhs, rhs: { kind: 'subquery', query: subqueryOf(value.query) } };
+    }
     if (lookup === 'in') {
       const values = this.#iterableValue(value, path);
       const present = values.filter((v) => v !== null && v !== undefined);
@@ -174,12 +272,6 @@ export class Query {
   }
 
   #iterableValue(value: unknown, path: string): unknown[] {
-    if (value instanceof Query || (typeof value === 'object' && value !== null && 'query' in value && 'model' in value)) {
-      throw new FieldError(
-        `The lookup ${path} got a QuerySet; subqueries are not supported here yet. Pass a list instead: ` +
-          `await qs.valuesList('pk', { flat: true }).`,
-      );
-    }
     if (typeof value === 'string' || value === null || typeof value !== 'object' || !(Symbol.iterator in value)) {
       throw new FieldError(`The lookup ${path} takes a list of values; got ${JSON.stringify(value)}.`);
     }
@@ -213,16 +305,38 @@ export class Query {
     const context: ResolveContext = {
       resolveRef: (p) => this.resolveRef(p),
       resolveValue: (v, f) => this.resolveValue(v, f),
+      resolveCondition: (c) => this.buildCondition(c),
       allowAggregates,
     };
     return expression.resolve(context);
+  }
+
+  // --- conditions from expressions (When, aggregate filters, filter(Exists(...))) ---------
+
+  /** A condition resolved against this query but not added to WHERE: When() and `filter: Q(...)` of aggregates. */
+  buildCondition(condition: QNode | Lookups | Expression): WhereNode {
+    if (condition instanceof Expression) {
+      const { node } = this.#resolveExpression(condition, true);
+      return { kind: 'where', connector: 'AND', negated: false, children: [{ kind: 'lookup', lookup: 'expression', lhs: node, rhs: null }] };
+    }
+    const q = condition instanceof QNode ? condition : new QNode(condition);
+    return this.#buildQ(q, false, false, false);
+  }
+
+  /** filter(Exists(...)) and exclude(...): a boolean expression as a condition of its own. */
+  addExpressionFilter(expression: Expression, negate: boolean): void {
+    const built = this.buildCondition(expression);
+    const node: WhereNode = negate ? { ...built, negated: true } : built;
+    const target = this.where;
+    const children = target.negated || target.connector !== 'AND' ? [target, node] : [...target.children, node];
+    this.where = { kind: 'where', connector: 'AND', negated: false, children: target.children.length ? children : [node] };
   }
 
   /** The column for `publisher__name` (joining as needed), or an annotation by name. */
   resolveRef(path: string): { node: ExprNode; field: Field } {
     const annotation = this.annotations.find((a) => a.name === path);
     if (annotation && annotation.field) return { node: annotation.expr, field: annotation.field };
-    const { node, field, rest } = this.#resolvePath(path.split('__'), path, false);
+    const { node, field, rest } = this.#resolvePath(path.split('__'), path, false, true);
     if (rest.length) {
       throw new FieldError(`${this.meta.objectName}: '${path}' does not name a field (it has extra parts: ${rest.join('__')}).`);
     }
@@ -230,67 +344,146 @@ export class Query {
   }
 
   /**
-   * Walks `a__b__c` through to-one relations. Returns the final field's column
-   * and the parts left over (transforms and the lookup).
+   * Walks `a__b__c` through relations in either direction, joining as it goes.
+   * Returns the final column, its field, the parts left over (transforms and the
+   * lookup), and whether the path ended at a relation (then values are keys).
    */
-  #resolvePath(parts: string[], fullPath: string, allowRest: boolean): { node: ExprNode; field: Field; rest: string[] } {
+  #resolvePath(
+    parts: string[],
+    fullPath: string,
+    allowRest: boolean,
+    outer: boolean,
+  ): { node: ExprNode; field: Field; rest: string[]; relation: boolean } {
     let meta = this.meta;
     let alias = this.alias;
-    let walked = '';
     for (let i = 0; i < parts.length; i++) {
       const name = parts[i]!;
-      const field = meta.findField(name);
-      if (!field) {
-        if (i === 0) {
-          const annotation = this.annotations.find((a) => a.name === name);
-          if (annotation) return { node: annotation.expr, field: annotation.field ?? meta.pk, rest: parts.slice(1) };
+      const relation = relationPath(meta, name);
+      if (!relation) {
+        const field = meta.findField(name);
+        if (!field) {
+          if (i === 0) {
+            const annotation = this.annotations.find((a) => a.name === name);
+            if (annotation) return { node: annotation.expr, field: annotation.field ?? meta.pk, rest: parts.slice(1), relation: false };
+          }
+          throw new FieldError(
+            `Cannot resolve keyword '${name}' into field of ${meta.objectName} (in '${fullPath}'). ` +
+              `Choices are: ${[...meta.fieldNames(), ...meta.relatedObjects.map((r) => r.field.relatedQueryName), ...this.annotations.map((a) => a.name)].sort().join(', ')}.`,
+          );
         }
-        throw new FieldError(
-          `Cannot resolve keyword '${name}' into field of ${meta.objectName} (in '${fullPath}'). ` +
-            `Choices are: ${[...meta.fieldNames(), ...this.annotations.map((a) => a.name)].sort().join(', ')}.`,
-        );
+        if (this.valueSource && alias === this.alias) {
+          return { node: this.resolveValue(this.valueSource(field), field), field, rest: parts.slice(i + 1), relation: false };
+        }
+        // `publisherId` names the key column itself.
+        const compared = field instanceof ForeignKey ? field.targetField : field;
+        return { node: col(alias, field), field: compared, rest: parts.slice(i + 1), relation: false };
       }
       const next = parts[i + 1];
-      if (field instanceof ForeignKey && next !== undefined && !(allowRest && isLookupOrTransform(field, next))) {
-        const remote = field.remoteModel._meta as Options;
-        // publisher__id needs no join: the key is already in this table.
-        if (remote.findField(next) === field.targetField && (i + 2 >= parts.length || allowRest)) {
-          return { node: col(alias, field), field, rest: parts.slice(i + 2) };
-        }
-        walked = walked ? `${walked}__${name}` : name;
-        alias = this.setupJoin(alias, field, walked);
-        meta = remote;
-        continue;
+      const target = relation.targetField;
+      const endsHere = next === undefined || (allowRest && isLookupOrTransform(target, next));
+      const targetNamed = next !== undefined && (next === 'pk' || next === target.name) && (i + 2 >= parts.length || allowRest);
+      if ((endsHere || targetNamed) && relation.trim) {
+        // publisher / publisher__id / authors__in need no join to the far table: the key is already stored.
+        for (const hop of relation.hops.slice(0, relation.trim.hopsBefore)) alias = this.setupJoin(alias, hop, outer);
+        const node = col(alias, relation.trim.field);
+        return { node, field: relation.trim.field, rest: parts.slice(i + (endsHere ? 1 : 2)), relation: true };
       }
-      if (this.valueSource) {
-        return { node: this.resolveValue(this.valueSource(field), field), field, rest: parts.slice(i + 1) };
-      }
-      if (field.attname === name && field instanceof ForeignKey) {
-        return { node: col(alias, field), field: field.targetField, rest: parts.slice(i + 1) };
-      }
-      return { node: col(alias, field), field, rest: parts.slice(i + 1) };
+      for (const hop of relation.hops) alias = this.setupJoin(alias, hop, outer);
+      meta = relation.hops.at(-1)!.meta;
+      if (endsHere) return { node: col(alias, meta.pk), field: meta.pk, rest: parts.slice(i + 1), relation: true };
     }
     throw new FieldError(`'${fullPath}' ends at a relation of ${meta.objectName}; name a field after it.`);
   }
 
-  /** Joins the table of `field`'s related model to `parentAlias` once per path; returns its alias. */
-  setupJoin(parentAlias: string, field: ForeignKey, path: string, forceOuter = false): string {
-    const existing = this.joins.find((j) => j.path === path);
-    if (existing) return existing.alias;
-    const remote = field.remoteModel._meta as Options;
-    const taken = new Set([this.alias, ...this.joins.map((j) => j.alias)]);
-    const alias = taken.has(remote.dbTable) ? `T${taken.size + 1}` : remote.dbTable;
+  /**
+   * Joins `hop` to `parentAlias`, reusing an existing join for the same relation
+   * unless it is multi-valued and belongs to an earlier filter() call.
+   */
+  setupJoin(parentAlias: string, hop: Hop, outer: boolean): string {
+    const key = `${parentAlias}|${hop.key}`;
     const parentOuter = this.joins.some((j) => j.alias === parentAlias && j.type === 'LEFT OUTER');
-    this.joins.push({
-      alias,
-      table: remote.dbTable,
-      parentAlias,
-      parentColumn: field.column,
-      column: field.targetField.column,
-      type: forceOuter || field.null || parentOuter ? 'LEFT OUTER' : 'INNER',
-      path,
-    });
+    const type = outer || parentOuter || (hop.nullable && !hop.multi) ? 'LEFT OUTER' : 'INNER';
+    const existing = this.joins.find((j) => j.key === key && (!j.multi || this.#reusable === null || this.#reusable.has(j.alias)));
+    if (existing) {
+      // An INNER join with its conditions is equivalent to the LEFT OUTER one; promote when a later use needs it.
+      if (type === 'LEFT OUTER' && existing.type === 'INNER') {
+        this.joins = this.joins.map((j) => (j === existing ? { ...j, type } : j));
+      }
+      return existing.alias;
+    }
+    const taken = new Set([this.alias, ...this.joins.map((j) => j.alias)]);
+    const alias = taken.has(hop.table) ? `T${taken.size + 1}` : hop.table;
+    this.joins = [...this.joins, { alias, table: hop.table, parentAlias, parentColumn: hop.parentColumn, column: hop.column, type, key, multi: hop.multi }];
+    this.#reusable?.add(alias);
     return alias;
+  }
+
+  /**
+   * Selects the value at `path` under `name` on each instance (prefetchRelated
+   * reads the join table's key this way to group many-to-many rows).
+   */
+  addRelationKey(name: string, path: string): void {
+    const { node, field } = this.resolveRef(path);
+    this.annotations = [...this.annotations, { name, expr: node, field, aggregate: false }];
+  }
+
+  // --- selectRelated -----------------------------------------------------------
+
+  /**
+   * Joins to-one relations so their objects load with the rows: paths like
+   * `customer__profile`, or `true` for every non-null ForeignKey (5 levels deep),
+   * as Django's select_related() without arguments does.
+   */
+  setSelectRelated(paths: readonly string[] | true): void {
+    if (paths === true) {
+      this.relatedSelections = this.#followNonNull(this.meta, this.alias, 0);
+      return;
+    }
+    for (const path of paths) this.#addSelection(path.split('__'), path);
+  }
+
+  #followNonNull(meta: Options, alias: string, depth: number): RelatedSelection[] {
+    if (depth >= 5) return [];
+    return meta.fields
+      .filter((f): f is ForeignKey => f instanceof ForeignKey && !f.null)
+      .map((fk) => {
+        const relation = relationPath(meta, fk.name)!;
+        const joined = this.setupJoin(alias, relation.hops[0]!, false);
+        const remote = relation.hops[0]!.meta;
+        return { name: fk.name, model: remote.model, alias: joined, fields: remote.fields, reverse: false, children: this.#followNonNull(remote, joined, depth + 1) };
+      });
+  }
+
+  #addSelection(parts: readonly string[], path: string): void {
+    let meta = this.meta;
+    let alias = this.alias;
+    let level = this.relatedSelections;
+    for (const name of parts) {
+      const relation = relationPath(meta, name);
+      const single = relation && !relation.multi;
+      if (!relation || !single) {
+        const choices = [
+          ...meta.fields.filter((f) => f instanceof ForeignKey).map((f) => f.name),
+          ...meta.relatedObjects.filter((r) => r.field instanceof OneToOneField).map((r) => (r.field as ForeignKey).relatedAccessorName),
+        ];
+        throw new FieldError(
+          `Invalid field name given in selectRelated: '${name}' (in '${path}') is not a to-one relation of ${meta.objectName}. ` +
+            `Choices are: ${choices.join(', ') || '(none)'}.` +
+            (relation?.multi ? ` Use prefetchRelated('${path}') for to-many relations.` : ''),
+        );
+      }
+      const hop = relation.hops[0]!;
+      const reverse = !meta.findField(name);
+      alias = this.setupJoin(alias, hop, reverse);
+      meta = hop.meta;
+      const accessor = reverse ? (meta.fields.find((f) => f.column === hop.column) as ForeignKey).relatedAccessorName : name;
+      let selection = level.find((s) => s.name === accessor);
+      if (!selection) {
+        selection = { name: accessor, model: meta.model, alias, fields: meta.fields, reverse, children: [] };
+        level.push(selection);
+      }
+      level = selection.children;
+    }
   }
 
   // --- ordering ---------------------------------------------------------------
@@ -392,6 +585,33 @@ export class Query {
   get instanceFields(): readonly Field[] {
     return this.loadedFields ?? this.meta.fields;
   }
+}
+
+/** Model instances (and lists of them) compared to a relation stand for their primary keys. */
+function instancesToKeys(value: unknown): unknown {
+  const key = (v: unknown) => (typeof v === 'object' && v !== null && '_state' in v && 'pk' in v ? (v as { pk: unknown }).pk : v);
+  if (Array.isArray(value)) return value.map(key);
+  if (value instanceof Set) return [...value].map(key);
+  return key(value);
+}
+
+/** A QuerySet (anything holding a Query) used as the right side of `__in`. */
+function isQueryHolder(value: unknown): value is { query: Query } {
+  return typeof value === 'object' && value !== null && 'query' in value && (value as { query: unknown }).query instanceof Query;
+}
+
+/** The inner query of `__in`: one column (its values() column, else the primary key), no ordering. */
+function subqueryOf(query: Query): Query {
+  const inner = query.clone();
+  if (!inner.valuesSelect) inner.valuesSelect = [{ name: 'pk', expr: col(inner.alias, inner.meta.pk), field: inner.meta.pk }];
+  if (inner.valuesSelect.length !== 1) {
+    throw new FieldError(`A QuerySet used in __in must select one column; call valuesList('field', { flat: true }) or values('field') on it.`);
+  }
+  if (!inner.isSliced) {
+    inner.ordering = [];
+    inner.noOrdering = true;
+  }
+  return inner;
 }
 
 function col(alias: string, field: Field): ExprNode {
