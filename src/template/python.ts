@@ -104,6 +104,17 @@ export function floatRepr(value: number): string {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(value);
+  if (abs >= 1e-4 && abs < 1e16) {
+    // Where both languages print plain notation, JS's shortest round-trip digits are Python's.
+    const plain = String(value);
+    return plain.includes('.') ? plain : `${plain}.0`;
+  }
+  return floatReprExponent(value);
+}
+
+/** {@link floatRepr} from the digits of `toExponential()`, for every finite non-zero value. */
+export function floatReprExponent(value: number): string {
   const sign = value < 0 ? '-' : '';
   const [mantissa = '', exp = '0'] = Math.abs(value).toExponential().split('e');
   const digits = mantissa.replace('.', '');

@@ -58,9 +58,14 @@ export class Aggregate extends Func {
 
   /** Checks options once the subclass's fields are set. */
   protected checkOptions(): void {
-    const name = this.constructor.name;
+    const name = this.label;
     if (this.distinct && !this.allowDistinct) throw new TypeError(`${name} does not allow distinct.`);
     if (this.default !== undefined && this.default !== null && this.emptyResult !== null) throw new TypeError(`${name} does not allow default.`);
+  }
+
+  /** The name users write: `Count`, `Sum`… */
+  get label(): string {
+    return this.constructor.name.replace(/Aggregate$/, '');
   }
 
   /** The alias aggregate() gives this aggregate when passed without a name, or undefined. */
@@ -73,13 +78,13 @@ export class Aggregate extends Func {
 
   override resolve(context: ResolveContext): { node: ExprNode; field: Field | undefined } {
     if (!context.allowAggregates) {
-      throw new FieldError(`${this.constructor.name}() is an aggregate; it can be used in annotate(), alias() and aggregate() only.`);
+      throw new FieldError(`${this.label}() is an aggregate; it can be used in annotate(), alias() and aggregate() only.`);
     }
     const { node, field } = super.resolve(context);
     if (node.kind !== 'func') return { node, field };
     for (const arg of node.args) {
       if (arg.kind === 'func' && arg.aggregate) {
-        throw new FieldError(`Cannot compute ${this.constructor.name}() of an aggregate: annotate the inner aggregate, then aggregate() over its name.`);
+        throw new FieldError(`Cannot compute ${this.label}() of an aggregate: annotate the inner aggregate, then aggregate() over its name.`);
       }
     }
     const filter = this.filter && context.resolveCondition ? context.resolveCondition(this.filter) : undefined;

@@ -19,6 +19,7 @@ import { Options, registerConcreteModel, type ModelMetaOptions } from './options
 import { ModelState } from './state.ts';
 import type { QuerySet } from './query-set.ts';
 import { modelPersistence } from './persistence.ts';
+import { fetchRelated } from './fetch-modes.ts';
 
 export type FieldMap = Readonly<Record<string, object>>;
 
@@ -273,9 +274,13 @@ export class ModelBase {
     await modelPersistence.refresh(this, options);
   }
 
-  /** Loads a to-one relation that was not loaded by the query (one query). */
+  /**
+   * Loads a relation (or a deferred field) the query did not load and returns it.
+   * Under the default FETCH_PEERS mode it is loaded for every object of the same
+   * query at once, so calling it in a loop costs one query in all.
+   */
   async fetchRelated(name: string): Promise<unknown> {
-    return modelPersistence.fetchRelated(this, name);
+    return fetchRelated(this, name);
   }
 
   /** Django's `get_FOO_display()`: the label of a choice field's current value. */

@@ -212,22 +212,6 @@ export const modelPersistence = {
     obj._state.db = using;
   },
 
-  async fetchRelated(instance: ModelBase, name: string): Promise<unknown> {
-    const obj = instance as Instance;
-    const meta = modelOf(obj)._meta;
-    const field = meta.getField(name);
-    if (!(field instanceof ForeignKey)) throw new ModelStateError(`${meta.objectName}.${name} is not a relation; fetchRelated() loads relations.`);
-    const key = obj[field.attname];
-    let related: unknown = null;
-    if (key !== null && key !== undefined) {
-      const remote = field.remoteModel as unknown as ModelCtor;
-      related = await remote.objects.using(obj._state.db ?? 'default').get({ [field.targetField.name]: key });
-    }
-    obj._state.fieldsCache ??= {};
-    obj._state.fieldsCache[field.name] = related;
-    return related;
-  },
-
   /** Unique fields, uniqueTogether and field-only UniqueConstraints that another row already holds. */
   async uniqueErrors(instance: ModelBase, exclude: ReadonlySet<string>): Promise<[string, ValidationError][]> {
     const obj = instance as Instance;

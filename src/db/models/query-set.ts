@@ -24,6 +24,7 @@ import { ForeignKey } from './fields/related.ts';
 import { DateField, DateTimeField } from './fields/temporal.ts';
 import { Collector } from './deletion.ts';
 import { prefetchRelatedObjects, type PrefetchLookup } from './prefetch.ts';
+import { checkFetchMode, type FetchMode } from './fetch-modes.ts';
 import { QNode, type Lookups } from './query-utils.ts';
 import { arrayMapper, deferredPrototype, flatMapper, instanceMapper, objectMapper, withRelated, type RelatedReader, type RowMapper } from './row-mapper.ts';
 import { compilerFor } from './sql/backend.ts';
@@ -70,6 +71,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   #pristine = true;
   /** prefetchRelated() lookups, run after the rows are fetched. */
   #prefetch: readonly PrefetchLookup[] = [];
+  /** How instances of this QuerySet load what it did not (null: the project default). */
+  #fetchMode: FetchMode | null = null;
 
   /**
    * This QuerySet class as a model's manager, so its methods are available on
@@ -116,6 +119,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     copy.#query = this.query.clone();
     copy.#pristine = false;
     copy.#prefetch = this.#prefetch;
+    copy.#fetchMode = this.#fetchMode;
     copy.#kind = this.#kind;
     copy.#fieldNames = this.#fieldNames;
     return copy;
@@ -431,6 +435,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
       const db = this.db;
       const out = new Array<R>(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = map(raw[i]!, db);
+      if (this.#kind.type === 'model') this.#markPeers(out as unknown as ModelBase[]);
       if (!this.#isManager) this.#result = out;
       if (!this.#prefetch.length || !out.length) return out;
       return prefetchRelatedObjects(out as unknown as ModelBase[], ...this.#prefetch).then(() => out);
@@ -464,6 +469,28 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
         return { name: selection.name, pkIndex: start + selection.fields.indexOf(meta.pk), map, children: readers(selection.children) };
       });
     return withRelated(base, readers(query.relatedSelections));
+  }
+
+  /** Instances of one query know each other, so a lazy load can serve them all (FETCH_PEERS). */
+  #markPeers(rows: ModelBase[]): void {
+    const mode = this.#fetchMode;
+    if (rows.length < 2 && !mode) return;
+    for (const row of rows) {
+      row._state.peers = rows;
+      row._state.fetchMode = mode;
+    }
+  }
+
+  /**
+   * How instances from this QuerySet load relations and deferred fields they
+   * did not load: FETCH_PEERS (default: for every row of the query at once),
+   * FETCH_ONE (one row at a time) or RAISE (refuse).
+   */
+  fetchMode(mode: FetchMode): this {
+    const checked = checkFetchMode(mode);
+    const copy = this.#clone();
+    copy.#fetchMode = checked;
+    return copy;
   }
 
   /**

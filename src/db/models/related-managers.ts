@@ -17,6 +17,8 @@ import type { ForeignKey } from './fields/related.ts';
 import type { QuerySet } from './query-set.ts';
 import { m2mChanged } from './signals.ts';
 import { prefetchCache } from './prefetch-cache.ts';
+import { fetchRelated } from './fetch-modes.ts';
+import { detectorActive } from './n-plus-one.ts';
 
 type ModelCtor = typeof ModelBase;
 type Instance = ModelBase & Record<string, unknown>;
@@ -68,6 +70,8 @@ function makeReverseManager(Base: new (model: ModelCtor, options?: { using?: str
     _relate(instance: Instance, fk: ForeignKey, accessor: string): this {
       this.#instance = instance;
       this.#fk = fk;
+      this.#accessor = accessor;
+      this.#origin = detectorActive() ? new Error() : undefined;
       const key = instance[fk.targetField.attname];
       // A related manager is the model's QuerySet filtered to the instance.
       this._adopt(this.filter({ [fk.name]: key }));
@@ -75,6 +79,19 @@ function makeReverseManager(Base: new (model: ModelCtor, options?: { using?: str
       if (cached) this._fillCache(cached as never[]);
       return this;
     }
+
+    /** Awaiting the manager itself is a lazy load: the fetch mode decides (FETCH_PEERS loads all peers at once). */
+    override then<T1 = any[], T2 = never>(
+      onfulfilled?: ((value: any[]) => T1 | PromiseLike<T1>) | null,
+      onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+    ): Promise<T1 | T2> {
+      if (!this.#instance || this.isEvaluated) return super.then(onfulfilled, onrejected);
+      return lazyLoad(this, this.#instance, this.#accessor, this.#origin).then(onfulfilled, onrejected);
+    }
+
+    #accessor = '';
+    /** Where user code took the manager, for the N+1 report (awaiting loses the caller's stack). */
+    #origin: Error | undefined;
 
     #bound(method: string): { instance: Instance; fk: ForeignKey } {
       if (!this.#instance || !this.#fk) {
@@ -185,6 +202,13 @@ function makeReverseManager(Base: new (model: ModelCtor, options?: { using?: str
   };
 }
 
+/** Loads the manager's rows through the fetch mode and keeps them as its result. */
+async function lazyLoad(manager: QuerySet<any>, instance: Instance, accessor: string, origin: Error | undefined): Promise<any[]> {
+  const rows = (await fetchRelated(instance, accessor, origin)) as any[];
+  manager._fillCache(rows);
+  return rows;
+}
+
 function setRelated(obj: Instance, fk: ForeignKey, target: Instance | null): void {
   obj[fk.attname] = target ? target[fk.targetField.attname] : null;
   obj._state.fieldsCache ??= {};
@@ -229,12 +253,26 @@ function makeManyManager(Base: new (model: ModelCtor, options?: { using?: string
       this.#instance = instance;
       this.#field = field;
       this.#reverse = reverse;
+      this.#accessor = accessor;
+      this.#origin = detectorActive() ? new Error() : undefined;
       const queryName = reverse ? field.name : field.relatedQueryName;
       this._adopt(this.filter({ [queryName]: instance.pk }));
       const cached = prefetchCache(instance)?.get(accessor);
       if (cached) this._fillCache(cached as never[]);
       return this;
     }
+
+    override then<T1 = any[], T2 = never>(
+      onfulfilled?: ((value: any[]) => T1 | PromiseLike<T1>) | null,
+      onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+    ): Promise<T1 | T2> {
+      if (!this.#instance || this.isEvaluated) return super.then(onfulfilled, onrejected);
+      return lazyLoad(this, this.#instance, this.#accessor, this.#origin).then(onfulfilled, onrejected);
+    }
+
+    #accessor = '';
+    /** Where user code took the manager, for the N+1 report (awaiting loses the caller's stack). */
+    #origin: Error | undefined;
 
     #bound(method: string): { instance: Instance; field: ManyToManyField } {
       if (!this.#instance || !this.#field) {

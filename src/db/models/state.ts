@@ -8,8 +8,10 @@ export class ModelState {
   fieldsCache: Record<string, unknown> | null = null;
   /** Rows of to-many relations loaded by prefetchRelated, by accessor name. */
   prefetched: Map<string, unknown[]> | null = null;
-  /** The query that loaded this instance, for FETCH_PEERS (set by the ORM when rows come from one query). */
+  /** The other instances the same query loaded, for FETCH_PEERS and the N+1 detector. */
   peers: readonly object[] | null = null;
+  /** The fetch mode of the QuerySet that loaded this instance (null: the project default). */
+  fetchMode: 'FETCH_ONE' | 'FETCH_PEERS' | 'RAISE' | null = null;
 
   constructor(db: string | null, adding: boolean) {
     this.db = db;

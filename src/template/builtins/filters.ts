@@ -29,6 +29,7 @@ import {
   pyLength,
   text,
 } from './filters/coerce.ts';
+import { floatformatFast } from './filters/fast-number.ts';
 import { jsonScript } from './filters/json.ts';
 import { pformat } from './filters/pformat.ts';
 import { escapejs, iriToUri, linebreaks, quote, stripTags, urlize } from '../text/html.ts';
@@ -98,6 +99,10 @@ function add(value: unknown, arg: unknown): unknown {
 }
 
 function divisibleby(value: unknown, arg: unknown): boolean {
+  // Safe integers divide exactly as numbers; everything else goes through int() as bigints.
+  if (typeof value === 'number' && typeof arg === 'number' && Number.isSafeInteger(value) && Number.isSafeInteger(arg) && arg !== 0) {
+    return value % arg === 0;
+  }
   const v = safeInt('divisibleby', value, 'the value');
   const a = safeInt('divisibleby', arg);
   if (a === 0n) throw new FilterValueError('divisibleby', 'a divisor of zero');
@@ -131,6 +136,11 @@ function getDigit(value: unknown, arg: unknown): unknown {
 }
 
 function floatformat(value: unknown, arg: unknown): unknown {
+  return floatformatFast(value, arg) ?? floatformatExact(value, arg);
+}
+
+/** `floatformat` through Python's Decimal arithmetic: every input, as Django computes it. */
+export function floatformatExact(value: unknown, arg: unknown): unknown {
   let forceGrouping = false;
   let argument: unknown = arg === undefined ? -1 : arg;
   const argText = asText(argument);
@@ -206,6 +216,7 @@ function filesizeformat(value: unknown): string {
 }
 
 function pluralize(value: unknown, arg: unknown): string {
+  if (arg === undefined && typeof value === 'number') return value === 1 ? '' : 's';
   let a = arg === undefined ? 's' : text(arg);
   if (!a.includes(',')) a = `,${a}`;
   const bits = a.split(',');
@@ -257,6 +268,7 @@ function padFilter(name: string, pad: (s: string, width: number) => string): Fil
 function truncating(name: string, fn: (s: string, n: number) => string): FilterFunction {
   return (value, arg) => {
     let n: number;
+    if (typeof arg === 'number' && Number.isSafeInteger(arg)) return fn(text(value), arg);
     try {
       n = Number(pyInt(arg));
     } catch (e) {

@@ -9,12 +9,35 @@ import { PyHTMLParser } from './html-parser.ts';
 
 /** Python's `str.isspace()` characters (JS `\s` differs: it adds U+FEFF, lacks U+001C–U+001F and U+0085). */
 export const PY_WHITESPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_WS_RUN = new RegExp(`[${PY_WHITESPACE}]+`, 'u');
 const PY_WS_TRIM = new RegExp(`^[${PY_WHITESPACE}]+|[${PY_WHITESPACE}]+$`, 'gu');
 
-/** Python's `str.split()` with no argument: runs of whitespace, no empty items. */
-export function pySplit(text: string): string[] {
-  return text.split(PY_WS_RUN).filter((w) => w !== '');
+/** Whether a UTF-16 code unit is one of Python's `str.isspace()` characters (all of them are in the BMP). */
+export function isPyWhitespace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code >= 0x1c;
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000
+  );
+}
+
+/**
+ * Python's `str.split()` with no argument: runs of whitespace, no empty items.
+ * At most `limit` words are returned (the rest are not even sliced out).
+ */
+export function pySplit(text: string, limit = Infinity): string[] {
+  // A scan by char code: the regex split plus filter cost three times as much on filter-heavy pages.
+  const words: string[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n && words.length < limit) {
+    while (i < n && isPyWhitespace(text.charCodeAt(i))) i++;
+    if (i === n) break;
+    const start = i;
+    while (i < n && !isPyWhitespace(text.charCodeAt(i))) i++;
+    words.push(text.slice(start, i));
+  }
+  return words;
 }
 
 /** Python's `str.strip()` with no argument. */
@@ -115,9 +138,27 @@ function truncateCharsLength(length: number, replacement: string): number {
   return n;
 }
 
+/**
+ * {@link truncateChars} with the default ellipsis when the first `num + 1`
+ * code units are all below U+0300 (ASCII, Latin-1, Latin Extended): there each
+ * code unit is one character, none is a combining mark, and NFC leaves them
+ * unchanged whatever follows, so the slow path's answer is a plain slice.
+ * `undefined` when the text needs the full algorithm.
+ */
+export function truncateCharsSimple(value: string, num: number): string | undefined {
+  const end = Math.min(value.length, num + 1);
+  for (let i = 0; i < end; i++) if (value.charCodeAt(i) >= 0x300) return undefined;
+  if (value.length <= num) return value;
+  return value.slice(0, num - 1) + ELLIPSIS;
+}
+
 /** `Truncator(text).chars(n)`: at most n characters counting the ellipsis; combining marks are free. */
 export function truncateChars(value: string, num: number, truncate = ELLIPSIS): string {
   if (num <= 0) return '';
+  if (truncate === ELLIPSIS) {
+    const fast = truncateCharsSimple(value, num);
+    if (fast !== undefined) return fast;
+  }
   const text = value.normalize('NFC');
   const truncateLen = truncateCharsLength(num, truncate);
   const chars = [...text];
@@ -135,7 +176,7 @@ export function truncateChars(value: string, num: number, truncate = ELLIPSIS): 
 /** `Truncator(text).words(n, truncate=" …")`: whitespace is collapsed to single spaces. */
 export function truncateWords(value: string, num: number, truncate = ` ${ELLIPSIS}`): string {
   if (num <= 0) return '';
-  const words = pySplit(value);
+  const words = pySplit(value, num + 1);
   if (words.length > num) return addTruncationText(words.slice(0, num).join(' '), truncate);
   return words.join(' ');
 }

@@ -44,7 +44,7 @@ export async function seed(): Promise<void> {
   const books = new Map<string, Book>();
   for (const [i, [title, price, rating, pages, weight, pubdate, publisher]] of rows.entries()) {
     books.set(title, await Book.objects.create({
-      title, price: new Decimal(price), rating, pages, weight, pubdate: new DateOnly(pubdate),
+      title, price: new Decimal(price), rating, pages, weight, pubdate: DateOnly.fromISO(pubdate),
       created: new Date(Date.UTC(2024, 0, 1 + i, 10 + i, 30)), publisher,
     }));
   }

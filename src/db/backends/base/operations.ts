@@ -50,6 +50,9 @@ export abstract class BaseDatabaseOperations {
     return template.replace(/%\((\w+)\)s/g, (_, key: string) => String(params[key]));
   }
 
+  /** Database functions spelled differently here, by their standard name (SQLite: GREATEST → MAX). */
+  readonly functionNames: Readonly<Record<string, string>> = {};
+
   /**
    * Wraps an expression whose result is a decimal (Sum, Avg, Case… over DecimalField).
    * Databases with a native decimal type need nothing; SQLite gives it numeric affinity.

@@ -61,6 +61,8 @@ export class SqliteOperations extends BaseDatabaseOperations {
     return `nuages_date_part('${part}', ${sql}, ${timeZone ? `'${timeZone.replaceAll("'", "''")}'` : 'NULL'})`;
   }
 
+  override readonly functionNames = { GREATEST: 'MAX', LEAST: 'MIN' };
+
   // Without affinity, SQLite compares a computed number with a decimal parameter (bound as
   // text) as text; CAST … AS NUMERIC gives the result numeric affinity, as Django does.
   override decimalResult(sql: string): string {

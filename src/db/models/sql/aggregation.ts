@@ -169,6 +169,7 @@ export function prepareAggregate(query: Query, entries: readonly (readonly [stri
   const byAnnotation = new Map(inner.annotations.map((a) => [a.expr, a] as const));
   const outerCol = (name: string, field: Field | undefined): ExprNode => ({ kind: 'col', alias: 'subquery', column: name, field: field as Field });
   const hoist = (node: ExprNode): ExprNode | undefined => {
+    if (node.kind === 'col' && node.alias === 'subquery') return node;
     const annotation = byAnnotation.get(node);
     if (annotation || node.kind === 'col') {
       const key = nodeKey(node);
@@ -181,8 +182,20 @@ export function prepareAggregate(query: Query, entries: readonly (readonly [stri
     }
     return undefined;
   };
+  // An aggregate annotation is read from the subquery's column: Avg('n') is AVG("subquery"."n").
+  const context: ResolveContext = {
+    resolveRef: (path) => {
+      const annotation = inner.annotations.find((a) => a.name === path && a.aggregate);
+      if (!annotation) return inner.resolveRef(path);
+      const ref = hoist(annotation.expr)!;
+      return { node: ref, field: annotation.field ?? inner.meta.pk };
+    },
+    resolveValue: (value, field) => inner.resolveValue(value, field),
+    resolveCondition: (condition) => inner.buildCondition(condition),
+    allowAggregates: true,
+  };
   const items = entries.map(([name, expression]) => {
-    const { node, field } = inner.resolveExpression(expression, true);
+    const { node, field } = expression.resolve(context);
     checkAggregate(name, node, byAnnotation);
     // The aggregate itself stays outside; what it reads moves into the subquery.
     const outer = mapExpr(node, (n) => (n.kind === 'func' && n.aggregate && !byAnnotation.has(n) ? { ...n, args: n.args.map((a) => mapExpr(a, hoist)), filter: n.filter ? mapWhere(n.filter, hoist) : undefined } : hoist(n)));

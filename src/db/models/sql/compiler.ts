@@ -348,7 +348,7 @@ export class SQLCompiler {
     if (node.template) {
       let index = 0;
       sql = node.template.replace(/%s/g, () => args[index++] ?? '');
-    } else sql = `${node.name}(${distinct}${args.join(', ') || (node.aggregate ? '*' : '')})`;
+    } else sql = `${this.ops.functionNames[node.name] ?? node.name}(${distinct}${args.join(', ') || (node.aggregate ? '*' : '')})`;
     return node.decimal ? this.ops.decimalResult(sql) : sql;
   }
 }

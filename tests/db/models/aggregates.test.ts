@@ -1,0 +1,188 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  connections, captureQueries, Decimal, DateOnly, F, Q, Value, ExpressionWrapper, DecimalField, FieldError,
+  Count, Sum, Avg, Min, Max, StdDev, Variance,
+} from '../../../src/db/index.ts';
+import { Book, Publisher, seed } from './aggregation-fixture.ts';
+
+before(seed);
+after(() => connections.closeAll());
+
+const dec = (value: unknown): string => {
+  assert.ok(value instanceof Decimal, `expected a Decimal, got ${String(value)}`);
+  return value.toString();
+};
+
+describe('aggregate()', () => {
+  test('computes named aggregates with Django output types', async () => {
+    const r = await Book.objects.aggregate({
+      avg: Avg('price'), n: Count('id'), s: Sum('price'), ar: Avg('rating'), mx: Max('price'), mi: Min('pubdate'), sr: Sum('rating'),
+    });
+    // Django 5.2 on SQLite: Decimal('31.1160000000000'), 5, Decimal('155.580000000000'), 3.8, Decimal('100'), date(2022, 12, 31), 19
+    assert.equal(dec(r.avg), '31.1160000000000');
+    assert.equal(r.n, 5);
+    assert.equal(dec(r.s), '155.580000000000');
+    assert.equal(r.ar, 3.8);
+    assert.equal(dec(r.mx), '100');
+    assert.ok(r.mi instanceof DateOnly);
+    assert.equal((r.mi as DateOnly).isoformat(), '2022-12-31');
+    assert.equal(r.sr, 19);
+  });
+
+  test('positional aggregates are named field__function', async () => {
+    const r = await Book.objects.aggregate(Avg('price'), Max('rating'));
+    assert.deepEqual(Object.keys(r), ['price__avg', 'rating__max']);
+    assert.equal(r.rating__max, 5);
+  });
+
+  test('a complex aggregate without a name is refused', async () => {
+    await assert.rejects(() => Book.objects.aggregate(Sum(F('price').add(F('rating')))), /Complex aggregates require an alias/);
+  });
+
+  test('a named complex aggregate sums a decimal expression', async () => {
+    const r = await Book.objects.aggregate({ x: Sum(F('price').add(F('rating'))) });
+    assert.equal(dec(r.x), '174.580000000000');
+  });
+
+  test('a non-aggregate expression is refused by aggregate()', async () => {
+    await assert.rejects(() => Book.objects.aggregate({ x: F('price') }), /'x' is not an aggregate expression/);
+  });
+
+  test('filter, distinct and default follow Django', async () => {
+    const r = await Book.objects.aggregate({
+      n: Count('id', { filter: Q({ rating__gte: 4 }) }),
+      d: Count('rating', { distinct: true }),
+      z: Sum('pages', { filter: Q({ rating: 100 }) }),
+      zd: Sum('pages', { filter: Q({ rating: 100 }), default: 0 }),
+    });
+    assert.deepEqual(r, { n: 3, d: 4, z: null, zd: 0 });
+  });
+
+  test('StdDev and Variance run on SQLite through registered functions', async () => {
+    const r = await Book.objects.aggregate({ sd: StdDev('rating'), v: Variance('price'), sds: StdDev('rating', { sample: true }) });
+    assert.equal(r.sd, 1.1661903789690602);
+    assert.equal(r.sds, 1.3038404810405297);
+    assert.equal(dec(r.v), '1261.72658400000');
+  });
+
+  test('over a filtered queryset only matching rows count', async () => {
+    const r = await Book.objects.filter({ publisher__name: 'Apress' }).aggregate({ n: Count('id'), s: Sum('pages') });
+    assert.deepEqual(r, { n: 3, s: 350 });
+  });
+
+  test('over a slice the query becomes a subquery and keeps its ordering', async () => {
+    const { result, queries } = await captureQueries(() => Book.objects.all().slice(0, 2).aggregate({ s: Sum('price') }));
+    assert.equal(dec(result.s), '45.4900000000000');
+    assert.match(queries[0]!.sql, /FROM \(SELECT .* LIMIT 2\) subquery/);
+  });
+
+  test('over an aggregate annotation the query becomes a subquery', async () => {
+    const r = await Book.objects.annotate({ n: Count('id') }).aggregate({ a: Avg('n') });
+    assert.deepEqual(r, { a: 1 });
+    const perPublisher = await Book.objects.values('publisher').annotate({ n: Count('id') }).aggregate({ most: Max('n'), total: Sum('n') });
+    assert.deepEqual(perPublisher, { most: 3, total: 5 });
+  });
+
+  test('an empty queryset runs no query: Count gives 0, others null or their default', async () => {
+    const { result, queries } = await captureQueries(() => Book.objects.none().aggregate({ n: Count('id'), s: Sum('price'), d: Sum('price', { default: 0 }) }));
+    assert.equal(queries.length, 0);
+    assert.deepEqual(result, { n: 0, s: null, d: 0 });
+  });
+
+  test('Count does not take a default and Max does not take distinct', () => {
+    assert.throws(() => Count('id', { default: 1 }), /Count does not allow default/);
+    assert.throws(() => Max('id', { distinct: true }), /Max does not allow distinct/);
+  });
+
+  test('an unknown field in an aggregate names the choices', async () => {
+    await assert.rejects(() => Book.objects.aggregate({ x: Sum('nope') }), (error: unknown) => error instanceof FieldError && /Cannot resolve keyword 'nope'/.test(error.message));
+  });
+
+  test('ExpressionWrapper sets the output field of mixed arithmetic', async () => {
+    const r = await Book.objects.aggregate({ x: Max(ExpressionWrapper(F('price').mul(F('rating')), new DecimalField({ maxDigits: 10, decimalPlaces: 2 }))) });
+    assert.equal(dec(r.x), '200');
+  });
+});
+
+describe('annotate()', () => {
+  test('values().annotate() groups by the values fields', async () => {
+    const rows = await Book.objects.values('publisher__name').annotate({ n: Count('id'), total: Sum('price') }).orderBy('publisher__name');
+    assert.deepEqual(rows.map((r) => [r.publisher__name, r.n, dec(r.total)]), [
+      ['Apress', 3, '45.5900000000000'],
+      ['Bloom', 2, '109.990000000000'],
+    ]);
+  });
+
+  test('a filter on an aggregate annotation becomes HAVING', async () => {
+    const qs = Book.objects.values('publisher__name').annotate({ total: Sum('price') }).filter({ total__gt: 50 });
+    const { sql } = qs.toSQL();
+    assert.match(sql, /GROUP BY "shop_publisher"\."name" HAVING CAST\(SUM\("shop_book"\."price"\) AS NUMERIC\) > \?/);
+    assert.doesNotMatch(sql, /WHERE/);
+    assert.deepEqual((await qs).map((r) => r.publisher__name), ['Bloom']);
+  });
+
+  test('conditions on rows stay in WHERE next to HAVING', async () => {
+    const qs = Book.objects.values('publisher__name').annotate({ n: Count('id') }).filter({ n__gte: 2, rating__gte: 3 });
+    assert.match(qs.toSQL().sql, /WHERE "shop_book"\."rating" >= \? GROUP BY .* HAVING COUNT\("shop_book"\."id"\) >= \?/);
+    assert.deepEqual(await qs, [{ publisher__name: 'Apress', n: 3 }]);
+  });
+
+  test('annotate() on instances groups by the model and sets the attribute', async () => {
+    const books = await Book.objects.annotate({ twice: Sum(F('rating').mul(2)) }).orderBy('title');
+    assert.deepEqual(books.map((b) => [b.title, b.twice]), [['Alpha', 10], ['Beta', 6], ['Delta', 4], ['Eps', 10], ['Gamma', 8]]);
+  });
+
+  test('a grouped query ignores the model default ordering, as Django does', async () => {
+    const { sql } = Book.objects.values('rating').annotate({ n: Count('id') }).toSQL();
+    assert.doesNotMatch(sql, /ORDER BY/);
+  });
+
+  test('ordering by an aggregate annotation', async () => {
+    const rows = await Book.objects.values('rating').annotate({ n: Count('id') }).orderBy('-n', 'rating');
+    assert.deepEqual(rows, [{ rating: 5, n: 2 }, { rating: 2, n: 1 }, { rating: 3, n: 1 }, { rating: 4, n: 1 }]);
+  });
+
+  test('values() after annotate() keeps grouping by the model', async () => {
+    const rows = await Book.objects.annotate({ n: Count('id') }).values('rating', 'n').orderBy('rating');
+    assert.deepEqual(rows, [{ rating: 2, n: 1 }, { rating: 3, n: 1 }, { rating: 4, n: 1 }, { rating: 5, n: 1 }, { rating: 5, n: 1 }]);
+  });
+
+  test('valuesList() reads annotations, flat and named', async () => {
+    const flat = await Book.objects.values('publisher').annotate({ n: Count('id') }).orderBy('publisher').valuesList('n', { flat: true });
+    assert.deepEqual(flat, [3, 2]);
+    const named = await Book.objects.annotate({ double: F('rating').mul(2) }).orderBy('title').valuesList('title', 'double', { named: true });
+    assert.deepEqual(named[0], { title: 'Alpha', double: 10 });
+  });
+
+  test('alias() filters without selecting', async () => {
+    const rows = await Book.objects.alias({ r2: F('rating').mul(2) }).filter({ r2__gte: 10 }).valuesList('title', { flat: true });
+    assert.deepEqual(rows, ['Alpha', 'Eps']);
+    const books = await Book.objects.alias({ r2: F('rating').mul(2) }).filter({ r2__gte: 10 });
+    assert.equal((books[0] as unknown as Record<string, unknown>).r2, undefined);
+  });
+
+  test('count() and exists() on a grouped query count the groups', async () => {
+    const qs = Book.objects.values('publisher').annotate({ n: Count('id') });
+    assert.equal(await qs.count(), 2);
+    assert.equal(await qs.filter({ n__gt: 2 }).count(), 1);
+    assert.equal(await qs.filter({ n__gt: 5 }).exists(), false);
+  });
+
+  test('an annotation cannot shadow a field', () => {
+    assert.throws(() => Book.objects.annotate({ title: Value('x') }), /conflicts with a field/);
+  });
+
+  test('annotate() refuses a plain value with a hint', () => {
+    assert.throws(() => Book.objects.annotate({ t: 'title' as never }), /must be an expression.*wrap field names in F\(\)/);
+  });
+
+  test('an aggregate is refused in filter()', () => {
+    assert.throws(() => Book.objects.filter({ rating__gt: Avg('rating') }), /is an aggregate/);
+  });
+
+  test('Count of a forward relation counts non-null keys per group', async () => {
+    const rows = await Publisher.objects.filter({ name__startswith: 'A' }).values('name').annotate({ n: Count('id') });
+    assert.deepEqual(rows, [{ name: 'Apress', n: 1 }]);
+  });
+});
