@@ -1,7 +1,7 @@
 /** The catalogue: publishers, authors, books and products. */
 import {
-  CharField, CheckConstraint, DateField, DecimalField, EmailField, ForeignKey, Index, IntegerField, Model, PROTECT,
-  Q, QuerySet, TextField, PositiveIntegerField, SlugField,
+  CharField, CheckConstraint, DateField, DecimalField, EmailField, ForeignKey, Index, IntegerField, ManyToManyField, Model,
+  PROTECT, Q, QuerySet, TextField, PositiveIntegerField, SlugField, type RelatedManager,
 } from 'nuages/db';
 
 export class Publisher extends Model<Publisher>()({
@@ -17,6 +17,10 @@ export class Author extends Model<Author>()({
   email: new EmailField({ blank: true }),
 }, { ordering: ['name'] }) {}
 
+// Reverse relations are declared for TypeScript; the ORM creates them from the fields that point here.
+export interface Publisher { books: RelatedManager<Book> }
+export interface Author { books: RelatedManager<Book> }
+
 export class Book extends Model<Book>()({
   title: new CharField({ maxLength: 200 }),
   isbn: new CharField({ maxLength: 13, unique: true, verboseName: 'ISBN' }),
@@ -25,6 +29,7 @@ export class Book extends Model<Book>()({
   pages: new PositiveIntegerField({ default: 0 }),
   publishedDate: new DateField(),
   publisher: new ForeignKey(() => Publisher, { onDelete: PROTECT, relatedName: 'books' }),
+  authors: new ManyToManyField(() => Author, { relatedName: 'books' }),
 }, {
   ordering: ['-publishedDate', 'title'],
   getLatestBy: 'publishedDate',

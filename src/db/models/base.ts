@@ -13,7 +13,7 @@ import { Field } from './fields/field.ts';
 import { AutoField, BigAutoField } from './fields/numeric.ts';
 import { CASCADE, ForeignKey, OneToOneField, setModelReferenceResolver, type RelatedModel } from './fields/related.ts';
 import { ManyToManyField, setManyToManyReferenceResolver, setThroughModelFactory } from './fields/many-to-many.ts';
-import { manyRelatedManager, reverseManyToOneManager } from './related-managers.ts';
+import { manyRelatedManager, reverseManyToOneManager, type ManyRelatedManager } from './related-managers.ts';
 import { ModelNotInAppError, ModelStateError, RelationNotLoadedError } from './errors.ts';
 import { Options, registerConcreteModel, type ModelMetaOptions } from './options.ts';
 import { ModelState } from './state.ts';
@@ -23,7 +23,13 @@ import { fetchRelated } from './fetch-modes.ts';
 
 export type FieldMap = Readonly<Record<string, object>>;
 
-type ValueOf<F> = F extends Field<infer T, infer N> ? (N extends true ? T | null : T) : never;
+type ValueOf<F> = F extends ManyToManyField<infer M>
+  ? ManyRelatedManager<M>
+  : F extends Field<infer T, infer N>
+    ? N extends true
+      ? T | null
+      : T
+    : never;
 type KeyOf<M> = M extends { pk: infer P } ? (unknown extends P ? number : P) : number;
 type RelationIds<F> = {
   -readonly [K in keyof F as F[K] extends ForeignKey<any, any> ? `${K & string}Id` : never]: F[K] extends ForeignKey<
@@ -44,8 +50,8 @@ type ImplicitPk<F> = { [K in keyof F]: F[K] extends { primaryKey: true } ? K : n
 /** The data properties an instance of a model with fields `F` has. */
 export type FieldValues<F> = { -readonly [K in keyof F]: ValueOf<F[K]> } & RelationIds<F> & ImplicitPk<F>;
 
-/** What `new Book({...})` and `Book.objects.create({...})` accept. */
-export type ModelInit<F> = Partial<FieldValues<F>>;
+/** What `new Book({...})` and `Book.objects.create({...})` accept (many-to-many sets are added after saving). */
+export type ModelInit<F> = Partial<Omit<FieldValues<F>, { [K in keyof F]: F[K] extends ManyToManyField<any> ? K : never }[keyof F]>>;
 
 /** Managers declared in the options: a QuerySet subclass, or a function narrowing the default one. */
 export type ManagerSpec = (abstract new (...args: any[]) => QuerySet<any>) | ((qs: QuerySet<any>) => QuerySet<any>);

@@ -26,6 +26,31 @@ type Instance = ModelBase & Record<string, unknown>;
 /** Model instances or their primary keys. */
 export type RelatedRef = ModelBase | string | number;
 
+/**
+ * `book.authors` / `author.books`: a QuerySet of the related model scoped to the
+ * instance, plus methods that change the join table.
+ */
+export interface ManyRelatedManager<M> extends QuerySet<M> {
+  add(...objs: (M | RelatedRef | { throughDefaults?: Record<string, unknown> })[]): Promise<void>;
+  remove(...objs: (M | RelatedRef)[]): Promise<void>;
+  clear(): Promise<void>;
+  set(objs: readonly (M | RelatedRef)[], options?: { clear?: boolean; throughDefaults?: Record<string, unknown> }): Promise<void>;
+  create(init?: Record<string, unknown> & Partial<M>, options?: { throughDefaults?: Record<string, unknown> }): Promise<M>;
+}
+
+/**
+ * `publisher.books`: the rows whose ForeignKey points at the instance, plus
+ * methods that re-point them. Declare it on the model for typing:
+ * `interface Publisher { books: RelatedManager<Book> }`.
+ */
+export interface RelatedManager<M> extends QuerySet<M> {
+  add(...objs: (M | { bulk?: boolean })[]): Promise<void>;
+  remove(...objs: (M | { bulk?: boolean })[]): Promise<void>;
+  clear(options?: { bulk?: boolean }): Promise<void>;
+  set(objs: readonly M[], options?: { bulk?: boolean; clear?: boolean }): Promise<void>;
+  create(init?: Record<string, unknown> & Partial<M>): Promise<M>;
+}
+
 function defaultQuerySetClass(model: ModelCtor): new (model: ModelCtor, options?: { using?: string }) => QuerySet<any> {
   return (model.objects as QuerySet<any>).constructor as new (model: ModelCtor, options?: { using?: string }) => QuerySet<any>;
 }

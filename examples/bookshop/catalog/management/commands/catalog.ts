@@ -11,24 +11,28 @@ export default class CatalogCommand extends BaseCommand {
 
   override async handle(options: CommandOptions): Promise<void> {
     const { result, queries } = await captureQueries(async () => {
-      const newest = await Book.objects.only('title', 'price', 'publishedDate').slice(0, 5);
+      // One query for the books with their publishers (JOIN), one for all their authors (IN).
+      const newest = await Book.objects.selectRelated('publisher').prefetchRelated('authors').slice(0, 5);
       const expensive = await Product.objects.expensive().orderBy('-price');
       const acme = await Book.objects.filter({ publisher__name: 'Acme Press', rating__gte: 4 }).count();
       const bargains = await Book.objects.filter(Q({ price__lt: 20 }).or({ rating: 5 })).valuesList('title', { flat: true }).slice(0, 3);
       const latest = await Book.objects.latest();
-      const publishers = await Publisher.objects.valuesList('name', { flat: true });
+      const publishers = await Publisher.objects.filter({ books__authors__name: 'Author A' }).distinct().valuesList('name', { flat: true });
       const longBooks = await Book.objects.filter({ pages__gt: F('rating').mul(100).add(300) }).count();
       return { newest, expensive, acme, bargains, latest, publishers, longBooks };
     });
     const out = (line = '') => this.stdout.write(line);
     out(this.style.SUCCESS('Newest books'));
-    for (const book of result.newest) out(`  ${book.publishedDate.isoformat()}  ${book.title}  ${book.price}`);
+    for (const book of result.newest) {
+      const authors = (await book.authors).map((a) => a.name).join(', ');
+      out(`  ${book.publishedDate.isoformat()}  ${book.title}  ${book.price}  (${book.publisher.name}; ${authors})`);
+    }
     out(this.style.SUCCESS('Expensive products (Product.objects.expensive())'));
     for (const product of result.expensive) out(`  ${product.name}  ${product.price}${product.isExpensive() ? '  [expensive]' : ''}`);
     out(`Acme Press books rated 4 or more: ${result.acme}`);
     out(`Bargains or five-star: ${result.bargains.join('; ')}`);
     out(`Latest publication: ${result.latest.title} (${result.latest.publishedDate.isoformat()})`);
-    out(`Publishers: ${result.publishers.join(', ')}`);
+    out(`Publishers of Author A: ${result.publishers.join(', ')}`);
     out(`Books longer than 300 + 100 × rating pages: ${result.longBooks}`);
     out(this.style.NOTICE(`${queries.length} queries`));
     if (options.verbosity > 1) for (const q of queries) out(`  ${q.sql}`);

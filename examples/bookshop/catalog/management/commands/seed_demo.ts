@@ -17,11 +17,12 @@ export default class SeedDemoCommand extends BaseCommand {
     await atomic(async () => {
       const publishers: Publisher[] = [];
       for (const name of PUBLISHERS) publishers.push(await Publisher.objects.create({ name }));
+      const authors: Author[] = [];
       for (let i = 0; i < 8; i++) {
-        await Author.objects.create({ name: `Author ${String.fromCharCode(65 + i)}`, email: `author${i}@example.com` });
+        authors.push(await Author.objects.create({ name: `Author ${String.fromCharCode(65 + i)}`, email: `author${i}@example.com` }));
       }
       for (let i = 0; i < 60; i++) {
-        await Book.objects.create({
+        const book = await Book.objects.create({
           title: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} vol. ${i + 1}`,
           isbn: String(9780000000000 + i),
           price: (5 + ((i * 37) % 120) + 0.99).toFixed(2) as never,
@@ -30,6 +31,7 @@ export default class SeedDemoCommand extends BaseCommand {
           publishedDate: DateOnly.of(2015 + (i % 10), 1 + (i % 12), 1 + (i % 28)),
           publisher: publishers[i % publishers.length]!,
         });
+        await book.authors.add(authors[i % authors.length]!, authors[(i * 3 + 1) % authors.length]!);
       }
       for (let i = 0; i < 12; i++) {
         await Product.objects.create({
