@@ -174,6 +174,21 @@ function stringIfInvalidOf(c: Context): string {
   return c.template?.engine.stringIfInvalid ?? '';
 }
 
+const LAZY_LOADABLE = new Set(['NUAGES_DB_RELATION_NOT_LOADED', 'NUAGES_DB_DEFERRED_FIELD']);
+
+/**
+ * A model relation or deferred field the view's query did not load: the
+ * template loads it through the ORM (`obj.fetchRelated(name)`), so the ORM's
+ * fetch mode applies (FETCH_PEERS loads it for every row of the query at once)
+ * and its N+1 detector sees loads made from templates.
+ */
+function lazyLoad(current: unknown, bit: string, error: unknown): Promise<unknown> | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !LAZY_LOADABLE.has(code)) return undefined;
+  const fetch = (current as { fetchRelated?: unknown }).fetchRelated;
+  return typeof fetch === 'function' ? (fetch as (name: string) => Promise<unknown>).call(current, bit) : undefined;
+}
+
 /** Continues a dotted lookup from `index` with `current`. */
 function walk(current: unknown, lookups: readonly string[], start: number, si: string): unknown {
   for (let i = start; i < lookups.length; i++) {
@@ -187,6 +202,8 @@ function walk(current: unknown, lookups: readonly string[], start: number, si: s
     } catch (error) {
       // Django's silent_variable_failure: the error means "render as invalid".
       if ((error as { silentVariableFailure?: boolean } | null)?.silentVariableFailure) return si;
+      const lazy = lazyLoad(current, lookups[i]!, error);
+      if (lazy) return new Pending(lazy, lookups, i + 1);
       throw error;
     }
     if (current === MISSING) return MISSING;
