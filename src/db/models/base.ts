@@ -20,6 +20,7 @@ import { ModelState } from './state.ts';
 import type { QuerySet } from './query-set.ts';
 import { modelPersistence } from './persistence.ts';
 import { fetchRelated } from './fetch-modes.ts';
+import { classPrepared } from './signals.ts';
 
 export type FieldMap = Readonly<Record<string, object>>;
 
@@ -147,6 +148,9 @@ function buildMeta(cls: typeof ModelBase): Options {
     }
     installPendingRelations();
   }
+  // Django sends class_prepared when a model class is ready; here that is when its metadata is built.
+  // Receivers run in order; a failing one surfaces as an unhandled rejection, never silently.
+  if (classPrepared.hasListeners(cls)) void classPrepared.send(cls);
   return built;
 }
 

@@ -51,12 +51,14 @@ export interface HasQuery {
   readonly query: Query;
 }
 
-/** The inner query of a subquery, with every alias renamed through `rename` and outer references bound by `bind`. */
+/** A copy of `query` with every expression mapped through `visit` (nested subqueries included) and its aliases through `rename`. */
 function rewriteQuery(query: Query, visit: (node: ExprNode) => ExprNode | undefined, rename: (alias: string) => string): Query {
   const copy = query.clone();
   const deep = (node: ExprNode): ExprNode | undefined => {
+    const replaced = visit(node);
+    if (replaced !== undefined) return replaced;
     if (node.kind === 'subquery') return { ...node, query: rewriteQuery(node.query as Query, deep, rename) };
-    return visit(node);
+    return undefined;
   };
   const expr = (node: ExprNode): ExprNode => mapExpr(node, deep);
   Object.assign(copy, { alias: rename(query.alias) });

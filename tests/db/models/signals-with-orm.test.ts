@@ -123,3 +123,21 @@ describe('model signals sent by the ORM', () => {
     assert.equal(await Shelf.objects.filter({ label: 'rolled back' }).count(), 0);
   });
 });
+
+test('classPrepared is sent once a model class has its metadata', async () => {
+  const { classPrepared } = await import('../../../src/db/models/signals.ts');
+  const { Model: M, CharField: C } = await import('../../../src/db/index.ts');
+  const prepared: string[] = [];
+  const receiver = ({ sender }: { sender: unknown }) => {
+    prepared.push((sender as { name: string }).name);
+  };
+  classPrepared.connect(receiver);
+  try {
+    class Prepared extends M<Prepared>()({ name: new C({ maxLength: 10 }) }, { appLabel: 'sig_prepared' }) {}
+    assert.equal(Prepared._meta.objectName, 'Prepared');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(prepared.includes('Prepared'));
+  } finally {
+    classPrepared.disconnect(receiver);
+  }
+});
