@@ -66,6 +66,55 @@ function dbOf(instance: Instance): string {
   return instance._state.db ?? 'default';
 }
 
+type QuerySetClass = new (model: ModelCtor, options?: { using?: string }) => QuerySet<any>;
+
+const scopedClasses = new WeakMap<Function, Function>();
+
+/**
+ * What every related manager shares: the instance it belongs to, the prefetch
+ * cache it reads, and the lazy load that awaiting it performs.
+ */
+function scopedQuerySet(Base: QuerySetClass) {
+  const cached = scopedClasses.get(Base);
+  if (cached) return cached as ReturnType<typeof makeScoped>;
+  const made = makeScoped(Base);
+  scopedClasses.set(Base, made);
+  return made;
+}
+
+function makeScoped(Base: QuerySetClass) {
+  return class ScopedQuerySet extends Base {
+    #owner: Instance | undefined;
+    #accessor = '';
+    /** Where user code took the manager, for the N+1 report (awaiting loses the caller's stack). */
+    #origin: Error | undefined;
+
+    /** Becomes `scoped` (the model's QuerySet filtered to `owner`), serving prefetched rows when there are. */
+    scopeTo(owner: Instance, accessor: string, scoped: QuerySet<any>): void {
+      this.#owner = owner;
+      this.#accessor = accessor;
+      this.#origin = detectorActive() ? new Error() : undefined;
+      this._adopt(scoped);
+      const rows = prefetchCache(owner)?.get(accessor);
+      if (rows) this._fillCache(rows as never[]);
+    }
+
+    /** The object this manager belongs to (Django's `manager.instance`). */
+    get instance(): ModelBase | undefined {
+      return this.#owner;
+    }
+
+    /** Awaiting the manager itself is a lazy load: the fetch mode decides (FETCH_PEERS loads all peers at once). */
+    override then<T1 = any[], T2 = never>(
+      onfulfilled?: ((value: any[]) => T1 | PromiseLike<T1>) | null,
+      onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+    ): Promise<T1 | T2> {
+      if (!this.#owner || this.isEvaluated) return super.then(onfulfilled, onrejected);
+      return lazyLoad(this, this.#owner, this.#accessor, this.#origin).then(onfulfilled, onrejected);
+    }
+  };
+}
+
 const reverseClasses = new WeakMap<Function, Function>();
 const manyClasses = new WeakMap<Function, Function>();
 
@@ -87,36 +136,17 @@ interface ReverseManager {
   _relate(instance: Instance, fk: ForeignKey, accessor: string): void;
 }
 
-function makeReverseManager(Base: new (model: ModelCtor, options?: { using?: string }) => QuerySet<any>) {
-  return class RelatedManager extends Base {
+function makeReverseManager(Base: QuerySetClass) {
+  return class RelatedManager extends scopedQuerySet(Base) {
     #instance: Instance | undefined;
     #fk: ForeignKey | undefined;
 
     _relate(instance: Instance, fk: ForeignKey, accessor: string): this {
       this.#instance = instance;
       this.#fk = fk;
-      this.#accessor = accessor;
-      this.#origin = detectorActive() ? new Error() : undefined;
-      const key = instance[fk.targetField.attname];
-      // A related manager is the model's QuerySet filtered to the instance.
-      this._adopt(this.filter({ [fk.name]: key }));
-      const cached = prefetchCache(instance)?.get(accessor);
-      if (cached) this._fillCache(cached as never[]);
+      this.scopeTo(instance, accessor, this.filter({ [fk.name]: instance[fk.targetField.attname] }));
       return this;
     }
-
-    /** Awaiting the manager itself is a lazy load: the fetch mode decides (FETCH_PEERS loads all peers at once). */
-    override then<T1 = any[], T2 = never>(
-      onfulfilled?: ((value: any[]) => T1 | PromiseLike<T1>) | null,
-      onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
-    ): Promise<T1 | T2> {
-      if (!this.#instance || this.isEvaluated) return super.then(onfulfilled, onrejected);
-      return lazyLoad(this, this.#instance, this.#accessor, this.#origin).then(onfulfilled, onrejected);
-    }
-
-    #accessor = '';
-    /** Where user code took the manager, for the N+1 report (awaiting loses the caller's stack). */
-    #origin: Error | undefined;
 
     #bound(method: string): { instance: Instance; fk: ForeignKey } {
       if (!this.#instance || !this.#fk) {
@@ -268,8 +298,8 @@ interface ManyManager {
   _relate(instance: Instance, field: ManyToManyField, reverse: boolean, accessor: string): void;
 }
 
-function makeManyManager(Base: new (model: ModelCtor, options?: { using?: string }) => QuerySet<any>) {
-  return class ManyRelatedManager extends Base {
+function makeManyManager(Base: QuerySetClass) {
+  return class ManyRelatedManager extends scopedQuerySet(Base) {
     #instance: Instance | undefined;
     #field: ManyToManyField | undefined;
     #reverse = false;
@@ -278,26 +308,9 @@ function makeManyManager(Base: new (model: ModelCtor, options?: { using?: string
       this.#instance = instance;
       this.#field = field;
       this.#reverse = reverse;
-      this.#accessor = accessor;
-      this.#origin = detectorActive() ? new Error() : undefined;
-      const queryName = reverse ? field.name : field.relatedQueryName;
-      this._adopt(this.filter({ [queryName]: instance.pk }));
-      const cached = prefetchCache(instance)?.get(accessor);
-      if (cached) this._fillCache(cached as never[]);
+      this.scopeTo(instance, accessor, this.filter({ [reverse ? field.name : field.relatedQueryName]: instance.pk }));
       return this;
     }
-
-    override then<T1 = any[], T2 = never>(
-      onfulfilled?: ((value: any[]) => T1 | PromiseLike<T1>) | null,
-      onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
-    ): Promise<T1 | T2> {
-      if (!this.#instance || this.isEvaluated) return super.then(onfulfilled, onrejected);
-      return lazyLoad(this, this.#instance, this.#accessor, this.#origin).then(onfulfilled, onrejected);
-    }
-
-    #accessor = '';
-    /** Where user code took the manager, for the N+1 report (awaiting loses the caller's stack). */
-    #origin: Error | undefined;
 
     #bound(method: string): { instance: Instance; field: ManyToManyField } {
       if (!this.#instance || !this.#field) {
