@@ -20,5 +20,6 @@ export { FilesystemLoader, AppDirectoriesLoader } from './loaders/filesystem.ts'
 export { CachedLoader } from './loaders/cached.ts';
 export { debug, request } from './context-processors.ts';
 export { render } from './shortcuts.ts';
+export { templateEngines, resetTemplateEngines, getTemplate, selectTemplate, renderToString, type ContextProcessorSetting } from './engines.ts';
 export { SafeString, markSafe, isSafe, escapeHtml, conditionalEscape } from '../utils/safestring.ts';
 export type { FilterSpec, FilterFunction, FilterCall, FilterOptions } from './types.ts';
