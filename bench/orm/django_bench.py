@@ -1,19 +1,26 @@
-"""Django's ORM on the bench file: the same four workloads, medians as one JSON line.
+"""Django's ORM on the bench file: the same workloads, medians as one JSON line.
 
-Usage: python django_bench.py DB_PATH GETS SAMPLES  (run by bench/orm/run.ts).
+Usage: python django_bench.py DB_PATH GETS SAMPLES JOINED_BOOKS  (run by bench/orm/run.ts).
 """
 import json
+import os
 import statistics
 import sys
 import time
+import types
 
 import django
 from django.conf import settings
 
-DB_PATH, GETS, SAMPLES = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+DB_PATH, GETS, SAMPLES, JOINED_BOOKS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+# Reverse relations (Author.books, used by prefetch_related) only exist for models of an
+# installed app: install an in-memory "catalog" package.
+catalog = types.ModuleType("catalog")
+catalog.__path__ = [os.path.dirname(os.path.abspath(__file__))]
+sys.modules["catalog"] = catalog
 settings.configure(
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_PATH}},
-    INSTALLED_APPS=[],
+    INSTALLED_APPS=["catalog"],
     USE_TZ=True,
     DEFAULT_AUTO_FIELD="django.db.models.AutoField",
 )
@@ -30,6 +37,14 @@ class Publisher(models.Model):
         db_table = "catalog_publisher"
 
 
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        app_label = "catalog"
+        db_table = "catalog_author"
+
+
 class Book(models.Model):
     title = models.CharField(max_length=200)
     isbn = models.CharField(max_length=13, unique=True)
@@ -38,6 +53,7 @@ class Book(models.Model):
     pages = models.IntegerField()
     published_date = models.DateField()
     publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="books")
+    authors = models.ManyToManyField(Author, related_name="books", db_table="catalog_book_authors")
 
     class Meta:
         app_label = "catalog"
@@ -54,7 +70,26 @@ OPS = {
     "get": (gets, GETS),
     "page": (lambda: list(Book.objects.filter(rating__gte=3).order_by("-published_date")[:100]), 1),
     "values": (lambda: list(Book.objects.values()), 1),
+    "selectRelated": (lambda: list(Book.objects.select_related("publisher")[:JOINED_BOOKS]), 1),
+    "prefetch": (lambda: list(Publisher.objects.prefetch_related("books__authors")), 1),
 }
+
+
+def check():
+    """Loads what the Node tools load, so Django is not timed doing less."""
+    books = list(Book.objects.select_related("publisher")[:JOINED_BOOKS])
+    assert len(books) == JOINED_BOOKS and all(b.publisher.name for b in books)
+    pubs = list(Publisher.objects.prefetch_related("books__authors"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as ctx:
+        nested = sum(len(p.books.all()) for p in pubs)
+        leaves = sum(len(b.authors.all()) for p in pubs for b in p.books.all())
+    assert len(ctx.captured_queries) == 0 and nested > 0 and leaves > 0
+    return {"rows": len(pubs), "nested": nested, "leaves": leaves}
+
+
+SHAPE = check()
 
 
 def measure(op, per_op):
@@ -72,4 +107,6 @@ def measure(op, per_op):
     return statistics.median(samples)
 
 
-print(json.dumps({name: measure(op, per_op) for name, (op, per_op) in OPS.items()}))
+result = {name: measure(op, per_op) for name, (op, per_op) in OPS.items()}
+result["shape"] = SHAPE
+print(json.dumps(result))

@@ -1,20 +1,30 @@
 /**
- * The bench's data: 15 publishers and 2,000 books in one SQLite file, built
- * through Nuages' schema editor so every tool reads the same tables.
+ * The bench's data: 15 publishers, 2,000 books and 200 authors (2 or 3 per book,
+ * through Book.authors) in one SQLite file, built through Nuages' schema editor
+ * so every tool reads the same tables.
  */
 import { DatabaseSync } from 'node:sqlite';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Model, CharField, DecimalField, IntegerField, ForeignKey, CASCADE, DateField, connections, createTables } from '../../src/db/index.ts';
+import { Model, CharField, DecimalField, IntegerField, ForeignKey, ManyToManyField, CASCADE, DateField, connections, createTables } from '../../src/db/index.ts';
+import type { ManyRelatedManager, RelatedManager } from '../../src/db/index.ts';
 
 export const BOOKS = 2000;
 export const PUBLISHERS = 15;
+export const AUTHORS = 200;
+/** Books read by the selectRelated workload. */
+export const JOINED_BOOKS = 500;
 export const DATA_DIR = join(import.meta.dirname, '..', '..', '.bench-data');
 export const DB_PATH = join(DATA_DIR, 'orm.sqlite3');
 
 connections.configure({ default: { ENGINE: 'sqlite', NAME: DB_PATH } });
 
 export class Publisher extends Model<Publisher>()({ name: new CharField({ maxLength: 100 }) }, { appLabel: 'catalog' }) {}
+export interface Publisher {
+  books: RelatedManager<Book>;
+}
+
+export class Author extends Model<Author>()({ name: new CharField({ maxLength: 100 }) }, { appLabel: 'catalog' }) {}
 
 export class Book extends Model<Book>()(
   {
@@ -25,9 +35,13 @@ export class Book extends Model<Book>()(
     pages: new IntegerField(),
     publishedDate: new DateField(),
     publisher: new ForeignKey(() => Publisher, { onDelete: CASCADE, relatedName: 'books' }),
+    authors: new ManyToManyField(() => Author, { relatedName: 'books' }),
   },
   { appLabel: 'catalog' },
 ) {}
+export interface Book {
+  authors: ManyRelatedManager<Author>;
+}
 
 /** Deterministic pseudo-random numbers, so every run reads the same data. */
 function lcg(seed: number): () => number {
@@ -42,7 +56,7 @@ function lcg(seed: number): () => number {
 export async function buildDatabase(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(DB_PATH + suffix, { force: true });
-  await createTables([Publisher, Book]);
+  await createTables([Publisher, Author, Book]);
   await connections.get('default').close();
   const db = new DatabaseSync(DB_PATH);
   const rand = lcg(42);
@@ -64,6 +78,16 @@ export async function buildDatabase(): Promise<void> {
       day,
       1 + (i % PUBLISHERS),
     );
+  }
+  const author = db.prepare('INSERT INTO catalog_author (name) VALUES (?)');
+  for (let i = 1; i <= AUTHORS; i++) author.run(`Author ${i}`);
+  // 2 or 3 distinct authors per book.
+  const link = db.prepare('INSERT INTO catalog_book_authors (book_id, author_id) VALUES (?, ?)');
+  for (let i = 1; i <= BOOKS; i++) {
+    const count = 2 + Math.floor(rand() * 2);
+    const chosen = new Set<number>();
+    while (chosen.size < count) chosen.add(1 + Math.floor(rand() * AUTHORS));
+    for (const a of chosen) link.run(i, a);
   }
   db.exec('COMMIT');
   db.close();

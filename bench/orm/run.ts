@@ -8,12 +8,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Book, BOOKS, DB_PATH, buildDatabase } from './models.ts';
-import { drizzleOrm, handWritten, kysely, type Workloads } from './peers.ts';
+import { Book, BOOKS, DB_PATH, JOINED_BOOKS, PUBLISHERS, Publisher, buildDatabase } from './models.ts';
+import { drizzleOrm, handWritten, kysely, type Shape, type Workloads } from './peers.ts';
 
 const GETS = 1000;
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 15);
-const WORKLOADS = ['instances', 'get', 'page', 'values'] as const;
+const WORKLOADS = ['instances', 'get', 'page', 'values', 'selectRelated', 'prefetch'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const LABELS: Record<Workload, string> = {
@@ -21,6 +21,8 @@ const LABELS: Record<Workload, string> = {
   get: `get(pk), per call (${GETS} calls)`,
   page: 'filter/orderBy page of 100',
   values: `values() of ${BOOKS} rows`,
+  selectRelated: `${JOINED_BOOKS} books + publisher (JOIN)`,
+  prefetch: `${PUBLISHERS} pubs → books → authors`,
 };
 
 /** What one timed operation does, per workload; `get` runs GETS lookups and reports per call. */
@@ -32,6 +34,8 @@ function operations(w: Workloads): Record<Workload, () => Promise<unknown>> {
     },
     page: async () => w.page(),
     values: async () => w.values(),
+    selectRelated: async () => w.selectRelated(),
+    prefetch: async () => w.prefetch(),
   };
 }
 
@@ -41,7 +45,54 @@ function nuages(): Workloads {
     get: (id) => Book.objects.get({ pk: id }),
     page: () => Book.objects.filter({ rating__gte: 3 }).orderBy('-publishedDate').slice(0, 100),
     values: () => Book.objects.values(),
+    selectRelated: () => Book.objects.selectRelated('publisher').slice(0, JOINED_BOOKS),
+    prefetch: () => Publisher.objects.prefetchRelated('books__authors'),
   };
+}
+
+type Row = Record<string, any>;
+
+/**
+ * How each tool's relation results are counted: rows, related objects one level
+ * down, and two levels down. Nuages reads its prefetched managers (no query).
+ */
+const SHAPES: Record<string, { selectRelated(rows: Row[]): Shape; prefetch(rows: Row[]): Shape | Promise<Shape> }> = {
+  nuages: {
+    selectRelated: (rows) => ({ rows: rows.length, nested: rows.filter((b) => b['publisher'].name).length, leaves: 0 }),
+    prefetch: async (pubs) => {
+      let nested = 0;
+      let leaves = 0;
+      for (const p of pubs) {
+        for (const b of (await p['books']) as Row[]) {
+          nested++;
+          leaves += ((await b['authors']) as Row[]).length;
+        }
+      }
+      return { rows: pubs.length, nested, leaves };
+    },
+  },
+  hand: {
+    selectRelated: (rows) => ({ rows: rows.length, nested: rows.filter((b) => b['publisher'].name).length, leaves: 0 }),
+    prefetch: (pubs) => ({ rows: pubs.length, nested: sum(pubs, (p) => p['books'].length), leaves: sum(pubs, (p) => sum(p['books'], (b) => b['authors'].length)) }),
+  },
+  kysely: {
+    selectRelated: (rows) => ({ rows: rows.length, nested: rows.filter((b) => b['publisher__name']).length, leaves: 0 }),
+    prefetch: (pubs) => ({ rows: pubs.length, nested: sum(pubs, (p) => p['books'].length), leaves: sum(pubs, (p) => sum(p['books'], (b) => b['authors'].length)) }),
+  },
+  drizzle: {
+    selectRelated: (rows) => ({ rows: rows.length, nested: rows.filter((r) => r['catalog_publisher'].name).length, leaves: 0 }),
+    prefetch: (pubs) => ({
+      rows: pubs.length,
+      nested: sum(pubs, (p) => p['books'].length),
+      leaves: sum(pubs, (p) => sum(p['books'], (b) => b['bookAuthors'].filter((ba: Row) => ba['author'].name).length)),
+    }),
+  },
+};
+
+function sum(rows: Row[], f: (row: Row) => number): number {
+  let n = 0;
+  for (const row of rows) n += f(row);
+  return n;
 }
 
 function median(xs: number[]): number {
@@ -70,7 +121,7 @@ async function measure(op: () => Promise<unknown>, perOp: number): Promise<numbe
 }
 
 /** Checks each tool returns what the others do, so no tool wins by doing less. */
-async function sanity(name: string, w: Workloads): Promise<void> {
+async function sanity(name: string, w: Workloads, expected: { selectRelated: Shape; prefetch: Shape } | undefined): Promise<{ selectRelated: Shape; prefetch: Shape }> {
   const all = await w.instances();
   const page = await w.page();
   const values = await w.values();
@@ -78,17 +129,28 @@ async function sanity(name: string, w: Workloads): Promise<void> {
     throw new Error(`${name}: expected ${BOOKS}/${BOOKS}/100 rows, got ${all.length}/${values.length}/${page.length}`);
   }
   await w.get(BOOKS);
+  const shapes = {
+    selectRelated: SHAPES[name]!.selectRelated((await w.selectRelated()) as Row[]),
+    prefetch: await SHAPES[name]!.prefetch((await w.prefetch()) as Row[]),
+  };
+  for (const key of ['selectRelated', 'prefetch'] as const) {
+    const got = JSON.stringify(shapes[key]);
+    if (expected && got !== JSON.stringify(expected[key])) throw new Error(`${name}: ${key} loaded ${got}, expected ${JSON.stringify(expected[key])}`);
+  }
+  return shapes;
 }
 
-function runDjango(): Record<Workload, number> | string {
+function runDjango(expected: Shape): Record<Workload, number> | string {
   const python = join(import.meta.dirname, '..', '..', '.venv-django', 'bin', 'python');
   if (!existsSync(python)) return `no Django virtualenv at ${python}`;
   try {
-    const out = execFileSync(python, [join(import.meta.dirname, 'django_bench.py'), DB_PATH, String(GETS), String(SAMPLES)], {
+    const out = execFileSync(python, [join(import.meta.dirname, 'django_bench.py'), DB_PATH, String(GETS), String(SAMPLES), String(JOINED_BOOKS)], {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    return JSON.parse(out.trim().split('\n').at(-1)!) as Record<Workload, number>;
+    const { shape, ...medians } = JSON.parse(out.trim().split('\n').at(-1)!) as Record<Workload, number> & { shape: Shape };
+    if (JSON.stringify(shape) !== JSON.stringify(expected)) return `Django's prefetch loaded ${JSON.stringify(shape)}, expected ${JSON.stringify(expected)}`;
+    return medians;
   } catch (error) {
     return `Django run failed: ${(error as Error).message.split('\n')[0]}`;
   }
@@ -105,19 +167,23 @@ const tools: Record<string, Workloads> = {
   drizzle: drizzleOrm(DB_PATH),
 };
 const medians: Record<string, Partial<Record<Workload, number>>> = {};
-for (const [name, w] of Object.entries(tools)) await sanity(name, w);
+let expected: Awaited<ReturnType<typeof sanity>> | undefined;
+for (const [name, w] of Object.entries(tools)) expected = await sanity(name, w, expected);
+if (expected!.selectRelated.rows !== JOINED_BOOKS || expected!.prefetch.nested !== BOOKS) throw new Error(`unexpected relation shapes ${JSON.stringify(expected)}`);
 for (const workload of WORKLOADS) {
   for (const [name, w] of Object.entries(tools)) {
     (medians[name] ??= {})[workload] = await measure(operations(w)[workload], workload === 'get' ? GETS : 1);
   }
 }
-const django = runDjango();
+const django = runDjango(expected!.prefetch);
 if (typeof django === 'string') console.log(`note: Django skipped (${django})`);
 else medians['django'] = django;
 
 const names = Object.keys(medians);
 const peers = names.filter((n) => n !== 'nuages' && n !== 'hand');
-const goals: Record<Workload, number | null> = { instances: 1.5, get: null, page: 1.5, values: 1.2 };
+const goals: Record<Workload, number | null> = { instances: 1.5, get: null, page: 1.5, values: 1.2, selectRelated: 1.5, prefetch: 1.5 };
+// Issue #3: the relation workloads must also beat Django by 5x or more (ratio ≤ 0.2).
+const djangoGoals: Partial<Record<Workload, number>> = { selectRelated: 0.2, prefetch: 0.2 };
 const ratios: Record<string, Record<string, number>> = {};
 console.log(`\nbench:orm — median time per operation (${SAMPLES} samples; SQLite file ${DB_PATH}; Node ${process.version})\n`);
 console.log(pad('workload', 36) + names.map((n) => pad(n, 12)).join('') + pad('nuages/hand', 14) + peers.map((p) => pad(`vs ${p}`, 12)).join(''));
@@ -132,7 +198,12 @@ for (const workload of WORKLOADS) {
     pad(LABELS[workload], 36) +
       names.map((n) => pad(fmt(medians[n]![workload]!), 12)).join('') +
       pad(`${r['hand']!.toFixed(2)}x${verdict}`, 14) +
-      peers.map((p) => pad(`${r[p]!.toFixed(2)}x`, 12)).join(''),
+      peers
+        .map((p) => {
+          const dj = p === 'django' ? djangoGoals[workload] : undefined;
+          return pad(`${r[p]!.toFixed(2)}x${dj === undefined ? '' : r[p]! <= dj ? ` ✓≤${dj}` : ` ✗>${dj}`}`, 12);
+        })
+        .join(''),
   );
 }
 console.log('\nratios are Nuages time / other time: below 1 means Nuages is faster.');

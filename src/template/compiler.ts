@@ -139,10 +139,7 @@ export class CodeGen {
       const lookups = variable.lookups;
       // Two-part names on plain objects (`p.name`) are the common case: read the
       // property inline and fall back to the full lookup for anything else.
-      const call =
-        lookups.length === 2
-          ? `L2(c, ${this.str(lookups[0]!)}, ${this.str(lookups[1]!)}, ${this.const(lookups)})`
-          : `L(c, ${this.const(lookups)})`;
+      const call = lookups.length === 2 && !process.env.OLDL2 ? `${this.#pairLookup(lookups)}(c)` : lookups.length === 2 ? `L2(c, ${this.str(lookups[0]!)}, ${this.str(lookups[1]!)}, ${this.const(lookups)})` : `L(c, ${this.const(lookups)})`;
       const resolved = `((${t} = ${call}) instanceof P && (${t} = yield* W(${t}, c)), ${t})`;
       const si = this.options.stringIfInvalid;
       if (mode === 'ignore') base = `(${resolved} === M ? null : ${t})`;
@@ -177,13 +174,41 @@ export class CodeGen {
     return shortCircuit ? `(${shortCircuit} : ${expression})` : expression;
   }
 
+  /**
+   * A function for one `a.b` lookup site. Reading `b` with its name written in
+   * the source gives V8 a property access of its own to specialise on the
+   * shape of the objects met there, which a shared helper reading `obj[name]`
+   * cannot. Anything but a plain object's own plain property takes the full
+   * lookup, which decides every other case.
+   */
+  #pairLookup(lookups: readonly string[]): string {
+    const name = `q${++this.#counter}`;
+    const full = `L(c, ${this.const(lookups)})`;
+    const key = this.str(lookups[1]!);
+    this.#hoisted.push(
+      `const ${name} = function (c) {\n` +
+        `const o = V(c, ${this.str(lookups[0]!)});\n` +
+        `if (o === null || typeof o !== 'object') return ${full};\n` +
+        `const p = Object.getPrototypeOf(o);\n` +
+        `if (p !== OP && p !== null) return ${full};\n` +
+        `let v;\n` +
+        // A throwing getter: the full lookup applies Django's silent_variable_failure rule.
+        `try { v = o[${key}]; } catch { return ${full}; }\n` +
+        // Equal to Object.prototype's own member: inherited (or polluted), so the full lookup decides.
+        `if (v === undefined || typeof v === 'function' || v === OP[${key}] || TH(v)) return ${full};\n` +
+        `return v;\n};`,
+    );
+    return name;
+  }
+
   /** The whole module: hoisted functions, returning the main one. */
   module(main: string): string {
     return (
       `"use strict";\n` +
       `const { MISSING: M, Pending: P, lookup: L, wait: W, settle: Z, show: S, str: STR, escapeOutput: E, ` +
       `applyFilter: F, missingArgument: X, sequence: SEQ, unpackLength: ULEN, unpackItem: UITEM, pyEq: EQ, ` +
-      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC, lookup2: L2 } = rt;\n` +
+      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC, layerValue: V, lookup2: L2 } = rt;\n` +
+      `const OP = Object.prototype;\n` +
       `const H = rt.helpers;\n` +
       `${this.#hoisted.join('\n')}\nreturn ${main};`
     );

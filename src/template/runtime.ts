@@ -236,6 +236,16 @@ export function lookup(c: Context, lookups: readonly string[]): unknown {
   return walk(current, lookups, 1, si);
 }
 
+/** The value of `name` in the nearest layer that has it, `undefined` when none has (compiled `a.b` lookups). */
+export function layerValue(c: Context, name: string): unknown {
+  const d = c.dicts;
+  for (let i = d.length - 1; i >= 0; i--) {
+    const layer = d[i]!;
+    if (Object.hasOwn(layer, name)) return layer[name];
+  }
+  return undefined;
+}
+
 /** {@link lookup} of `first.second`, reading a plain object's own plain property directly. */
 export function lookup2(c: Context, first: string, second: string, lookups: readonly string[]): unknown {
   const d = c.dicts;
@@ -532,6 +542,7 @@ export const runtime = {
   Pending,
   lookup,
   lookup2,
+  layerValue,
   wait,
   settle,
   show,

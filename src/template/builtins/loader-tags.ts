@@ -245,8 +245,10 @@ export class IncludeNode extends Node {
     let template: Template;
     const last = this.#last;
     const engine = c.template!.engine;
+    // String literals in a template are SafeStrings: compare by text so the cache serves them too.
+    const key = target instanceof SafeString ? target.value : target;
     if (target instanceof Template) template = target;
-    else if (last && last.name === target && last.engine === engine && last.generation === engine.generation) {
+    else if (last && last.name === key && last.engine === engine && last.generation === engine.generation) {
       template = last.template;
     } else {
       const engine = c.template!.engine;
@@ -265,8 +267,8 @@ export class IncludeNode extends Node {
         try {
           let f = engine.findTemplate(name);
           if (isThenable(f)) f = (yield f) as FoundTemplate;
-          else if (typeof target === 'string' && engine.generation !== undefined) {
-            this.#last = { engine, generation: engine.generation, name: target, template: (f as FoundTemplate).template };
+          else if (typeof key === 'string' && engine.generation !== undefined) {
+            this.#last = { engine, generation: engine.generation, name: key, template: (f as FoundTemplate).template };
           }
           found = f as FoundTemplate;
           break;

@@ -146,6 +146,7 @@ function truncateCharsLength(length: number, replacement: string): number {
  * `undefined` when the text needs the full algorithm.
  */
 export function truncateCharsSimple(value: string, num: number): string | undefined {
+  if (num <= 0) return undefined;
   const end = Math.min(value.length, num + 1);
   for (let i = 0; i < end; i++) if (value.charCodeAt(i) >= 0x300) return undefined;
   if (value.length <= num) return value;
@@ -154,11 +155,16 @@ export function truncateCharsSimple(value: string, num: number): string | undefi
 
 /** `Truncator(text).chars(n)`: at most n characters counting the ellipsis; combining marks are free. */
 export function truncateChars(value: string, num: number, truncate = ELLIPSIS): string {
-  if (num <= 0) return '';
   if (truncate === ELLIPSIS) {
     const fast = truncateCharsSimple(value, num);
     if (fast !== undefined) return fast;
   }
+  return truncateCharsExact(value, num, truncate);
+}
+
+/** {@link truncateChars} for any text: NFC, code points, combining marks counted as Django counts them. */
+export function truncateCharsExact(value: string, num: number, truncate = ELLIPSIS): string {
+  if (num <= 0) return '';
   const text = value.normalize('NFC');
   const truncateLen = truncateCharsLength(num, truncate);
   const chars = [...text];

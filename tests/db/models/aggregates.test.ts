@@ -171,6 +171,7 @@ describe('annotate()', () => {
 
   test('an annotation cannot shadow a field', () => {
     assert.throws(() => Book.objects.annotate({ title: Value('x') }), /conflicts with a field/);
+    assert.throws(() => Publisher.objects.annotate({ books: Value('x') }), /conflicts with a field or relation on Publisher/);
   });
 
   test('annotate() refuses a plain value with a hint', () => {
@@ -184,5 +185,36 @@ describe('annotate()', () => {
   test('Count of a forward relation counts non-null keys per group', async () => {
     const rows = await Publisher.objects.filter({ name__startswith: 'A' }).values('name').annotate({ n: Count('id') });
     assert.deepEqual(rows, [{ name: 'Apress', n: 1 }]);
+  });
+});
+
+describe('aggregates across reverse relations (Django 5.2 results on the same rows)', () => {
+  test('Count of a reverse foreign key, with a LEFT OUTER JOIN so empty parents count 0', async () => {
+    const qs = Publisher.objects.annotate({ n: Count('books') }).orderBy('name');
+    assert.match(qs.toSQL().sql, /LEFT OUTER JOIN "shop_book" .* GROUP BY "shop_publisher"\."id", "shop_publisher"\."name"/);
+    assert.deepEqual((await qs).map((p) => [p.name, p.n]), [['Apress', 3], ['Bloom', 2], ['Cobalt', 0]]);
+  });
+
+  test('two multi-valued joins in one annotate multiply rows: the documented trap', async () => {
+    const rows = await Publisher.objects.annotate({ n: Count('books'), r: Count('books__reviews') }).orderBy('name');
+    // Django gives [('Apress', 4, 3), ('Bloom', 4, 3), ('Cobalt', 0, 0)]: books are counted once per review.
+    assert.deepEqual(rows.map((p) => [p.name, p.n, p.r]), [['Apress', 4, 3], ['Bloom', 4, 3], ['Cobalt', 0, 0]]);
+    const fixed = await Publisher.objects.annotate({ n: Count('books', { distinct: true }), r: Count('books__reviews', { distinct: true }) }).orderBy('name');
+    assert.deepEqual(fixed.map((p) => [p.name, p.n, p.r]), [['Apress', 3, 3], ['Bloom', 2, 3], ['Cobalt', 0, 0]]);
+  });
+
+  test('Count of a reverse relation without ordering keeps Django\'s row order', async () => {
+    const rows = await Book.objects.annotate({ n: Count('reviews') }).valuesList('title', 'n');
+    assert.deepEqual(rows, [['Alpha', 2], ['Beta', 1], ['Eps', 0], ['Gamma', 3], ['Delta', 0]]);
+  });
+
+  test('HAVING on a reverse count, and aggregate() across two joins', async () => {
+    assert.deepEqual(await Publisher.objects.annotate({ n: Count('books') }).filter({ n__gt: 2 }).valuesList('name', { flat: true }), ['Apress']);
+    assert.deepEqual(await Publisher.objects.aggregate({ n: Count('books__reviews') }), { n: 6 });
+  });
+
+  test('Sum with a filter across a reverse relation', async () => {
+    const rows = await Publisher.objects.annotate({ good: Sum('books__pages', { filter: Q({ books__rating__gte: 4 }), default: 0 }) }).orderBy('name').valuesList('name', 'good');
+    assert.deepEqual(rows, [['Apress', 350], ['Bloom', 120], ['Cobalt', 0]]);
   });
 });

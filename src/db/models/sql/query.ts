@@ -555,8 +555,8 @@ export class Query {
 
   /** Adds a named annotation; names may not shadow fields. */
   addAnnotation(name: string, expression: Expression): void {
-    if (this.meta.findField(name)) {
-      throw new FieldError(`The annotation '${name}' conflicts with a field on ${this.meta.objectName}; choose another name.`);
+    if (this.meta.findField(name) || this.meta.findRelatedObject(name)) {
+      throw new FieldError(`The annotation '${name}' conflicts with a field or relation on ${this.meta.objectName}; choose another name.`);
     }
     const { node, field } = this.#resolveExpression(expression, true);
     const aggregate = containsAggregate(node);
@@ -572,7 +572,7 @@ export class Query {
   setValues(names: readonly string[]): void {
     const chosen = names.length
       ? names
-      : [...this.meta.fields.map((f) => f.attname), ...this.annotations.map((a) => a.name)];
+      : [...this.meta.fields.map((f) => f.attname), ...this.annotations.filter((a) => a.selected !== false).map((a) => a.name)];
     this.valuesSelect = chosen.map((name) => {
       const annotation = this.annotations.find((a) => a.name === name);
       if (annotation) return { name, expr: annotation.expr, field: annotation.field };
