@@ -73,6 +73,10 @@ export interface BuiltinSettings {
   LANGUAGE_CODE: string;
   USE_I18N: boolean;
   DEFAULT_AUTO_FIELD: string;
+  /** How objects load relations and deferred fields their query did not load (see docs/query-performance.md). */
+  FETCH_MODE: 'FETCH_PEERS' | 'FETCH_ONE' | 'RAISE';
+  /** What the N+1 detector does: null means 'warn' when DEBUG or under `node --test`, else 'ignore'. */
+  N_PLUS_ONE: 'warn' | 'raise' | 'ignore' | null;
   DEFAULT_CHARSET: string;
   APPEND_SLASH: boolean;
   SILENCED_SYSTEM_CHECKS: string[];
@@ -142,6 +146,8 @@ export function defaultSettings(): BuiltinSettings {
     LANGUAGE_CODE: 'en-us',
     USE_I18N: true,
     DEFAULT_AUTO_FIELD: 'BigAutoField',
+    FETCH_MODE: 'FETCH_PEERS',
+    N_PLUS_ONE: null,
     DEFAULT_CHARSET: 'utf-8',
     APPEND_SLASH: true,
     SILENCED_SYSTEM_CHECKS: [],

@@ -106,7 +106,8 @@ export async function captureQueries<T>(
   activeCaptures++;
   queryLogState.capturing = true;
   try {
-    const result = await captures.run([...parent, capture], fn);
+    // Await inside the context: a QuerySet returned unawaited runs when awaited, and must be captured too.
+    const result = await captures.run([...parent, capture], async () => await fn());
     return { result, queries: capture.queries };
   } finally {
     activeCaptures--;

@@ -37,6 +37,8 @@ export async function createTables(
   const editor = schemaEditorFor(connections.get(options.using ?? 'default'));
   const existing = new Set(await editor.tableNames());
   const created: string[] = [];
+  // Prepare every model before resolving relations, so an 'app.Model' string may name a later one.
+  for (const model of models) void model._meta;
   // Automatic join tables of many-to-many fields follow the models that declare them.
   const withJoins = models.flatMap((model) => [
     model,

@@ -18,6 +18,7 @@ import { isDecimalField, numericOutputField, OUTPUT } from './expression-fields.
 import type { Field } from './fields/field.ts';
 import type { Lookups, QNode } from './query-utils.ts';
 import type { ExprNode } from './sql/nodes.ts';
+import type { Decimal } from '../../utils/decimal.ts';
 
 /** A phantom of the value type an expression yields, read by annotate()/aggregate() result types. */
 export interface Typed<T> {
@@ -180,29 +181,31 @@ export function Count(expression: unknown, options?: AggregateOptions): CountAgg
 }
 
 /** `Sum('price')`: the field's type (Decimal for DecimalField); null over no rows unless `default`. */
-export function Sum(expression: unknown, options?: AggregateOptions): SumAggregate {
-  return new SumAggregate(expression, options);
+export function Sum<T = unknown>(expression: unknown, options?: AggregateOptions): SumAggregate & Typed<T | null> {
+  return new SumAggregate(expression, options) as SumAggregate & Typed<T | null>;
 }
 
 /** `Avg('rating')`: a float over integers, a Decimal over decimals. */
-export function Avg(expression: unknown, options?: AggregateOptions): AvgAggregate {
-  return new AvgAggregate(expression, options);
+export function Avg<T = number | Decimal>(expression: unknown, options?: AggregateOptions): AvgAggregate & Typed<T | null> {
+  return new AvgAggregate(expression, options) as AvgAggregate & Typed<T | null>;
 }
 
-export function Min(expression: unknown, options?: AggregateOptions): MinAggregate {
-  return new MinAggregate(expression, options);
+/** `Min('price')`; name the result type when you want it typed: `Min<Decimal>('price')`. */
+export function Min<T = unknown>(expression: unknown, options?: AggregateOptions): MinAggregate & Typed<T | null> {
+  return new MinAggregate(expression, options) as MinAggregate & Typed<T | null>;
 }
 
-export function Max(expression: unknown, options?: AggregateOptions): MaxAggregate {
-  return new MaxAggregate(expression, options);
+/** `Max('rating')`; name the result type when you want it typed: `Max<number>('rating')`. */
+export function Max<T = unknown>(expression: unknown, options?: AggregateOptions): MaxAggregate & Typed<T | null> {
+  return new MaxAggregate(expression, options) as MaxAggregate & Typed<T | null>;
 }
 
 /** Standard deviation (population; `{ sample: true }` for the sample one). SQLite gets it from Nuages' registered function. */
-export function StdDev(expression: unknown, options?: StatisticOptions): StdDevAggregate {
-  return new StdDevAggregate(expression, options);
+export function StdDev(expression: unknown, options?: StatisticOptions): StdDevAggregate & Typed<number | null> {
+  return new StdDevAggregate(expression, options) as StdDevAggregate & Typed<number | null>;
 }
 
 /** Variance (population; `{ sample: true }` for the sample one). */
-export function Variance(expression: unknown, options?: StatisticOptions): VarianceAggregate {
-  return new VarianceAggregate(expression, options);
+export function Variance(expression: unknown, options?: StatisticOptions): VarianceAggregate & Typed<number | null> {
+  return new VarianceAggregate(expression, options) as VarianceAggregate & Typed<number | null>;
 }

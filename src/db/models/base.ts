@@ -16,7 +16,7 @@ import { ManyToManyField, setManyToManyReferenceResolver, setThroughModelFactory
 import { manyRelatedManager, reverseManyToOneManager, type ManyRelatedManager } from './related-managers.ts';
 import { ModelNotInAppError, ModelStateError, RelationNotLoadedError } from './errors.ts';
 import { Options, registerConcreteModel, type ModelMetaOptions } from './options.ts';
-import { ModelState } from './state.ts';
+import { MissingRelated, ModelState } from './state.ts';
 import type { QuerySet } from './query-set.ts';
 import { modelPersistence } from './persistence.ts';
 import { fetchRelated } from './fetch-modes.ts';
@@ -396,7 +396,9 @@ function defineRelationAccessor(proto: object, name: string): void {
       if (cache && name in cache) {
         const cached = cache[name] as (ModelBase & Record<string, unknown>) | null;
         // A changed key makes the cached object stale.
-        if (cached === null ? key === null || key === undefined : cached[field.targetField.attname] === key) return cached;
+        if (cached instanceof MissingRelated) {
+          if (cached.key === key) return null;
+        } else if (cached === null ? key === null || key === undefined : cached[field.targetField.attname] === key) return cached;
       }
       if (key === null || key === undefined) return null;
       throw new RelationNotLoadedError((this.constructor as typeof ModelBase)._meta.objectName, name);
@@ -525,7 +527,10 @@ function installPendingRelations(): void {
     const accessor = relation.relatedAccessorName;
     if (relation.relatedName?.endsWith('+')) continue;
     const existing = Object.getOwnPropertyDescriptor(target.prototype, accessor);
-    if (existing && !(existing.get as { reverseOf?: Field } | undefined)?.reverseOf) {
+    // Field values live on instances, so a field of the same name would hide the accessor silently.
+    const targetDefinition = findDefinition(target);
+    const fieldClash = targetDefinition !== undefined && collectFields(targetDefinition).some(([fieldName]) => fieldName === accessor);
+    if (fieldClash || (existing && !(existing.get as { reverseOf?: Field } | undefined)?.reverseOf)) {
       throw new ModelStateError(
         `Reverse accessor '${target.name}.${accessor}' for '${owner.name}.${field.name}' clashes with a name on ${target.name}. ` +
           `Add or change relatedName on ${owner.name}.${field.name}.`,

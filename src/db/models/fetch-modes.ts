@@ -132,7 +132,25 @@ export async function fetchRelated(instance: ModelBase, name: string, origin?: E
   } else if (peers && peers.length > 1) {
     recordLazyLoad(peers, model, name, fixFor(name, kind), origin ?? new Error());
   }
-  if (kind === 'field') await loadField(targets, name);
+  if (targets.length > 1) await loadOnce(peers!, name, () => (kind === 'field' ? loadField(targets, name) : prefetchRelatedObjects(targets, name)));
+  else if (kind === 'field') await loadField(targets, name);
   else await prefetchRelatedObjects(targets, name);
   return readLoaded(obj, name, kind);
+}
+
+const inFlight = new WeakMap<object, Map<string, Promise<void>>>();
+
+/**
+ * One load per query and name at a time: `Promise.all(posts.map((p) => p.fetchRelated('author')))`
+ * starts the peers' load once and every call waits for it.
+ */
+function loadOnce(peers: readonly object[], name: string, load: () => Promise<void>): Promise<void> {
+  let byName = inFlight.get(peers);
+  if (!byName) inFlight.set(peers, (byName = new Map()));
+  let pending = byName.get(name);
+  if (!pending) {
+    pending = load().finally(() => byName!.delete(name));
+    byName.set(name, pending);
+  }
+  return pending;
 }

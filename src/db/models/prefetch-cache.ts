@@ -12,3 +12,8 @@ export function setPrefetched(instance: ModelBase, accessor: string, rows: unkno
 export function isPrefetched(instance: ModelBase, accessor: string): boolean {
   return instance._state.prefetched?.has(accessor) ?? false;
 }
+
+/** Drops the rows cached for `accessor`, once the relation changed under them. */
+export function clearPrefetched(instance: ModelBase, accessor: string): void {
+  instance._state.prefetched?.delete(accessor);
+}

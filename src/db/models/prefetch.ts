@@ -18,12 +18,15 @@ import { ManyToManyField } from './fields/many-to-many.ts';
 import { ForeignKey, OneToOneField } from './fields/related.ts';
 import type { Options } from './options.ts';
 import { setPrefetched } from './prefetch-cache.ts';
+import { MissingRelated } from './state.ts';
 import type { QuerySet } from './query-set.ts';
 
 type ModelCtor = typeof ModelBase;
 type Instance = ModelBase & Record<string, unknown>;
 
-const KEY = '__prefetchKey';
+// The join table's key is selected under this name; like Django's _prefetch_related_val_*, it stays on the object
+// (deleting a property from thousands of objects would slow every later read of them).
+const KEY = '_prefetchRelatedVal';
 
 /**
  * A prefetch with options: a custom QuerySet for the last level (filtered,
@@ -120,9 +123,11 @@ async function prefetchLevel(objs: Instance[], relation: Relation, queryset: Que
     const rows = keys.length ? await fetchIn(base, target.name, keys) : [];
     const byKey = new Map(rows.map((r) => [r[target.attname], r]));
     for (const obj of objs) {
-      const related = byKey.get(obj[field.attname]) ?? null;
+      const key = obj[field.attname];
+      const related = byKey.get(key) ?? null;
       if (toAttr) obj[toAttr] = related;
-      else (obj._state.fieldsCache ??= {})[field.name] = related;
+      // A key that matches no row (no FK constraint) reads as null, as Django's prefetch gives None.
+      else (obj._state.fieldsCache ??= {})[field.name] = related ?? (key === null || key === undefined ? null : new MissingRelated(key));
     }
     return rows;
   }
@@ -160,7 +165,6 @@ async function prefetchLevel(objs: Instance[], relation: Relation, queryset: Que
   const groups = new Map<unknown, Instance[]>();
   for (const row of rows) {
     const key = row[KEY];
-    delete row[KEY];
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(row);
   }
   for (const obj of objs) {
@@ -186,6 +190,7 @@ function cachedLevel(objs: Instance[], relation: Relation, attribute: string): I
       value = obj._state.prefetched?.get(attribute);
       if (!value) return undefined;
     }
+    if (value instanceof MissingRelated) continue;
     if (Array.isArray(value)) out.push(...(value as Instance[]));
     else if (value) out.push(value as Instance);
   }
@@ -221,7 +226,8 @@ export async function prefetchRelatedObjects(instances: readonly ModelBase[], ..
       if (!relation) {
         throw new FieldError(
           `Cannot find '${name}' on ${model._meta.objectName} object, '${lookup.lookup}' is an invalid parameter to prefetchRelated(). ` +
-            `Relations of ${model._meta.objectName}: ${relationNames(model._meta).join(', ') || '(none)'}.`,
+            `Relations of ${model._meta.objectName}: ${relationNames(model._meta).join(', ') || '(none)'}. ` +
+            `(Reverse relations appear once the model declaring them is installed in an app or has been used.)`,
         );
       }
       const path = parts.slice(0, level + 1).join('__');
@@ -233,7 +239,7 @@ export async function prefetchRelatedObjects(instances: readonly ModelBase[], ..
       }
       const next = await prefetchLevel(objs, relation, isLast ? lookup.queryset : undefined, isLast ? lookup.toAttr : undefined);
       done.add(path);
-      objs = dedupe(next);
+      if (!isLast) objs = dedupe(next);
     }
   }
 }

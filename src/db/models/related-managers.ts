@@ -16,7 +16,7 @@ import type { ManyToManyField } from './fields/many-to-many.ts';
 import type { ForeignKey } from './fields/related.ts';
 import type { QuerySet } from './query-set.ts';
 import { m2mChanged } from './signals.ts';
-import { prefetchCache } from './prefetch-cache.ts';
+import { clearPrefetched, prefetchCache } from './prefetch-cache.ts';
 import { fetchRelated } from './fetch-modes.ts';
 import { detectorActive } from './n-plus-one.ts';
 
@@ -89,6 +89,14 @@ function makeScoped(Base: QuerySetClass) {
     /** Where user code took the manager, for the N+1 report (awaiting loses the caller's stack). */
     #origin: Error | undefined;
 
+    /**
+     * Drops the rows cached on the owner for this relation; add/remove/set/clear/create
+     * call it because they make those rows stale (Django's _remove_prefetched_objects). Internal.
+     */
+    _forgetPrefetched(): void {
+      if (this.#owner) clearPrefetched(this.#owner, this.#accessor);
+    }
+
     /** Becomes `scoped` (the model's QuerySet filtered to `owner`), serving prefetched rows when there are. */
     scopeTo(owner: Instance, accessor: string, scoped: QuerySet<any>): void {
       this.#owner = owner;
@@ -152,6 +160,7 @@ function makeReverseManager(Base: QuerySetClass) {
       if (!this.#instance || !this.#fk) {
         throw new FieldError(`${method}() is available on the related manager itself (e.g. publisher.books.${method}(…)), not on a QuerySet derived from it.`);
       }
+      this._forgetPrefetched();
       return { instance: this.#instance, fk: this.#fk };
     }
 
@@ -317,6 +326,7 @@ function makeManyManager(Base: QuerySetClass) {
         throw new FieldError(`${method}() is available on the related manager itself (e.g. book.authors.${method}(…)), not on a QuerySet derived from it.`);
       }
       requireSaved(this.#instance, 'this many-to-many relationship');
+      this._forgetPrefetched();
       return { instance: this.#instance, field: this.#field };
     }
 

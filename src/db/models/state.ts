@@ -18,3 +18,14 @@ export class ModelState {
     this.adding = adding;
   }
 }
+
+/**
+ * Cached for a to-one relation whose key matches no row (a dangling key with
+ * no database constraint): reads as null while the key stays the same.
+ */
+export class MissingRelated {
+  readonly key: unknown;
+  constructor(key: unknown) {
+    this.key = key;
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Q, Count, connections, FieldError, type QuerySet } from '../../../src/db/index.ts';
+import { Q, Count, connections, captureQueries, FieldError, type QuerySet } from '../../../src/db/index.ts';
 import { seed, Book, Publisher, Author, Customer, Product } from './relations-fixture.ts';
 
 // From Django 5.2.17 (relations_oracle.py); do not edit by hand, re-run the script.
@@ -99,6 +99,14 @@ describe('lookups across relations match Django', () => {
       assert.match(err.message, /books/);
       return true;
     });
+  });
+
+  test('an empty __in across a relation runs no SQL; excluding it keeps every row', async () => {
+    const { result, queries } = await captureQueries(() => Book.objects.filter({ authors__in: [] }));
+    assert.deepEqual([result.length, queries.length], [0, 0]);
+    // Django 5.2 also counts 3: the OR keeps the author join, so Alpha comes once per author.
+    assert.equal(await Book.objects.filter(Q({ authors__in: [] }).or(Q({ rating: 5 }))).count(), 3);
+    assert.equal(await Book.objects.exclude({ publisher__in: [] }).count(), 6);
   });
 
   test('model instances stand for their keys in relation lookups both ways', async () => {

@@ -114,3 +114,16 @@ export async function seed(): Promise<void> {
   for (const customerId of DATA.orders) await Order.objects.create({ customerId });
   for (const [orderId, productId, qty] of DATA.items) await Item.objects.create({ orderId, productId, qty });
 }
+
+/**
+ * Grows the shared rows to `total` books for the query-count tests: each new
+ * book has a publisher, two authors, and every third one an editor.
+ */
+export async function addBooks(total: number): Promise<void> {
+  for (let n = await Book.objects.count(); n < total; n++) {
+    const book = await Book.objects.create({
+      title: `Book ${n + 1}`, pages: 100 + n, rating: 1 + (n % 5), publisherId: 1 + (n % 4), editorId: n % 3 === 0 ? 1 + (n % 6) : null,
+    });
+    await book.authors.add(1 + (n % 6), 1 + ((n + 1) % 6));
+  }
+}

@@ -114,6 +114,8 @@ export class Query {
     } finally {
       this.#reusable = null;
     }
+    // `pk__in: []` can match no row: the QuerySet answers without SQL, as Django's EmptyResultSet does.
+    if (matchesNothing(node)) this.isEmpty = true;
     const target = this.where;
     const children = target.negated || target.connector !== 'AND' ? [target, node] : [...target.children, node];
     this.where = { kind: 'where', connector: 'AND', negated: false, children: target.children.length ? children : [node] };
@@ -327,6 +329,8 @@ export class Query {
   addExpressionFilter(expression: Expression, negate: boolean): void {
     const built = this.buildCondition(expression);
     const node: WhereNode = negate ? { ...built, negated: true } : built;
+    // `pk__in: []` can match no row: the QuerySet answers without SQL, as Django's EmptyResultSet does.
+    if (matchesNothing(node)) this.isEmpty = true;
     const target = this.where;
     const children = target.negated || target.connector !== 'AND' ? [target, node] : [...target.children, node];
     this.where = { kind: 'where', connector: 'AND', negated: false, children: target.children.length ? children : [node] };
@@ -423,7 +427,8 @@ export class Query {
    * reads the join table's key this way to group many-to-many rows).
    */
   addRelationKey(name: string, path: string): void {
-    const { node, field } = this.resolveRef(path);
+    // Reuse the filter's joins as they are: the key is read from rows the filter already requires.
+    const { node, field } = this.#resolvePath(path.split('__'), path, false, false);
     this.annotations = [...this.annotations, { name, expr: node, field, aggregate: false }];
   }
 
@@ -585,6 +590,13 @@ export class Query {
   get instanceFields(): readonly Field[] {
     return this.loadedFields ?? this.meta.fields;
   }
+}
+
+/** Whether a condition can match no row at all (an empty `__in` that AND makes decisive). */
+function matchesNothing(node: WhereChild): boolean {
+  if (node.kind === 'nothing') return true;
+  if (node.kind !== 'where' || node.negated || !node.children.length) return false;
+  return node.connector === 'AND' ? node.children.some(matchesNothing) : node.children.every(matchesNothing);
 }
 
 /** Model instances (and lists of them) compared to a relation stand for their primary keys. */
