@@ -231,24 +231,13 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   /** Loads only these fields (and the primary key); reading another throws until it is loaded. */
   only(...fields: string[]): this {
     this.#assertModelRows('only');
-    return this.#chain((query) => {
-      const meta = query.meta;
-      const wanted = new Set(fields.map((name) => meta.getField(name)));
-      wanted.add(meta.pk);
-      query.loadedFields = meta.fields.filter((f) => wanted.has(f));
-    });
+    return this.#chain((query) => query.restrictFields(fields, true));
   }
 
   /** Loads every field but these. */
   defer(...fields: string[]): this {
     this.#assertModelRows('defer');
-    return this.#chain((query) => {
-      const meta = query.meta;
-      const skip = new Set(fields.map((name) => meta.getField(name)));
-      if (skip.has(meta.pk)) throw new FieldError(`${meta.objectName}: the primary key cannot be deferred.`);
-      const current = query.loadedFields ?? meta.fields;
-      query.loadedFields = current.filter((f) => !skip.has(f));
-    });
+    return this.#chain((query) => query.restrictFields(fields, false));
   }
 
   /** Plain objects instead of instances: `values('title', 'publisher__name')`. */
@@ -457,16 +446,19 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const proto = deferredPrototype(this.model.prototype, query.meta.objectName, deferred);
     if (!query.relatedSelections.length) return instanceMapper(proto, compiled.sql, compiled.columns, features);
     // Related objects' columns come last; the base object reads the ones before them.
-    let offset = compiled.columns.length - countSelected(query.relatedSelections);
+    let offset = compiled.columns.length - countSelected(query, query.relatedSelections);
     const base = instanceMapper<R>(proto, compiled.sql, compiled.columns.slice(0, offset), features);
     const readers = (selections: readonly RelatedSelection[]): RelatedReader[] =>
       selections.map((selection) => {
-        const columns = compiled.columns.slice(offset, offset + selection.fields.length);
+        const fields = query.relatedFields(selection);
+        const columns = compiled.columns.slice(offset, offset + fields.length);
         const start = offset;
-        offset += selection.fields.length;
-        const meta = (selection.model as unknown as ModelCtor)._meta;
-        const map = instanceMapper<object>((selection.model as unknown as ModelCtor).prototype, compiled.sql, columns, features, start);
-        return { name: selection.name, pkIndex: start + selection.fields.indexOf(meta.pk), map, children: readers(selection.children) };
+        offset += fields.length;
+        const model = selection.model as unknown as ModelCtor;
+        const meta = model._meta;
+        const relatedProto = deferredPrototype(model.prototype, meta.objectName, meta.fields.filter((f) => !fields.includes(f)));
+        const map = instanceMapper<object>(relatedProto, compiled.sql, columns, features, start);
+        return { name: selection.name, pkIndex: start + fields.indexOf(meta.pk), map, children: readers(selection.children) };
       });
     return withRelated(base, readers(query.relatedSelections));
   }
@@ -912,8 +904,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   }
 }
 
-function countSelected(selections: readonly RelatedSelection[]): number {
-  return selections.reduce((n, s) => n + s.fields.length + countSelected(s.children), 0);
+function countSelected(query: Query, selections: readonly RelatedSelection[]): number {
+  return selections.reduce((n, s) => n + query.relatedFields(s).length + countSelected(query, s.children), 0);
 }
 
 interface KeyPlan {

@@ -123,3 +123,24 @@ describe('selectRelated()', () => {
     assert.equal((await Book.objects.selectRelated('publisher').get({ pk: 5 })).publisher.name, 'Cobalt');
   });
 });
+
+describe('only() and defer() through selectRelated', () => {
+  test('only() names fields of the related object; the rest of it is deferred', async () => {
+    const [sql] = await sqlOf(async () => Book.objects.selectRelated('publisher').only('title', 'publisher__name').orderBy('pk'));
+    assert.match(sql!, /SELECT "rel_book"\."id", "rel_book"\."title", "rel_book"\."publisher_id" AS "publisherId", "rel_publisher"\."id", "rel_publisher"\."name" FROM/);
+    const book = (await Book.objects.selectRelated('publisher').only('title', 'publisher__name').orderBy('pk'))[0]!;
+    assert.equal(book.publisher.name, 'Apress');
+    assert.throws(() => book.publisher.countryId, /Publisher\.country was deferred/);
+    assert.throws(() => book.pages, /Book\.pages was deferred/);
+  });
+
+  test('defer() leaves out a related field and keeps the others', async () => {
+    const book = (await Book.objects.selectRelated('publisher').defer('publisher__name').orderBy('pk'))[0]!;
+    assert.equal(book.pages > 0, true);
+    assert.throws(() => book.publisher.name, /Publisher\.name was deferred/);
+  });
+
+  test('only() cannot follow a to-many relation and says to use Prefetch', () => {
+    assert.throws(() => Publisher.objects.only('name', 'books__title'), /to-many relation in 'books'[\s\S]*Prefetch/);
+  });
+});

@@ -59,7 +59,7 @@ export class SQLCompiler {
     // selectRelated objects follow, depth first, in the order the row mapper reads them.
     const addRelated = (selections: readonly RelatedSelection[]) => {
       for (const selection of selections) {
-        for (const field of selection.fields) {
+        for (const field of query.relatedFields(selection)) {
           columns.push({ name: field.attname, expr: { kind: 'col', alias: selection.alias, column: field.column, field }, field });
         }
         addRelated(selection.children);

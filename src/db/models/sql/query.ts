@@ -33,6 +33,8 @@ export type Combinator = 'UNION' | 'INTERSECT' | 'EXCEPT';
 export interface RelatedSelection {
   /** Attribute the object is cached under on its parent (`publisher`, or a reverse one-to-one accessor). */
   readonly name: string;
+  /** The `__` path from the base model (`customer__profile`), as only()/defer() name it. */
+  readonly path: string;
   readonly model: ModelLike;
   readonly alias: string;
   readonly fields: readonly Field[];
@@ -79,6 +81,8 @@ export class Query {
   selectForUpdate = false;
   /** Related objects loaded in the same query by selectRelated(), in select order. */
   relatedSelections: RelatedSelection[] = [];
+  /** only()/defer() of related objects: path → the fields loaded (pk always among them). */
+  relatedLoaded: Map<string, readonly Field[]> = new Map();
   /** When set, field references resolve to these values instead of columns (checking constraints on an instance). */
   valueSource: ((field: Field) => unknown) | undefined = undefined;
 
@@ -95,6 +99,7 @@ export class Query {
     copy.joins = [...this.joins];
     copy.annotations = [...this.annotations];
     copy.relatedSelections = [...this.relatedSelections];
+    copy.relatedLoaded = new Map(this.relatedLoaded);
     if (this.ordering) copy.ordering = [...this.ordering];
     return copy;
   }
@@ -447,7 +452,7 @@ export class Query {
     for (const path of paths) this.#addSelection(path.split('__'), path);
   }
 
-  #followNonNull(meta: Options, alias: string, depth: number): RelatedSelection[] {
+  #followNonNull(meta: Options, alias: string, depth: number, prefix = ''): RelatedSelection[] {
     if (depth >= 5) return [];
     return meta.fields
       .filter((f): f is ForeignKey => f instanceof ForeignKey && !f.null)
@@ -455,7 +460,8 @@ export class Query {
         const relation = relationPath(meta, fk.name)!;
         const joined = this.setupJoin(alias, relation.hops[0]!, false);
         const remote = relation.hops[0]!.meta;
-        return { name: fk.name, model: remote.model, alias: joined, fields: remote.fields, reverse: false, children: this.#followNonNull(remote, joined, depth + 1) };
+        const path = prefix ? `${prefix}__${fk.name}` : fk.name;
+        return { name: fk.name, path, model: remote.model, alias: joined, fields: remote.fields, reverse: false, children: this.#followNonNull(remote, joined, depth + 1, path) };
       });
   }
 
@@ -463,7 +469,7 @@ export class Query {
     let meta = this.meta;
     let alias = this.alias;
     let level = this.relatedSelections;
-    for (const name of parts) {
+    for (const [index, name] of parts.entries()) {
       const relation = relationPath(meta, name);
       const single = relation && !relation.multi;
       if (!relation || !single) {
@@ -484,11 +490,52 @@ export class Query {
       const accessor = reverse ? (meta.fields.find((f) => f.column === hop.column) as ForeignKey).relatedAccessorName : name;
       let selection = level.find((s) => s.name === accessor);
       if (!selection) {
-        selection = { name: accessor, model: meta.model, alias, fields: meta.fields, reverse, children: [] };
+        selection = { name: accessor, path: parts.slice(0, index + 1).join('__'), model: meta.model, alias, fields: meta.fields, reverse, children: [] };
         level.push(selection);
       }
       level = selection.children;
     }
+  }
+
+  /** The fields a selectRelated() object loads: all, or what only()/defer() left. */
+  relatedFields(selection: RelatedSelection): readonly Field[] {
+    return this.relatedLoaded.get(selection.path) ?? selection.fields;
+  }
+
+  /**
+   * only() (`keep`) or defer() of field names, local (`title`) or through to-one
+   * relations loaded by selectRelated (`publisher__name`). The primary key is
+   * always loaded, and so is a local key whose related fields are named.
+   */
+  restrictFields(names: readonly string[], keep: boolean): void {
+    const byPath = new Map<string, string[]>();
+    for (const name of names) {
+      const cut = name.lastIndexOf('__');
+      const path = cut < 0 ? '' : name.slice(0, cut);
+      byPath.set(path, [...(byPath.get(path) ?? []), cut < 0 ? name : name.slice(cut + 2)]);
+      // Naming publisher__name keeps the key publisherId, which the relation is read through.
+      const first = name.split('__')[0]!;
+      if (keep && cut >= 0 && this.meta.findField(first) instanceof ForeignKey) byPath.set('', [...(byPath.get('') ?? []), first]);
+    }
+    for (const [path, fieldNames] of byPath) {
+      if (path && this.#multiValuedIndex(path.split('__')) >= 0) {
+        throw new FieldError(
+          `${keep ? 'only' : 'defer'}() cannot follow the to-many relation in '${path}'; restrict the prefetched rows instead: ` +
+            `new Prefetch('${path}', { queryset: Model.objects.${keep ? 'only' : 'defer'}(…) }).`,
+        );
+      }
+      const meta = path ? this.#metaAt(path.split('__')) : this.meta;
+      const named = new Set(fieldNames.map((n) => meta.getField(n)));
+      const current = path ? (this.relatedLoaded.get(path) ?? meta.fields) : (this.loadedFields ?? meta.fields);
+      if (!keep && named.has(meta.pk)) throw new FieldError(`${meta.objectName}: the primary key cannot be deferred.`);
+      const loaded = keep ? meta.fields.filter((f) => f.primaryKey || named.has(f) || (path === '' && this.#keptKey(f, byPath))) : current.filter((f) => !named.has(f));
+      if (path) this.relatedLoaded.set(path, loaded);
+      else this.loadedFields = loaded;
+    }
+  }
+
+  #keptKey(field: Field, byPath: ReadonlyMap<string, string[]>): boolean {
+    return (byPath.get('') ?? []).includes(field.name);
   }
 
   // --- ordering ---------------------------------------------------------------
