@@ -154,6 +154,17 @@ function buildMeta(cls: typeof ModelBase): Options {
   return built;
 }
 
+/** The error class of one model (`Book.DoesNotExist`), made once and named after it, as Django's are. */
+function perModelError<E extends Function>(model: Function, cache: WeakMap<Function, E>, Base: E, suffix: string): E {
+  let cls = cache.get(model);
+  if (!cls) {
+    cls = class extends (Base as unknown as new (message: string) => Error) {} as unknown as E;
+    Object.defineProperty(cls, 'name', { value: `${model.name}.${suffix}` });
+    cache.set(model, cls);
+  }
+  return cls;
+}
+
 /** Values given to the constructor take the field's type at once, so `book.price` is always a Decimal. */
 function convertInit(field: Field, value: unknown): unknown {
   if (value === null || value === undefined || typeof value === 'object' && 'resolve' in (value as object)) return value;
@@ -185,30 +196,14 @@ export class ModelBase {
     return metas.get(this) ?? buildMeta(this);
   }
 
+  /** `Book.DoesNotExist`: raised by get() when nothing matches; a subclass of ObjectDoesNotExist per model. */
   static get DoesNotExist(): typeof ObjectDoesNotExist {
-    let cls = doesNotExist.get(this);
-    if (!cls) {
-      const name = this.name;
-      cls = class extends ObjectDoesNotExist {
-        override readonly code = 'NUAGES_OBJECT_DOES_NOT_EXIST';
-      };
-      Object.defineProperty(cls, 'name', { value: `${name}.DoesNotExist` });
-      doesNotExist.set(this, cls);
-    }
-    return cls;
+    return perModelError(this, doesNotExist, ObjectDoesNotExist, 'DoesNotExist');
   }
 
+  /** `Book.MultipleObjectsReturned`: raised by get() when several rows match. */
   static get MultipleObjectsReturned(): typeof MultipleObjectsReturned {
-    let cls = multipleReturned.get(this);
-    if (!cls) {
-      const name = this.name;
-      cls = class extends MultipleObjectsReturned {
-        override readonly code = 'NUAGES_MULTIPLE_OBJECTS_RETURNED';
-      };
-      Object.defineProperty(cls, 'name', { value: `${name}.MultipleObjectsReturned` });
-      multipleReturned.set(this, cls);
-    }
-    return cls;
+    return perModelError(this, multipleReturned, MultipleObjectsReturned, 'MultipleObjectsReturned');
   }
 
   static fromDb(this: typeof ModelBase, values: Record<string, unknown>, db = 'default'): ModelBase {
