@@ -227,6 +227,18 @@ for (const [name, rate] of Object.entries(medians)) {
   if (name !== 'nuages') ratios[`nuages_vs_${name}`] = Number(ratio.toFixed(2));
   console.log(`${name.padEnd(14)} ${rate.toFixed(0).padStart(10)}   ${name === 'nuages' ? '' : `${ratio.toFixed(2)}x`}`);
 }
+// The goals of the template issue, checked on this run's medians.
+const goals: [string, number | undefined, number][] = [
+  ['at least 2x Nunjucks', medians['nunjucks'] && nuagesRate / medians['nunjucks'], 2],
+  ['within 2x of the hand-written function', medians['hand-written'] && nuagesRate / medians['hand-written'], 0.5],
+  ['at least 20x Django', medians['django'] && nuagesRate / medians['django'], 20],
+  ['faster than Eta', medians['eta'] && nuagesRate / medians['eta'], 1],
+];
+console.log('');
+for (const [goal, ratio, target] of goals) {
+  if (ratio === undefined) continue;
+  console.log(`${ratio >= target ? 'met    ' : 'not met'}  ${goal} (${ratio.toFixed(2)}x)`);
+}
 console.log(
   JSON.stringify({
     bench: 'templates',

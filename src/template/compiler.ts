@@ -13,12 +13,16 @@ import type { FilterExpression } from './expression.ts';
 import { literalArgument } from './expression.ts';
 import { runtime } from './runtime.ts';
 import type { Context } from './context.ts';
-import type { NodeList } from './nodes.ts';
+import type { Node, NodeList } from './nodes.ts';
+import type { TemplateLocation } from './errors.ts';
+import { locate } from './lexer.ts';
 
 /** Settings the generated code depends on, fixed at compile time. */
 export interface CompileOptions {
   readonly templateName: string;
   readonly stringIfInvalid: string;
+  /** The template's source, to point render errors at the line of the failing node. */
+  readonly source?: string;
 }
 
 /** What a compiled nodelist is: a generator over a context, returning the output. */
@@ -27,6 +31,8 @@ export type RenderFunction = (c: Context) => Generator<unknown, string, unknown>
 interface FunctionBuffer {
   readonly lines: string[];
   readonly temps: string[];
+  /** Whether a node recorded its position (`at = n`): the body then reports it on errors. */
+  located: boolean;
 }
 
 /**
@@ -41,6 +47,9 @@ export class CodeGen {
   #stack: FunctionBuffer[] = [];
   #counter = 0;
   #defined = new Set<unknown>();
+  // Where each node of the template is, indexed by the `at` variable of the generated code.
+  #locations: TemplateLocation[] = [];
+  #locationIndex = new Map<Node, number>();
 
   constructor(options: CompileOptions) {
     this.options = options;
@@ -91,7 +100,26 @@ export class CodeGen {
 
   /** Compiles the nodes of a nodelist inline, into the current function. */
   nodes(nodelist: NodeList): void {
-    for (const node of nodelist.nodes) node.compile(this);
+    for (const node of nodelist.nodes) {
+      this.#position(node);
+      node.compile(this);
+    }
+  }
+
+  /** Records which node runs next, so an error thrown by it names its line (text cannot fail). */
+  #position(node: Node): void {
+    const source = this.options.source;
+    if (source === undefined || !node.token || node.token.type === 'text') return;
+    let index = this.#locationIndex.get(node);
+    if (index === undefined) {
+      const location = locate(source, this.options.templateName, node.token);
+      if (!location) return;
+      index = this.#locations.length;
+      this.#locations.push(location);
+      this.#locationIndex.set(node, index);
+    }
+    this.#current().located = true;
+    this.emit(`at = ${index};`);
   }
 
   /**
@@ -100,13 +128,17 @@ export class CodeGen {
    */
   fn(nodelist: NodeList | ((g: CodeGen) => void)): string {
     const name = `f${++this.#counter}`;
-    this.#stack.push({ lines: [], temps: [] });
+    this.#stack.push({ lines: [], temps: [], located: false });
     if (typeof nodelist === 'function') nodelist(this);
     else this.nodes(nodelist);
     const body = this.#stack.pop()!;
-    this.#hoisted.push(
-      `const ${name} = function* (c) {\nlet o = '';${body.temps.length ? ` let ${body.temps.join(', ')};` : ''}\n${body.lines.join('\n')}\nreturn o;\n};`,
-    );
+    const temps = body.temps.length ? ` let ${body.temps.join(', ')};` : '';
+    const code = body.lines.join('\n');
+    // An error leaving the body gets the position of the node that was running (the innermost one wins).
+    const guarded = body.located
+      ? `let at = -1;\ntry {\n${code}\n} catch (e) { throw LOC(e, ${this.const(this.#locations)}[at]); }`
+      : code;
+    this.#hoisted.push(`const ${name} = function* (c) {\nlet o = '';${temps}\n${guarded}\nreturn o;\n};`);
     return name;
   }
 
@@ -139,7 +171,7 @@ export class CodeGen {
       const lookups = variable.lookups;
       // Two-part names on plain objects (`p.name`) are the common case: read the
       // property inline and fall back to the full lookup for anything else.
-      const call = lookups.length === 2 && !process.env.OLDL2 ? `${this.#pairLookup(lookups)}(c)` : lookups.length === 2 ? `L2(c, ${this.str(lookups[0]!)}, ${this.str(lookups[1]!)}, ${this.const(lookups)})` : `L(c, ${this.const(lookups)})`;
+      const call = lookups.length === 2 ? `${this.#pairLookup(lookups)}(c)` : `L(c, ${this.const(lookups)})`;
       const resolved = `((${t} = ${call}) instanceof P && (${t} = yield* W(${t}, c)), ${t})`;
       const si = this.options.stringIfInvalid;
       if (mode === 'ignore') base = `(${resolved} === M ? null : ${t})`;
@@ -166,10 +198,13 @@ export class CodeGen {
       }
       const spec = use.spec;
       // A filter with no flags needs none of applyFilter's checks: call it directly.
-      expression =
-        spec.stringFilter || spec.isSafe
-          ? `F(${this.const(spec)}, ${expression}, ${arg}, c)`
-          : `${this.const(spec.fn)}(${expression}, ${arg}, FC(c))`;
+      if (spec.stringFilter || spec.isSafe) {
+        // A plain string needs neither flag (no conversion, no safe mark to keep): call the filter directly.
+        const v = this.temp();
+        expression =
+          `(typeof (${v} = ${expression}) === 'string' ? ${this.const(spec.fn)}(${v}, ${arg}, FC(c)) : ` +
+          `F(${this.const(spec)}, ${v}, ${arg}, c))`;
+      } else expression = `${this.const(spec.fn)}(${expression}, ${arg}, FC(c))`;
     }
     return shortCircuit ? `(${shortCircuit} : ${expression})` : expression;
   }
@@ -207,7 +242,7 @@ export class CodeGen {
       `"use strict";\n` +
       `const { MISSING: M, Pending: P, lookup: L, wait: W, settle: Z, show: S, str: STR, escapeOutput: E, ` +
       `applyFilter: F, missingArgument: X, sequence: SEQ, unpackLength: ULEN, unpackItem: UITEM, pyEq: EQ, ` +
-      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC, layerValue: V, lookup2: L2 } = rt;\n` +
+      `pyCompare: CMP, pyIn: IN, pyIs: IS, isThenable: TH, filterCall: FC, layerValue: V, locateError: LOC } = rt;\n` +
       `const OP = Object.prototype;\n` +
       `const H = rt.helpers;\n` +
       `${this.#hoisted.join('\n')}\nreturn ${main};`

@@ -78,6 +78,8 @@ export class Context {
   readonly renderContext: RenderContext = new RenderContext();
   /** Time zone override for a section (`{% timezone %}`); the engine's zone otherwise. */
   timeZone: string | undefined = undefined;
+  /** False inside `{% localtime off %}`: datetimes print in their own zone (UTC for a plain `Date`). */
+  useTz = true;
   /** How many `{% include %}` levels deep the render is (guards against a template including itself). */
   includeDepth = 0;
 
@@ -158,6 +160,7 @@ export class Context {
     ctx.template = this.template;
     ctx.includeDepth = this.includeDepth;
     ctx.timeZone = this.timeZone;
+    ctx.useTz = this.useTz;
     ctx.push(values);
     return ctx;
   }

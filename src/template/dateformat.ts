@@ -13,6 +13,7 @@ import { NuagesError } from '../core/errors.ts';
 import { DateOnly } from '../utils/dates.ts';
 import { numberFormat } from './numberformat.ts';
 import { Decimal } from './python.ts';
+import { ZonedDateTime, zoneAbbreviation } from './zoned-datetime.ts';
 
 /**
  * A date format asked a `date` (no time of day) for a time-related character.
@@ -112,6 +113,8 @@ function offsetSeconds(ms: number, timeZone: string): number {
 }
 
 function fieldsOf(value: Date, timeZone: string): Fields {
+  // A datetime from the tz filters shows in its own zone, not the render's.
+  if (value instanceof ZonedDateTime) timeZone = value.timeZone;
   const ms = value.getTime();
   const isDate = value instanceof DateOnly;
   let offset = 0;
@@ -121,8 +124,8 @@ function fieldsOf(value: Date, timeZone: string): Fields {
     const whole = ms - (((ms % 1000) + 1000) % 1000);
     const parts = zoneParts(whole, timeZone);
     offset = Math.round((parts.wall - whole) / 1000);
-    // Intl names zones "GMT+1" where no abbreviation is known in English; Python's zoneinfo may say "CET".
-    zone = parts.zone;
+    // Intl says "GMT+9" where the tzdata Django reads says "JST": the table fills the gap.
+    zone = zoneAbbreviation(whole, timeZone, offset, parts.zone);
     const year = new Date(ms).getUTCFullYear();
     const jan = offsetSeconds(Date.UTC(year, 0, 1), timeZone);
     const jul = offsetSeconds(Date.UTC(year, 6, 1), timeZone);

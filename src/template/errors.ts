@@ -109,3 +109,29 @@ export class VariableDoesNotExist extends NuagesError {
 export class TemplateRenderError extends NuagesError {
   readonly code = 'NUAGES_TEMPLATE_RENDER';
 }
+
+/** An error thrown while rendering, with where in which template it happened. */
+export interface LocatedError {
+  /** The node that was rendering: template name, line, column and source line. */
+  templateLocation?: TemplateLocation;
+}
+
+/**
+ * Records where a render failed on the error itself, keeping its class (as
+ * Django's `template_debug`): `err.templateLocation`, and for Nuages' own
+ * errors the message gains the template, line and source line. The innermost
+ * template reports first; outer templates leave the error as it is.
+ */
+export function locateRenderError(error: unknown, location: TemplateLocation | undefined): unknown {
+  if (location === undefined || error === null || typeof error !== 'object' || Object.hasOwn(error, 'templateLocation')) {
+    return error;
+  }
+  try {
+    Object.defineProperty(error, 'templateLocation', { value: location, configurable: true, writable: true });
+  } catch {
+    return error; // a frozen error object stays as it is
+  }
+  if (error instanceof TemplateSyntaxError) error.locate(location);
+  else if (error instanceof NuagesError) error.message = describe(error.message, location);
+  return error;
+}

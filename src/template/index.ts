@@ -13,7 +13,18 @@ export { Node, NodeList, TextNode, VariableNode } from './nodes.ts';
 export { Parser } from './parser.ts';
 export { Token, type TokenType } from './lexer.ts';
 export { FilterExpression, Variable, resolveExpression } from './expression.ts';
-export { TemplateSyntaxError, TemplateDoesNotExist, VariableDoesNotExist, TemplateRenderError, type TemplateLocation, type TriedSource } from './errors.ts';
+export {
+  TemplateSyntaxError,
+  TemplateDoesNotExist,
+  VariableDoesNotExist,
+  TemplateRenderError,
+  type LocatedError,
+  type TemplateLocation,
+  type TriedSource,
+} from './errors.ts';
+export { FilterValueError } from './builtins/filters.ts';
+export { DateFormatTimeOnDateError } from './dateformat.ts';
+export { ZonedDateTime } from './zoned-datetime.ts';
 export { Loader, SourceNotFound } from './loaders/base.ts';
 export { LocmemLoader } from './loaders/locmem.ts';
 export { FilesystemLoader, AppDirectoriesLoader } from './loaders/filesystem.ts';

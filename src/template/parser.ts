@@ -46,7 +46,7 @@ export class Parser {
     this.templateName = setup.templateName;
     this.source = setup.source;
     this.libraries = setup.libraries;
-    this.options = { templateName: setup.templateName, stringIfInvalid: setup.stringIfInvalid };
+    this.options = { templateName: setup.templateName, stringIfInvalid: setup.stringIfInvalid, source: setup.source };
     this.#tokens = tokenize(setup.source).reverse();
     this.#loadHint = setup.loadHint ?? '';
     for (const library of setup.builtins) this.addLibrary(library);

@@ -17,6 +17,7 @@
 import { Decimal } from 'decimal.js';
 import { SafeString } from '../utils/safestring.ts';
 import { DateOnly } from '../utils/dates.ts';
+import { ZonedDateTime, utcOffsetSeconds } from './zoned-datetime.ts';
 
 /** Sign, coefficient digits and exponent of a Python Decimal (`Decimal.as_tuple()`). */
 export interface DecimalTuple {
@@ -160,13 +161,26 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** Python's `str()` of an aware UTC datetime: `2024-01-31 12:30:00+00:00` (microseconds when non-zero). */
+/** A datetime's wall clock (as a UTC-based Date) and UTC offset in seconds: UTC unless it is a ZonedDateTime. */
+function wallClock(value: Date): { wall: Date; offset: number } {
+  if (!(value instanceof ZonedDateTime)) return { wall: value, offset: 0 };
+  const offset = utcOffsetSeconds(value.getTime(), value.timeZone);
+  return { wall: new Date(value.getTime() + offset * 1000), offset };
+}
+
+/**
+ * Python's `str()` of an aware datetime: `2024-01-31 12:30:00+00:00` (microseconds when
+ * non-zero), in its zone's wall clock for a ZonedDateTime (`…+09:00`).
+ */
 export function datetimeStr(value: Date, separator = ' '): string {
-  const micro = value.getUTCMilliseconds() * 1000;
+  const { wall, offset } = wallClock(value);
+  const micro = wall.getUTCMilliseconds() * 1000;
+  const abs = Math.abs(offset);
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 3600))}:${pad(Math.floor((abs % 3600) / 60))}`;
   return (
-    `${pad(value.getUTCFullYear(), 4)}-${pad(value.getUTCMonth() + 1)}-${pad(value.getUTCDate())}` +
-    `${separator}${pad(value.getUTCHours())}:${pad(value.getUTCMinutes())}:${pad(value.getUTCSeconds())}` +
-    `${micro ? `.${pad(micro, 6)}` : ''}+00:00`
+    `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}` +
+    `${separator}${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}:${pad(wall.getUTCSeconds())}` +
+    `${micro ? `.${pad(micro, 6)}` : ''}${zone}`
   );
 }
 
@@ -236,17 +250,18 @@ function repr(value: unknown, seen: Set<object>): string {
     return `datetime.date(${value.getUTCFullYear()}, ${value.getUTCMonth() + 1}, ${value.getUTCDate()})`;
   }
   if (value instanceof Date) {
-    const parts = [
-      value.getUTCFullYear(),
-      value.getUTCMonth() + 1,
-      value.getUTCDate(),
-      value.getUTCHours(),
-      value.getUTCMinutes(),
-    ];
-    const micro = value.getUTCMilliseconds() * 1000;
-    if (value.getUTCSeconds() || micro) parts.push(value.getUTCSeconds());
+    const { wall } = wallClock(value);
+    const parts = [wall.getUTCFullYear(), wall.getUTCMonth() + 1, wall.getUTCDate(), wall.getUTCHours(), wall.getUTCMinutes()];
+    const micro = wall.getUTCMilliseconds() * 1000;
+    if (wall.getUTCSeconds() || micro) parts.push(wall.getUTCSeconds());
     if (micro) parts.push(micro);
-    return `datetime.datetime(${parts.join(', ')}, tzinfo=datetime.timezone.utc)`;
+    const tzinfo =
+      value instanceof ZonedDateTime && value.timeZone !== 'UTC'
+        ? `zoneinfo.ZoneInfo(key=${stringRepr(value.timeZone)})`
+        : 'datetime.timezone.utc';
+    // The tz filters return a datetime subclass, which Python's repr names by its class.
+    const type = value instanceof ZonedDateTime ? 'datetimeobject' : 'datetime.datetime';
+    return `${type}(${parts.join(', ')}, tzinfo=${tzinfo})`;
   }
   // A container that holds itself prints as Python does: [...] / {...}.
   if (seen.has(value)) return Array.isArray(value) ? '[...]' : '{...}';

@@ -14,7 +14,7 @@ import type { Context } from './context.ts';
 import type { FilterCall, FilterSpec } from './types.ts';
 import { Decimal, isDict, pyRepr, pyStr } from './python.ts';
 import { localizeValue } from './dateformat.ts';
-import { VariableDoesNotExist, TemplateRenderError } from './errors.ts';
+import { VariableDoesNotExist, TemplateRenderError, locateRenderError } from './errors.ts';
 
 /** A lookup that found nothing (Django's VariableDoesNotExist, as a value). */
 export const MISSING: unique symbol = Symbol('nuages.template.missing');
@@ -246,32 +246,6 @@ export function layerValue(c: Context, name: string): unknown {
   return undefined;
 }
 
-/** {@link lookup} of `first.second`, reading a plain object's own plain property directly. */
-export function lookup2(c: Context, first: string, second: string, lookups: readonly string[]): unknown {
-  const d = c.dicts;
-  for (let i = d.length - 1; i >= 0; i--) {
-    const layer = d[i]!;
-    if (Object.hasOwn(layer, first)) {
-      const obj = layer[first];
-      if (obj !== null && typeof obj === 'object') {
-        const proto = Object.getPrototypeOf(obj);
-        if ((proto === Object.prototype || proto === null) && Object.hasOwn(obj, second)) {
-          let value: unknown;
-          try {
-            value = (obj as Record<string, unknown>)[second];
-          } catch {
-            // A throwing getter: the full lookup applies Django's silent_variable_failure rule.
-            return lookup(c, lookups);
-          }
-          if (value !== undefined && typeof value !== 'function' && !isThenable(value)) return value;
-        }
-      }
-      break;
-    }
-  }
-  return lookup(c, lookups);
-}
-
 /** Waits for a {@link Pending} lookup, yielding its thenables to the driver. */
 export function* wait(pending: Pending, c: Context): Generator<unknown, unknown, unknown> {
   let result: unknown = pending;
@@ -323,24 +297,37 @@ export function show(value: unknown, c: Context): string {
 
 /** Python's str() after Django's localize(): what `{{ value }}` prints before escaping. */
 export function renderString(value: unknown, c: Context): string {
-  const localized = localizeValue(value, c.timeZone ?? c.template?.engine.timeZone ?? 'UTC');
+  const localized = localizeValue(value, c.useTz ? currentTimeZone(c) : 'UTC');
   return typeof localized === 'string' ? localized : pyStr(localized);
+}
+
+/** The active time zone: `{% timezone %}`'s, else the engine's. */
+export function currentTimeZone(c: Context): string {
+  return c.timeZone ?? c.template?.engine.timeZone ?? 'UTC';
 }
 
 const CALLS = new Map<string, [FilterCall, FilterCall]>();
 let lastZone = '';
+let lastUseTz = true;
 let lastPair: [FilterCall, FilterCall] | undefined;
 
 /** The FilterCall for the context's current autoescape setting and time zone (shared, frozen). */
 export function filterCall(c: Context): FilterCall {
-  const tz = c.timeZone ?? c.template?.engine.timeZone ?? 'UTC';
-  if (tz !== lastZone || !lastPair) {
-    let pair = CALLS.get(tz);
+  const tz = currentTimeZone(c);
+  const useTz = c.useTz;
+  if (tz !== lastZone || useTz !== lastUseTz || !lastPair) {
+    const key = useTz ? tz : `${tz}\0off`;
+    let pair = CALLS.get(key);
     if (!pair) {
-      pair = [Object.freeze({ autoescape: false, timeZone: tz }), Object.freeze({ autoescape: true, timeZone: tz })];
-      CALLS.set(tz, pair);
+      const shown = useTz ? tz : 'UTC';
+      pair = [
+        Object.freeze({ autoescape: false, timeZone: shown, currentTimeZone: tz }),
+        Object.freeze({ autoescape: true, timeZone: shown, currentTimeZone: tz }),
+      ];
+      CALLS.set(key, pair);
     }
     lastZone = tz;
+    lastUseTz = useTz;
     lastPair = pair;
   }
   return lastPair[c.autoescape ? 1 : 0];
@@ -541,8 +528,8 @@ export const runtime = {
   MISSING,
   Pending,
   lookup,
-  lookup2,
   layerValue,
+  locateError: locateRenderError,
   wait,
   settle,
   show,

@@ -20,8 +20,10 @@ export interface FilterOptions {
 /** What the engine passes to a filter besides its value and argument. */
 export interface FilterCall {
   readonly autoescape: boolean;
-  /** IANA time zone of the render (settings TIME_ZONE, `UTC` by default). */
+  /** IANA time zone datetimes are shown in (settings TIME_ZONE, `UTC` by default; `UTC` inside `{% localtime off %}`). */
   readonly timeZone: string;
+  /** The active time zone (`{% timezone %}` or the engine's), even inside `{% localtime off %}`. */
+  readonly currentTimeZone?: string;
 }
 
 /**

@@ -7,6 +7,9 @@ import {
   TemplateDoesNotExist,
   VariableDoesNotExist,
   TemplateRenderError,
+  FilterValueError,
+  Library,
+  type LocatedError,
 } from '../../src/template/index.ts';
 
 const engine = new Engine({ loaders: [new LocmemLoader({ 'page.html': 'ok\n{% include "missing.html" %}' })] });
@@ -95,6 +98,73 @@ describe('template errors', () => {
 
   test('extends with an empty name is a syntax error at render time naming the variable', async () => {
     await assert.rejects(engine.fromString('{% extends parent %}').render({ parent: '' }), /Got this from the 'parent' variable/);
+  });
+});
+
+describe('render errors name the template and line', () => {
+  const located = (error: unknown) => (error as LocatedError).templateLocation;
+
+  test('a filter raising FilterValueError keeps its class and names the template, line and column', async () => {
+    const source = 'a\nb\n  <p>{{ n|divisibleby:"x" }}</p>';
+    await assert.rejects(engine.fromString(source, 'shop/list.html').render({ n: 4 }), (e: unknown) => {
+      assert.ok(e instanceof FilterValueError);
+      assert.equal(e.code, 'NUAGES_TEMPLATE_FILTER_VALUE');
+      assert.deepEqual(located(e), { templateName: 'shop/list.html', line: 3, column: 6, sourceLine: '  <p>{{ n|divisibleby:"x" }}</p>' });
+      assert.match(e.message, /The "divisibleby" filter cannot use/);
+      assert.match(e.message, /in shop\/list\.html, line 3, column 6:\n {4} {2}<p>\{\{ n\|divisibleby:"x" \}\}<\/p>\n {4} {5}\^/);
+      return true;
+    });
+  });
+
+  test('a failing custom tag rethrows its own error with the tag position attached', async () => {
+    const failure = new Error('stock service down');
+    const library = new Library()
+      .simpleTag('stock', () => {
+        throw failure;
+      })
+      .simpleTag('stock_async', async () => Promise.reject(failure));
+    const e = new Engine({ libraries: { shop: library } });
+    for (const tag of ['stock', 'stock_async']) {
+      const template = e.fromString(`{% load shop %}\n<ul>\n  {% if 1 %}<li>{% ${tag} %}</li>{% endif %}\n</ul>`, `${tag}.html`);
+      await assert.rejects(template.render({}), (error: unknown) => {
+        assert.equal(error, failure);
+        assert.equal(located(error)?.templateName, `${tag}.html`);
+        assert.equal(located(error)?.line, 3);
+        assert.equal(located(error)?.column, 17);
+        return true;
+      });
+      delete (failure as LocatedError).templateLocation;
+    }
+  });
+
+  test('an error inside an included template or a block names that template, not the outer one', async () => {
+    const e = new Engine({
+      loaders: [
+        new LocmemLoader({
+          'base.html': '<main>\n{% block body %}{% endblock %}\n</main>',
+          'child.html': '{% extends "base.html" %}\n{% block body %}\n{% include "row.html" %}{% endblock %}',
+          'child2.html': '{% extends "base.html" %}\n\n{% block body %}\n\n{{ n|divisibleby:0 }}{% endblock %}',
+          'row.html': 'row\n\n{{ n|floatformat:"" }}',
+        }),
+      ],
+    });
+    for (const [page, where] of [['child.html', ['row.html', 3]], ['child2.html', ['child2.html', 5]]] as const) {
+      await assert.rejects(e.renderToString(page, { n: 5 }), (error: unknown) => {
+        assert.ok(error instanceof FilterValueError);
+        assert.deepEqual([located(error)?.templateName, located(error)?.line], where);
+        return true;
+      });
+    }
+  });
+
+  test('a rejected promise in the context names the variable that awaited it', async () => {
+    const failure = new Error('query failed');
+    const template = engine.fromString('<h1>{{ title }}</h1>\n{% for x in items %}{{ x }}{% endfor %}', 'feed.html');
+    await assert.rejects(template.render({ title: 't', items: Promise.reject(failure) }), (error: unknown) => {
+      assert.equal(error, failure);
+      assert.deepEqual([located(error)?.templateName, located(error)?.line, located(error)?.column], ['feed.html', 2, 1]);
+      return true;
+    });
   });
 });
 

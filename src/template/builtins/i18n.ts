@@ -18,6 +18,9 @@ import { show, MISSING } from '../runtime.ts';
 import { Decimal } from '../python.ts';
 import type { NodeList } from '../nodes.ts';
 import { SafeString } from '../../utils/safestring.ts';
+import { DateOnly } from '../../utils/dates.ts';
+import type { FilterCall } from '../types.ts';
+import { ZonedDateTime, isTimeZone } from '../zoned-datetime.ts';
 import { tokenKwargs } from './kwargs.ts';
 
 const DEFAULT_LANGUAGE = 'en-us';
@@ -324,9 +327,9 @@ export const l10nLibrary = new Library()
 // ------------------------------------------------------------------ tz
 
 class TimeZoneNode extends Node {
-  readonly zone: FilterExpression | null;
+  readonly zone: FilterExpression;
   readonly nodelist: NodeList;
-  constructor(zone: FilterExpression | null, nodelist: NodeList) {
+  constructor(zone: FilterExpression, nodelist: NodeList) {
     super();
     this.zone = zone;
     this.nodelist = nodelist;
@@ -336,16 +339,49 @@ class TimeZoneNode extends Node {
   }
   override compile(g: CodeGen): void {
     const previous = g.temp();
-    g.emit(`${previous} = c.timeZone; c.timeZone = ${this.zone ? `H.zoneName(${g.value(this.zone)})` : `'UTC'`}; try {`);
+    g.emit(`${previous} = c.timeZone; c.timeZone = H.zoneName(${g.value(this.zone)}); try {`);
     g.nodes(this.nodelist);
     g.emit(`} finally { c.timeZone = ${previous}; }`);
   }
 }
 
+/** `{% localtime on|off %}`: whether datetimes are converted to the current zone in the body. */
+class LocalTimeNode extends Node {
+  readonly useTz: boolean;
+  readonly nodelist: NodeList;
+  constructor(useTz: boolean, nodelist: NodeList) {
+    super();
+    this.useTz = useTz;
+    this.nodelist = nodelist;
+  }
+  override children(): NodeList[] {
+    return [this.nodelist];
+  }
+  override compile(g: CodeGen): void {
+    const previous = g.temp();
+    g.emit(`${previous} = c.useTz; c.useTz = ${this.useTz}; try {`);
+    g.nodes(this.nodelist);
+    g.emit(`} finally { c.useTz = ${previous}; }`);
+  }
+}
+
 /**
- * `{% load tz %}`: `{% timezone "Europe/Paris" %}` renders its body in that
- * zone, `{% localtime off %}` in UTC, `{% get_current_timezone as TZ %}`.
- * The `localtime`, `utc` and `timezone` filters are not provided yet.
+ * Django's `do_timezone`: an aware datetime shown in `zone` from here on; ''
+ * for anything that is not a datetime (a date, a string, None) or a zone name
+ * the engine does not know.
+ */
+function inZone(value: unknown, zone: unknown): unknown {
+  if (!(value instanceof Date) || value instanceof DateOnly || Number.isNaN(value.getTime())) return '';
+  const name = zone instanceof SafeString ? zone.value : zone;
+  if (typeof name !== 'string' || !isTimeZone(name)) return '';
+  return new ZonedDateTime(value, name);
+}
+
+/**
+ * `{% load tz %}`: `{% timezone "Europe/Paris" %}` makes that zone the current
+ * one for its body, `{% localtime off %}` shows datetimes in their own zone,
+ * `{% get_current_timezone as TZ %}`; the filters `localtime` (to the current
+ * zone), `utc` and `timezone:"Asia/Tokyo"` pin a datetime to a zone.
  */
 export const tzLibrary = new Library()
   .tag('timezone', (parser, token) => {
@@ -363,9 +399,14 @@ export const tzLibrary = new Library()
     }
     const nodelist = parser.parse(['endlocaltime']);
     parser.deleteFirstToken();
-    return bits[1] === 'off' ? new TimeZoneNode(null, nodelist) : new PassThroughNode(nodelist);
+    return new LocalTimeNode(bits[1] !== 'off', nodelist);
   })
-  .tag('get_current_timezone', asVariableTag((c) => c.timeZone ?? c.template?.engine.timeZone ?? 'UTC'));
+  .tag('get_current_timezone', asVariableTag((c) => c.timeZone ?? c.template?.engine.timeZone ?? 'UTC'))
+  .filter('localtime', (value: unknown, _arg: unknown, call: FilterCall) => inZone(value, call.currentTimeZone ?? call.timeZone), {
+    arg: 'none',
+  })
+  .filter('utc', (value: unknown) => inZone(value, 'UTC'), { arg: 'none' })
+  .filter('timezone', (value: unknown, zone: unknown) => inZone(value, zone), { arg: 'required' });
 
 /** Helpers the compiled code of these tags calls. */
 export const i18nHelpers = {

@@ -182,9 +182,27 @@ export function truncateCharsExact(value: string, num: number, truncate = ELLIPS
 /** `Truncator(text).words(n, truncate=" …")`: whitespace is collapsed to single spaces. */
 export function truncateWords(value: string, num: number, truncate = ` ${ELLIPSIS}`): string {
   if (num <= 0) return '';
-  const words = pySplit(value, num + 1);
-  if (words.length > num) return addTruncationText(words.slice(0, num).join(' '), truncate);
-  return words.join(' ');
+  // One scan finds the first `num` words and whether more follow. When single spaces
+  // separate them, "the words joined by spaces" is a slice of the text itself.
+  const n = value.length;
+  let i = 0;
+  while (i < n && isPyWhitespace(value.charCodeAt(i))) i++;
+  const begin = i;
+  let end = i;
+  let count = 0;
+  let plain = true;
+  while (i < n) {
+    while (i < n && !isPyWhitespace(value.charCodeAt(i))) i++;
+    end = i;
+    if (++count === num) break;
+    const gap = i;
+    while (i < n && isPyWhitespace(value.charCodeAt(i))) i++;
+    if (i < n && (i - gap !== 1 || value.charCodeAt(gap) !== 32)) plain = false;
+  }
+  const kept = plain ? value.slice(begin, end) : pySplit(value, num).join(' ');
+  i = end;
+  while (i < n && isPyWhitespace(value.charCodeAt(i))) i++;
+  return i < n ? addTruncationText(kept, truncate) : kept;
 }
 
 const VOID_ELEMENTS = new Set([
