@@ -124,3 +124,33 @@ export class VariableNode extends Node {
     g.write(`S(${g.value(this.expression)}, c)`);
   }
 }
+
+/**
+ * A block that changes one setting of the render context for its body and
+ * restores it afterwards, even when the body throws: `{% autoescape %}`,
+ * `{% localtime %}`, `{% timezone %}`.
+ */
+export class ScopedSettingNode extends Node {
+  readonly setting: 'autoescape' | 'useTz' | 'timeZone';
+  /** The generated expression for the new value. */
+  readonly value: (g: CodeGen) => string;
+  readonly nodelist: NodeList;
+
+  constructor(setting: ScopedSettingNode['setting'], value: (g: CodeGen) => string, nodelist: NodeList) {
+    super();
+    this.setting = setting;
+    this.value = value;
+    this.nodelist = nodelist;
+  }
+
+  override children(): NodeList[] {
+    return [this.nodelist];
+  }
+
+  override compile(g: CodeGen): void {
+    const previous = g.temp();
+    g.emit(`${previous} = c.${this.setting}; c.${this.setting} = ${this.value(g)}; try {`);
+    g.nodes(this.nodelist);
+    g.emit(`} finally { c.${this.setting} = ${previous}; }`);
+  }
+}

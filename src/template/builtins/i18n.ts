@@ -6,7 +6,7 @@
  * (Django's behaviour when no catalogue matches), with Django's plural rule
  * for English (`count == 1` is singular).
  */
-import { Node } from '../nodes.ts';
+import { Node, ScopedSettingNode } from '../nodes.ts';
 import type { CodeGen } from '../compiler.ts';
 import type { Parser } from '../parser.ts';
 import type { Token } from '../lexer.ts';
@@ -326,45 +326,6 @@ export const l10nLibrary = new Library()
 
 // ------------------------------------------------------------------ tz
 
-class TimeZoneNode extends Node {
-  readonly zone: FilterExpression;
-  readonly nodelist: NodeList;
-  constructor(zone: FilterExpression, nodelist: NodeList) {
-    super();
-    this.zone = zone;
-    this.nodelist = nodelist;
-  }
-  override children(): NodeList[] {
-    return [this.nodelist];
-  }
-  override compile(g: CodeGen): void {
-    const previous = g.temp();
-    g.emit(`${previous} = c.timeZone; c.timeZone = H.zoneName(${g.value(this.zone)}); try {`);
-    g.nodes(this.nodelist);
-    g.emit(`} finally { c.timeZone = ${previous}; }`);
-  }
-}
-
-/** `{% localtime on|off %}`: whether datetimes are converted to the current zone in the body. */
-class LocalTimeNode extends Node {
-  readonly useTz: boolean;
-  readonly nodelist: NodeList;
-  constructor(useTz: boolean, nodelist: NodeList) {
-    super();
-    this.useTz = useTz;
-    this.nodelist = nodelist;
-  }
-  override children(): NodeList[] {
-    return [this.nodelist];
-  }
-  override compile(g: CodeGen): void {
-    const previous = g.temp();
-    g.emit(`${previous} = c.useTz; c.useTz = ${this.useTz}; try {`);
-    g.nodes(this.nodelist);
-    g.emit(`} finally { c.useTz = ${previous}; }`);
-  }
-}
-
 /**
  * Django's `do_timezone`: an aware datetime shown in `zone` from here on; ''
  * for anything that is not a datetime (a date, a string, None) or a zone name
@@ -390,7 +351,7 @@ export const tzLibrary = new Library()
     const zone = parser.compileFilter(bits[1]!);
     const nodelist = parser.parse(['endtimezone']);
     parser.deleteFirstToken();
-    return new TimeZoneNode(zone, nodelist);
+    return new ScopedSettingNode('timeZone', (g) => `H.zoneName(${g.value(zone)})`, nodelist);
   })
   .tag('localtime', (parser, token) => {
     const bits = token.splitContents();
@@ -399,7 +360,8 @@ export const tzLibrary = new Library()
     }
     const nodelist = parser.parse(['endlocaltime']);
     parser.deleteFirstToken();
-    return new LocalTimeNode(bits[1] !== 'off', nodelist);
+    const useTz = bits[1] !== 'off';
+    return new ScopedSettingNode('useTz', () => String(useTz), nodelist);
   })
   .tag('get_current_timezone', asVariableTag((c) => c.timeZone ?? c.template?.engine.timeZone ?? 'UTC'))
   .filter('localtime', (value: unknown, _arg: unknown, call: FilterCall) => inZone(value, call.currentTimeZone ?? call.timeZone), {

@@ -3,7 +3,7 @@
  * partials live in their own files; this one holds the rest and the library
  * that registers them all.
  */
-import { Node, type NodeList } from '../nodes.ts';
+import { Node, ScopedSettingNode, type NodeList } from '../nodes.ts';
 import { helpers, type CodeGen } from '../compiler.ts';
 import type { Parser } from '../parser.ts';
 import type { Token } from '../lexer.ts';
@@ -31,32 +31,14 @@ class NothingNode extends Node {
 
 // ------------------------------------------------------------------ autoescape
 
-class AutoescapeNode extends Node {
-  readonly setting: boolean;
-  readonly nodelist: NodeList;
-  constructor(setting: boolean, nodelist: NodeList) {
-    super();
-    this.setting = setting;
-    this.nodelist = nodelist;
-  }
-  override children(): NodeList[] {
-    return [this.nodelist];
-  }
-  override compile(g: CodeGen): void {
-    const previous = g.temp();
-    g.emit(`${previous} = c.autoescape; c.autoescape = ${this.setting}; try {`);
-    g.nodes(this.nodelist);
-    g.emit(`} finally { c.autoescape = ${previous}; }`);
-  }
-}
-
 function autoescapeTag(parser: Parser, token: Token): Node {
   const args = token.contents.split(/\s+/);
   if (args.length !== 2) throw new TemplateSyntaxError("'autoescape' tag requires exactly one argument.");
   if (args[1] !== 'on' && args[1] !== 'off') throw new TemplateSyntaxError("'autoescape' argument should be 'on' or 'off'");
   const nodelist = parser.parse(['endautoescape']);
   parser.deleteFirstToken();
-  return new AutoescapeNode(args[1] === 'on', nodelist);
+  const on = args[1] === 'on';
+  return new ScopedSettingNode('autoescape', () => String(on), nodelist);
 }
 
 // ------------------------------------------------------------------ cycle
