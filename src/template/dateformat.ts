@@ -14,6 +14,7 @@ import { DateOnly } from '../utils/dates.ts';
 import { numberFormat } from './numberformat.ts';
 import { Decimal } from './python.ts';
 import { ZonedDateTime, zoneAbbreviation } from './zoned-datetime.ts';
+import { wallClockAsUtc, zonedWallClock } from '../utils/timezone.ts';
 
 /**
  * A date format asked a `date` (no time of day) for a time-related character.
@@ -73,38 +74,9 @@ interface Fields {
   epochMs: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      era: 'short',
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 function zoneParts(ms: number, timeZone: string): { wall: number; zone: string } {
-  const parts: Record<string, string> = {};
-  for (const p of formatterFor(timeZone).formatToParts(ms)) parts[p.type] = p.value;
-  let year = Number(parts.year);
-  if (parts.era === 'BC' || parts.era === 'B') year = 1 - year;
-  // setUTCFullYear rather than Date.UTC, which maps years 0-99 to 1900-1999.
-  const d = new Date(0);
-  d.setUTCFullYear(year, Number(parts.month) - 1, Number(parts.day));
-  d.setUTCHours(Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return { wall: d.getTime(), zone: parts.timeZoneName ?? timeZone };
+  const { wall, zoneName } = zonedWallClock(ms, timeZone);
+  return { wall: wallClockAsUtc({ ...wall, millisecond: 0 }), zone: zoneName };
 }
 
 function offsetSeconds(ms: number, timeZone: string): number {

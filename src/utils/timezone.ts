@@ -67,10 +67,38 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
+      era: 'short',
+      timeZoneName: 'short',
     });
     formatters.set(zone, f);
   }
   return f;
+}
+
+/** The wall clock of an instant in `zone`, and the zone's short name there as Intl gives it ("EST", "GMT+9"). */
+export function zonedWallClock(ms: number, zone: string): { wall: WallClock; zoneName: string } {
+  const parts: Record<string, string> = {};
+  for (const part of formatterFor(zone).formatToParts(ms)) parts[part.type] = part.value;
+  let year = Number(parts.year);
+  if (parts.era === 'BC' || parts.era === 'B') year = 1 - year;
+  const wall = {
+    year,
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+    millisecond: ((ms % 1000) + 1000) % 1000,
+  };
+  return { wall, zoneName: parts.timeZoneName ?? zone };
+}
+
+/** Milliseconds since the epoch of a wall clock read as UTC (years 0-99 stay themselves, unlike Date.UTC). */
+export function wallClockAsUtc(w: WallClock): number {
+  const d = new Date(0);
+  d.setUTCFullYear(w.year, w.month - 1, w.day);
+  d.setUTCHours(w.hour, w.minute, w.second, w.millisecond);
+  return d.getTime();
 }
 
 /** The wall clock of `date` in `zone` (UTC when zone is 'UTC'). */
@@ -86,26 +114,12 @@ export function wallClock(date: Date, zone: string): WallClock {
       millisecond: date.getUTCMilliseconds(),
     };
   }
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(zone).formatToParts(date)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year!,
-    month: parts.month!,
-    day: parts.day!,
-    hour: parts.hour!,
-    minute: parts.minute!,
-    second: parts.second!,
-    millisecond: date.getUTCMilliseconds(),
-  };
+  return zonedWallClock(date.getTime(), zone).wall;
 }
 
 /** Offset of `zone` from UTC at `date`, in minutes (Paris in winter: 60). */
 export function utcOffsetMinutes(date: Date, zone: string): number {
-  const w = wallClock(date, zone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
-  return Math.round((asUtc - date.getTime()) / 60000);
+  return Math.round((wallClockAsUtc(wallClock(date, zone)) - date.getTime()) / 60000);
 }
 
 /** The instant at which `zone`'s clocks show this wall time (the earlier one when ambiguous). */
