@@ -1,6 +1,15 @@
 /** Settings of the reference project. Every value can come from the environment. */
 import { fileURLToPath } from 'node:url';
 import { defineSettings, env } from 'nuages/conf';
+import { debug, request } from 'nuages/template';
+import { siteInfo } from './context-processors.ts';
+
+declare module 'nuages/conf' {
+  interface Settings {
+    /** Shown in every page's header and title. */
+    SITE_NAME: string;
+  }
+}
 
 const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));
 
@@ -13,4 +22,22 @@ export default defineSettings({
   DATABASES: { default: env.db('DATABASE_URL', `sqlite:///${BASE_DIR}db.sqlite3`.replace('sqlite:////', 'sqlite:////')) },
   TIME_ZONE: env.str('TIME_ZONE', 'Europe/Paris'),
   USE_TZ: true,
+  ROOT_URLCONF: 'urls',
+  // Outermost first: the duration covers everything below it.
+  MIDDLEWARE: [
+    './middleware#requestDuration',
+    'nuages/middleware/gzip#GZipMiddleware',
+    'nuages/middleware/conditional-get#ConditionalGetMiddleware',
+    'nuages/middleware/common#CommonMiddleware',
+  ],
+  TEMPLATES: [
+    {
+      BACKEND: 'nuages/template',
+      DIRS: [],
+      APP_DIRS: true,
+      OPTIONS: { contextProcessors: [debug, request, siteInfo] },
+    },
+  ],
+  STATIC_URL: 'static/',
+  SITE_NAME: env.str('SITE_NAME', 'Nuages Bookshop'),
 });

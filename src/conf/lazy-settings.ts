@@ -114,6 +114,16 @@ export function configure(input: SettingsInput): Readonly<DefinedSettings> {
   return installed as Readonly<DefinedSettings>;
 }
 
+/**
+ * Every installed setting with the overrides of the current async context
+ * applied, as a plain object (the debug page lists them, secrets masked).
+ * Empty when settings are not configured.
+ */
+export function settingsSnapshot(): Readonly<Record<string, unknown>> {
+  if (installed === undefined) return {};
+  return { ...installed, ...overrides.getStore() };
+}
+
 /** Forget the installed settings so a test can `configure()` again. */
 export function resetSettings(): void {
   installed = undefined;

@@ -146,3 +146,46 @@ function describeDict(dict: Record<string, ValidationMessage[]>): string {
     .map(([field, messages]) => `${field}: ${messages.map((m) => m.message).join(' ')}`)
     .join('; ');
 }
+
+/** The Host header is not in ALLOWED_HOSTS or is malformed (a SuspiciousOperation → 400). */
+export class DisallowedHost extends SuspiciousOperation {
+  override readonly code = 'NUAGES_DISALLOWED_HOST';
+}
+
+/** A redirect to a URL whose scheme is not allowed, such as `javascript:` (→ 400). */
+export class DisallowedRedirect extends SuspiciousOperation {
+  override readonly code = 'NUAGES_DISALLOWED_REDIRECT';
+}
+
+/**
+ * The request body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE. Django answers
+ * 400 (it is a SuspiciousOperation); the Nuages handler answers 413.
+ */
+export class RequestDataTooBig extends SuspiciousOperation {
+  override readonly code = 'NUAGES_REQUEST_DATA_TOO_BIG';
+}
+
+/** More form fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (→ 400). */
+export class TooManyFieldsSent extends SuspiciousOperation {
+  override readonly code = 'NUAGES_TOO_MANY_FIELDS_SENT';
+}
+
+/** More uploaded files than DATA_UPLOAD_MAX_NUMBER_FILES (→ 400). */
+export class TooManyFilesSent extends SuspiciousOperation {
+  override readonly code = 'NUAGES_TOO_MANY_FILES_SENT';
+}
+
+/** The request is malformed and cannot be processed (Django's BadRequest → 400). */
+export class BadRequest extends NuagesError {
+  readonly code: string = 'NUAGES_BAD_REQUEST';
+}
+
+/** The user may not perform this action (Django's PermissionDenied → 403). */
+export class PermissionDenied extends NuagesError {
+  readonly code: string = 'NUAGES_PERMISSION_DENIED';
+}
+
+/** The client went away before the request body was read in full. */
+export class RequestAborted extends NuagesError {
+  readonly code: string = 'NUAGES_REQUEST_ABORTED';
+}

@@ -11,6 +11,7 @@ import { ImproperlyConfigured, NuagesError } from '../core/errors.ts';
 import type { DatabaseWrapper, WrapperOptions } from './backends/base/connection.ts';
 import type { DatabaseSettings } from './backends/base/types.ts';
 import { SqliteDatabaseWrapper } from './backends/sqlite/connection.ts';
+import { PostgresDatabaseWrapper } from './backends/postgres/connection.ts';
 
 /** The alias used when none is given, as Django's `DEFAULT_DB_ALIAS`. */
 export const DEFAULT_DB_ALIAS = 'default';
@@ -24,6 +25,8 @@ export type BackendFactory = (alias: string, settings: DatabaseSettings, options
  */
 const BACKENDS: Record<string, BackendFactory> = {
   sqlite: (alias, databaseSettings, options) => new SqliteDatabaseWrapper(alias, databaseSettings, options),
+  // The wrapper is cheap; it loads the pg driver on its first statement.
+  postgres: (alias, databaseSettings, options) => new PostgresDatabaseWrapper(alias, databaseSettings, options),
 };
 
 /** `connections.get()` was asked for an alias `DATABASES` does not define. */

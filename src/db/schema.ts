@@ -6,11 +6,13 @@
 import type { BaseSchemaEditor } from './backends/base/schema-editor.ts';
 import type { DatabaseWrapper } from './backends/base/connection.ts';
 import { SqliteSchemaEditor } from './backends/sqlite/schema-editor.ts';
+import { PostgresSchemaEditor } from './backends/postgres/schema-editor.ts';
 import { connections } from './connections.ts';
 import type { ModelBase } from './models/base.ts';
 
 const editors: Record<string, new (connection: DatabaseWrapper) => BaseSchemaEditor> = {
   sqlite: SqliteSchemaEditor,
+  postgres: PostgresSchemaEditor,
 };
 
 export function registerSchemaEditor(vendor: string, editor: new (connection: DatabaseWrapper) => BaseSchemaEditor): void {

@@ -34,3 +34,4 @@ export { render } from './shortcuts.ts';
 export { templateEngines, resetTemplateEngines, getTemplate, selectTemplate, renderToString, type ContextProcessorSetting } from './engines.ts';
 export { SafeString, markSafe, isSafe, escapeHtml, conditionalEscape } from '../utils/safestring.ts';
 export type { FilterSpec, FilterFunction, FilterCall, FilterOptions } from './types.ts';
+export { templateRendered } from './signals.ts';

@@ -12,6 +12,7 @@ import type { NodeList } from './nodes.ts';
 import { drive } from './runtime.ts';
 import type { Library } from './library.ts';
 import { TemplateDoesNotExist } from './errors.ts';
+import { templateRendered } from './signals.ts';
 
 /** Where a template came from: the loader's name for it and the name asked for. */
 export interface Origin {
@@ -143,6 +144,7 @@ export class Template {
    * of per-render tag state, the same variables.
    */
   renderInContext(context: Context): string | Promise<string> {
+    if (templateRendered.hasListeners()) void templateRendered.send(this, { template: this, context });
     const bound = context.template === null;
     if (bound) context.template = this;
     context.renderContext.push(true);

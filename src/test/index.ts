@@ -1,6 +1,11 @@
 /**
- * `nuages/test`: the test toolkit. Today: query-count assertions built on
- * `captureQueries()`; the test client, RequestFactory and TestCase helpers join here.
+ * `nuages/test`: the test toolkit: query-count assertions built on
+ * `captureQueries()`, the in-process test `Client` and `RequestFactory`;
+ * TestCase helpers join here.
  */
 export { assertNumQueries, assertMaxQueries } from './assert-num-queries.ts';
 export type { AssertQueriesOptions } from './assert-num-queries.ts';
+export { Client, TestClientError } from './client.ts';
+export type { ClientOptions, ClientRequestOptions, TestResponse, TestResponseExtras } from './client.ts';
+export { RequestFactory, MULTIPART_CONTENT, urlencode } from './request-factory.ts';
+export type { FieldValue, RequestData, RequestFactoryOptions, RequestOptions } from './request-factory.ts';

@@ -40,7 +40,7 @@ describe('connections', () => {
   });
 
   test('an ENGINE without a backend lists the known engines', () => {
-    connections.configure({ default: { ENGINE: 'postgres', NAME: 'shop' }, other: { ENGINE: 'oracle', NAME: 'x' } });
+    connections.configure({ default: { ENGINE: 'mysql', NAME: 'shop' }, other: { ENGINE: 'oracle', NAME: 'x' } });
     for (const alias of ['default', 'other']) {
       assert.throws(
         () => connections.get(alias),

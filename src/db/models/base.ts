@@ -128,22 +128,24 @@ function buildMeta(cls: typeof ModelBase): Options {
   const def = findDefinition(cls);
   if (!def) throw new ModelStateError(`${cls.name} is not a model class: define it with Model<${cls.name}>()({ ...fields }).`);
   const options = collectOptions(def);
-  const appLabel = options.appLabel ?? apps.appLabelOf(cls);
+  // Historical models (migrations) live in a registry of their own, never in the project's.
+  const registry = options.apps ?? apps;
+  const appLabel = options.appLabel ?? registry.appLabelOf(cls);
   if (!appLabel) throw new ModelNotInAppError(cls.name);
   const entries = collectFields(def).map(([name, field]) => [name, field.clone()] as [string, Field]);
   if (!entries.some(([, f]) => f.primaryKey)) {
-    const auto = apps.findAppConfig(appLabel)?.defaultAutoField === 'AutoField' ? new AutoField() : new BigAutoField();
+    const auto = registry.findAppConfig(appLabel)?.defaultAutoField ?? apps.findAppConfig(appLabel)?.defaultAutoField === 'AutoField' ? new AutoField() : new BigAutoField();
     entries.unshift(['id', auto]);
   }
   for (const [name, field] of entries) field.contributeToClass(cls as unknown as RelatedModel, name);
   const built = new Options(cls as never, appLabel, entries.map(([, f]) => f), options);
   metas.set(cls, built);
   if (!built.abstract) {
-    registerConcreteModel(cls as never);
-    if (!apps.appLabelOf(cls)) apps.register(appLabel, cls);
+    registerConcreteModel(cls as never, options.apps);
+    if (!registry.appLabelOf(cls)) registry.register(appLabel, cls);
     pendingRelations.push(...entries.map(([, f]) => f).filter((f) => f instanceof ForeignKey || f instanceof ManyToManyField));
     // Reverse accessors (publisher.books) exist once every model of the project has its metadata.
-    for (const model of apps.getModels() as unknown as (typeof ModelBase)[]) {
+    for (const model of registry.getModels() as unknown as (typeof ModelBase)[]) {
       if (!metas.has(model) && findDefinition(model)) void model._meta;
     }
     installPendingRelations();
@@ -580,7 +582,7 @@ setThroughModelFactory((field) => {
       [from]: new ForeignKey(() => source, { onDelete: CASCADE, dbColumn: `${from}_id`, relatedName: '+' }),
       [to]: new ForeignKey(() => target, { onDelete: CASCADE, dbColumn: `${to}_id`, relatedName: '+' }),
     },
-    { appLabel: sourceMeta.appLabel, dbTable: table, uniqueTogether: [[from, to]], verboseName: `${sourceMeta.objectName}-${target._meta.objectName} relationship` },
+    { appLabel: sourceMeta.appLabel, apps: sourceMeta.apps, dbTable: table, uniqueTogether: [[from, to]], verboseName: `${sourceMeta.objectName}-${target._meta.objectName} relationship` },
   );
   const Through = class extends (Base as unknown as typeof ModelBase) {};
   Object.defineProperty(Through, 'name', { value: `${sourceMeta.objectName}_${field.name}` });
@@ -590,11 +592,13 @@ setThroughModelFactory((field) => {
 });
 
 setManyToManyReferenceResolver((reference, from) => {
-  const target = reference.includes('.') ? reference : `${(from as typeof ModelBase)._meta.appLabel}.${reference}`;
-  return apps.getModel(target);
+  const meta = (from as typeof ModelBase)._meta;
+  const target = reference.includes('.') ? reference : `${meta.appLabel}.${reference}`;
+  return (meta.apps ?? apps).getModel(target);
 });
 
 setModelReferenceResolver((reference, from) => {
-  const target = reference.includes('.') ? reference : `${(from as unknown as typeof ModelBase)._meta.appLabel}.${reference}`;
-  return apps.getModel(target) as unknown as RelatedModel;
+  const meta = (from as unknown as typeof ModelBase)._meta;
+  const target = reference.includes('.') ? reference : `${meta.appLabel}.${reference}`;
+  return (meta.apps ?? apps).getModel(target) as unknown as RelatedModel;
 });

@@ -7,6 +7,7 @@ import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
 import { ManyToManyField } from './fields/many-to-many.ts';
 import type { Index, Constraint } from './indexes.ts';
+import type { Apps } from '../../conf/apps.ts';
 
 export interface ModelMetaOptions {
   /** The app this model belongs to; taken from INSTALLED_APPS when the model is found there. */
@@ -25,6 +26,11 @@ export interface ModelMetaOptions {
   /** Set false for tables Nuages must not create or drop (Django's managed). */
   managed?: boolean;
   defaultRelatedName?: string;
+  /**
+   * The registry the model belongs to (Django's Meta.apps). Migrations build
+   * historical models in a registry of their own, so they never meet the project's.
+   */
+  apps?: Apps;
 }
 
 /** A reverse relation: a ForeignKey or ManyToManyField elsewhere that points at this model. */
@@ -40,11 +46,20 @@ export interface ModelLike {
 }
 
 const allModels = new Set<ModelLike>();
+/** Models of other registries (historical models of migrations), kept apart from the project's. */
+const modelGroups = new WeakMap<Apps, Set<ModelLike>>();
 let modelsVersion = 0;
 
+function groupOf(registry: Apps | undefined): Set<ModelLike> {
+  if (!registry) return allModels;
+  let group = modelGroups.get(registry);
+  if (!group) modelGroups.set(registry, (group = new Set()));
+  return group;
+}
+
 /** Every concrete model whose metadata was built; used to find reverse relations. */
-export function registerConcreteModel(model: ModelLike): void {
-  allModels.add(model);
+export function registerConcreteModel(model: ModelLike, registry?: Apps): void {
+  groupOf(registry).add(model);
   modelsVersion++;
 }
 
@@ -53,8 +68,8 @@ export function registerConcreteModel(model: ModelLike): void {
  * part in reverse lookups and deletion cascades. Runs when relations are first
  * needed: by then every model class in the program is defined.
  */
-export function ensureThroughModels(): void {
-  for (const model of [...allModels]) {
+export function ensureThroughModels(registry?: Apps): void {
+  for (const model of [...groupOf(registry)]) {
     for (const field of model._meta.manyToMany) void field.throughModel._meta;
   }
 }
@@ -79,6 +94,8 @@ export class Options {
   /** Many-to-many fields declared on this model (they have no column). */
   readonly manyToMany: readonly ManyToManyField[];
   readonly pk: Field;
+  /** The registry of a historical model; undefined for the project's models. */
+  readonly apps: Apps | undefined;
   readonly #byName = new Map<string, Field>();
   #related: { version: number; list: RelatedObject[] } | undefined;
 
@@ -106,6 +123,7 @@ export class Options {
       if (field.attname !== field.name) this.#byName.set(field.attname, field);
     }
     this.pk = fields.find((f) => f.primaryKey)!;
+    this.apps = options.apps;
   }
 
   /** `catalog.Book` */
@@ -137,10 +155,10 @@ export class Options {
 
   /** ForeignKeys and ManyToManyFields on other models (or this one) that point here. */
   get relatedObjects(): readonly RelatedObject[] {
-    ensureThroughModels();
+    ensureThroughModels(this.apps);
     if (this.#related?.version === modelsVersion) return this.#related.list;
     const list: RelatedObject[] = [];
-    for (const other of allModels) {
+    for (const other of groupOf(this.apps)) {
       for (const field of [...other._meta.fields, ...other._meta.manyToMany]) {
         if ((field instanceof ForeignKey || field instanceof ManyToManyField) && field.remoteModel === this.model) {
           list.push({ field, relatedModel: other });

@@ -15,7 +15,8 @@ import { FieldError, MultipleObjectsReturned as BaseMultiple } from '../../core/
 import { DateOnly } from '../../utils/dates.ts';
 import { connections } from '../connections.ts';
 import type { DatabaseWrapper } from '../backends/base/connection.ts';
-import { IntegrityError, NotSupportedError } from '../errors.ts';
+import type { ForUpdateOptions } from '../backends/base/operations.ts';
+import { IntegrityError, NotSupportedError, TransactionManagementError } from '../errors.ts';
 import { atomic } from '../transaction.ts';
 import { setRootQuerySetFactory, type ManagerSpec, ModelBase } from './base.ts';
 import { Expression, OrderBy } from './expressions.ts';
@@ -221,10 +222,22 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     return copy;
   }
 
-  /** Locks the selected rows until the end of the transaction (ignored on SQLite, which locks the database). */
-  selectForUpdate(): this {
+  /**
+   * Locks the selected rows until the end of the transaction: `SELECT … FOR UPDATE` on
+   * PostgreSQL, with `{ nowait }` (fail at once), `{ skipLocked }` (leave locked rows out),
+   * `{ of: ['self', 'publisher'] }` (lock only those tables of a selectRelated() query) and
+   * `{ noKey }` (FOR NO KEY UPDATE). Ignored on SQLite, which locks the whole database for a writer.
+   *
+   * @example
+   * await atomic(async () => {
+   *   const seat = await Seat.objects.selectForUpdate({ skipLocked: true }).filter({ free: true }).first();
+   *   // SELECT … FROM "seat" WHERE "seat"."free" = $1::boolean ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED
+   * });
+   */
+  selectForUpdate(options: ForUpdateOptions = {}): this {
+    if (options.nowait && options.skipLocked) throw new FieldError('selectForUpdate() takes nowait or skipLocked, not both.');
     return this.#chain((query) => {
-      query.selectForUpdate = true;
+      query.selectForUpdate = { ...options };
     });
   }
 
@@ -417,6 +430,15 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     if (this.#result) return Promise.resolve(this.#result);
     if (this.query.isEmpty) return Promise.resolve((this.#result = []));
     const connection = this.#connection;
+    if (this.query.selectForUpdate && connection.features.supportsSelectForUpdate && !connection.inAtomicBlock()) {
+      // As Django: a row lock outside a transaction would end with the statement, so it is refused.
+      return Promise.reject(
+        new TransactionManagementError(
+          `selectForUpdate() on ${this.model._meta.objectName} was used outside a transaction: the lock would be released at once. ` +
+            'Run the query and the writes it protects inside await atomic(async () => { … }).',
+        ),
+      );
+    }
     const compiled = compilerFor(connection).compileSelect(this.query);
     const map = this.#mapper(compiled, connection);
     const rows = connection.fetchAll(compiled);

@@ -23,6 +23,7 @@ import { isTruthy, pyRepr } from '../python.ts';
 import { SafeString } from '../../utils/safestring.ts';
 import { tokenKwargs } from './kwargs.ts';
 import { PartialDefNode } from './partials.ts';
+import { templateRendered } from '../signals.ts';
 
 const BLOCK_CONTEXT = Symbol('block-context');
 const EXTENDS_HISTORY = Symbol('extends-history');
@@ -188,6 +189,7 @@ export class ExtendsNode extends Node {
     if (!(first instanceof ExtendsNode)) blocks.add(blocksOf(template.nodelist));
     c.renderContext.push(false);
     const bound = c.template;
+    if (templateRendered.hasListeners()) void templateRendered.send(template, { template, context: c });
     try {
       return yield* template.fn(c);
     } finally {
@@ -294,6 +296,7 @@ export class IncludeNode extends Node {
     else c.dicts.push(values); // a fresh object made by the compiled code: no copy needed
     ctx.renderContext.push(true);
     ctx.includeDepth = c.includeDepth + 1;
+    if (templateRendered.hasListeners()) void templateRendered.send(template, { template, context: ctx });
     try {
       return yield* template.fn(ctx);
     } finally {

@@ -6,6 +6,7 @@ import {
   Model, CharField, IntegerField, DecimalField, DateField, DateTimeField, FloatField, ForeignKey, CASCADE,
   connections, createTables, Decimal, DateOnly,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
 export class Publisher extends Model<Publisher>()({
   name: new CharField({ maxLength: 50 }),
@@ -29,7 +30,7 @@ export class Review extends Model<Review>()({
 
 /** Creates the tables in a fresh in-memory database and loads the shared rows. */
 export async function seed(): Promise<void> {
-  connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+  connections.configure({ default: testDatabaseSettings() });
   await createTables([Publisher, Book, Review]);
   const a = await Publisher.objects.create({ name: 'Apress' });
   const b = await Publisher.objects.create({ name: 'Bloom' });

@@ -6,8 +6,9 @@ import {
   IntegrityError, BulkOptionsError, FieldDoesNotExist, ModelStateError,
 } from '../../../src/db/index.ts';
 import { assertNumQueries } from '../../../src/test/index.ts';
+import { sqlPattern, testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Item extends Model<Item>()({
   name: new CharField({ maxLength: 30, unique: true }),
@@ -240,9 +241,9 @@ describe('bulkUpdate()', () => {
     assert.equal(result, 250);
     assert.deepEqual(queries.map((q) => q.sql.split(' ')[0]), ['BEGIN', 'UPDATE', 'UPDATE', 'UPDATE', 'COMMIT']);
     const update = queries[1]!;
-    assert.match(update.sql, /^UPDATE "bulk_item" SET "n" = CASE WHEN "bulk_item"\."id" = \? THEN \? WHEN /);
+    assert.match(update.sql, sqlPattern(/^UPDATE "bulk_item" SET "n" = CASE WHEN "bulk_item"\."id" = \? THEN \? WHEN /));
     assert.match(update.sql, /ELSE NULL END, "score" = CASE WHEN /);
-    assert.match(update.sql, /WHERE "bulk_item"\."id" IN \(\?(, \?){99}\)$/);
+    assert.match(update.sql, sqlPattern(/WHERE "bulk_item"\."id" IN \(\?(, \?){99}\)$/));
     assert.equal(update.params.length, 100 * 2 * 2 + 100);
     const stored = await Item.objects.get({ name: 'item0042' });
     assert.equal(stored.n, 420);

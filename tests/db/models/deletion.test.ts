@@ -4,8 +4,9 @@ import {
   Model, CharField, IntegerField, ForeignKey, CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING,
   connections, createTables, captureQueries, signals, ProtectedError, RestrictedError,
 } from '../../../src/db/index.ts';
+import { nativeSql, testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Author extends Model<Author>()({ name: new CharField({ maxLength: 50 }) }, { appLabel: 'del' }) {}
 class Book extends Model<Book>()({
@@ -127,7 +128,7 @@ describe('onDelete', () => {
   test('SET_DEFAULT sets the key to the field default', async () => {
     const keeper = await Author.objects.create({ name: 'Keeper' });
     const a = await Author.objects.create({ name: 'A' });
-    await connections.get('default').execute({ sql: 'UPDATE "del_author" SET "id" = 1 WHERE "id" = ?', params: [keeper.pk as number] });
+    await connections.get('default').execute({ sql: nativeSql('UPDATE "del_author" SET "id" = 1 WHERE "id" = ?'), params: [keeper.pk as number] });
     const ghost = await Ghost.objects.create({ author: a });
     await a.delete();
     await ghost.refreshFromDb();

@@ -5,8 +5,11 @@ import {
   connections, createTables, Decimal, DateOnly, captureQueries, FieldError,
 } from '../../../src/db/index.ts';
 import { setDefaultTimeZone } from '../../../src/utils/timezone.ts';
+import { testDatabaseSettings, testVendor } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+const pg = testVendor === 'postgres';
+
+connections.configure({ default: testDatabaseSettings() });
 
 class Item extends Model<Item>()({
   name: new CharField({ maxLength: 100 }),
@@ -46,11 +49,12 @@ describe('text lookups', () => {
     assert.deepEqual(await names(Item.objects.filter({ name__exact: "o'brien" })), []);
   });
 
-  test('iexact folds ASCII case only, as SQLite LIKE does', async () => {
+  test('iexact folds ASCII case on SQLite (as its LIKE does) and all case on PostgreSQL (UPPER)', async () => {
     assert.deepEqual(await names(Item.objects.filter({ name__iexact: "o'BRIEN" })), ["O'Brien"]);
     assert.deepEqual(await names(Item.objects.filter({ name__iexact: 'CAFé Ünïcode' })), ['Café Ünïcode']);
-    // Verified with Django 5.2 on SQLite: 'ü' does not fold to 'Ü', so this finds nothing.
-    assert.deepEqual(await names(Item.objects.filter({ name__iexact: 'café ünïcode' })), []);
+    // Verified with Django 5.2 on SQLite: 'ü' does not fold to 'Ü', so this finds nothing there;
+    // Django's UPPER(…) = UPPER(…) on PostgreSQL folds it.
+    assert.deepEqual(await names(Item.objects.filter({ name__iexact: 'café ünïcode' })), pg ? ['Café Ünïcode'] : []);
   });
 
   test('contains escapes % so it matches a literal percent sign', async () => {
@@ -62,9 +66,10 @@ describe('text lookups', () => {
     assert.deepEqual(await names(Item.objects.filter({ name__contains: 'e_c' })), ['snake_case']);
   });
 
-  test('contains folds ASCII case on SQLite, exactly like Django', async () => {
-    // Verified with Django 5.2: SQLite's LIKE ignores ASCII case, so contains='brien' finds "O'Brien".
-    assert.deepEqual(await names(Item.objects.filter({ name__contains: 'brien' })), ["O'Brien"]);
+  test('contains folds ASCII case on SQLite and is case-sensitive on PostgreSQL, exactly like Django', async () => {
+    // Verified with Django 5.2: SQLite's LIKE ignores ASCII case, so contains='brien' finds "O'Brien";
+    // PostgreSQL's LIKE does not.
+    assert.deepEqual(await names(Item.objects.filter({ name__contains: 'brien' })), pg ? [] : ["O'Brien"]);
     assert.deepEqual(await names(Item.objects.filter({ name__contains: 'Brien' })), ["O'Brien"]);
     assert.deepEqual(await names(Item.objects.filter({ name__icontains: 'BRIEN' })), ["O'Brien"]);
   });
@@ -79,8 +84,8 @@ describe('text lookups', () => {
     assert.deepEqual(await names(Item.objects.filter({ name__istartswith: 'SNAKE_' })), ['snake_case']);
     assert.deepEqual(await names(Item.objects.filter({ name__endswith: '_case' })), ['snake_case']);
     assert.deepEqual(await names(Item.objects.filter({ name__iendswith: 'COTTON' })), ['100% cotton']);
-    // Verified with Django 5.2 on SQLite: endswith ignores ASCII case too.
-    assert.deepEqual(await names(Item.objects.filter({ name__endswith: 'COTTON' })), ['100% cotton']);
+    // Verified with Django 5.2 on SQLite: endswith ignores ASCII case too (not on PostgreSQL).
+    assert.deepEqual(await names(Item.objects.filter({ name__endswith: 'COTTON' })), pg ? [] : ['100% cotton']);
     assert.deepEqual(await names(Item.objects.filter({ name__endswith: 'ÜNÏCODE' })), []);
   });
 
@@ -285,8 +290,9 @@ describe('datetimes() in the current time zone (Europe/Paris)', () => {
   test('truncates to local hours across the autumn fallback as Django does', async () => {
     // Verified with Django 5.2: both 02:15 wall-clock times truncate to the same local 02:00, which
     // resolves to its first occurrence (CEST), so one value comes back.
+    // PostgreSQL's AT TIME ZONE (Django's SQL there) reads the ambiguous 02:00 as standard time (CET).
     const hours = await Item.objects.filter({ at__month: 10 }).datetimes('at', 'hour');
-    assert.deepEqual(hours.map((d) => d.toISOString()), ['2024-10-27T00:00:00.000Z']);
+    assert.deepEqual(hours.map((d) => d.toISOString()), [pg ? '2024-10-27T01:00:00.000Z' : '2024-10-27T00:00:00.000Z']);
   });
 });
 

@@ -5,8 +5,9 @@ import {
   DecimalField, BooleanField, DateField, DateTimeField, TimeField, DurationField, UUIDField, JSONField, EmailField,
   SlugField, URLField, BinaryField, BigAutoField, connections, createTables, captureQueries, Decimal, DateOnly, uuid4, signals,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Everything extends Model<Everything>()({
   id: new BigAutoField({ primaryKey: true }),

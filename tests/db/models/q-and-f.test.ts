@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import {
   Model, CharField, IntegerField, DecimalField, connections, createTables, captureQueries, Q, F, Value, Decimal, FieldError,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Stock extends Model<Stock>()({
   name: new CharField({ maxLength: 20 }),

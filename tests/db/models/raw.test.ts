@@ -5,8 +5,9 @@ import {
   connections, connection, createTables, captureQueries, Decimal, DateOnly,
   RawQuerySet, FieldDoesNotExist, DeferredFieldError,
 } from '../../../src/db/index.ts';
+import { nativeSql, testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' }, other: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings(), other: testDatabaseSettings() });
 
 class Publisher extends Model<Publisher>()({
   name: new CharField({ maxLength: 50 }),
@@ -39,7 +40,7 @@ after(async () => {
 
 describe('raw()', () => {
   test('maps rows to instances, converting model columns as their fields read them', async () => {
-    const books = await Book.objects.raw('SELECT * FROM raw_book WHERE pages > ? ORDER BY title', [100]);
+    const books = await Book.objects.raw(nativeSql('SELECT * FROM raw_book WHERE pages > ? ORDER BY title'), [100]);
     assert.deepEqual(books.map((b) => b.title), ['Dune', 'Emma']);
     const [dune, emma] = books;
     assert.ok(dune instanceof Book);
@@ -54,14 +55,14 @@ describe('raw()', () => {
   });
 
   test('columns not on the model become attributes, unconverted', async () => {
-    const [row] = await Book.objects.raw('SELECT id, title, pages * 2 AS double_pages, upper(title) AS shout FROM raw_book WHERE title = ?', ['Dune']);
+    const [row] = await Book.objects.raw(nativeSql('SELECT id, title, pages * 2 AS double_pages, upper(title) AS shout FROM raw_book WHERE title = ?'), ['Dune']);
     const extra = row as Book & { double_pages: number; shout: string };
     assert.equal(extra.double_pages, 824);
     assert.equal(extra.shout, 'DUNE');
   });
 
   test('fields the SQL did not select are deferred and load on refreshFromDb()', async () => {
-    const [dune] = await Book.objects.raw('SELECT id, title FROM raw_book WHERE title = ?', ['Dune']);
+    const [dune] = await Book.objects.raw(nativeSql('SELECT id, title FROM raw_book WHERE title = ?'), ['Dune']);
     assert.throws(() => dune!.pages, DeferredFieldError);
     await dune!.refreshFromDb({ fields: ['pages'] });
     assert.equal(dune!.pages, 412);
@@ -75,7 +76,7 @@ describe('raw()', () => {
   });
 
   test('translations map result columns to fields', async () => {
-    const [book] = await Book.objects.raw('SELECT id AS key, title AS name, price AS cost FROM raw_book WHERE title = ?', ['Emma'], {
+    const [book] = await Book.objects.raw(nativeSql('SELECT id AS key, title AS name, price AS cost FROM raw_book WHERE title = ?'), ['Emma'], {
       translations: { key: 'id', name: 'title', cost: 'price' },
     });
     assert.equal(book!.title, 'Emma');
@@ -83,7 +84,7 @@ describe('raw()', () => {
   });
 
   test('columns may be named by attribute as well as by column', async () => {
-    const [book] = await Book.objects.raw('SELECT id, in_print AS "inPrint", publisher_id FROM raw_book WHERE title = ?', ['Emma']);
+    const [book] = await Book.objects.raw(nativeSql('SELECT id, in_print AS "inPrint", publisher_id FROM raw_book WHERE title = ?'), ['Emma']);
     assert.equal(book!.inPrint, false);
     assert.equal(book!.publisherId, null);
   });
@@ -107,26 +108,26 @@ describe('raw()', () => {
     const hostile = ["Robert'); DROP TABLE raw_book;--", "' OR '1'='1", '1; DELETE FROM raw_book', '%', '\\'];
     const { queries } = await captureQueries(async () => {
       for (const value of hostile) {
-        const found = await Book.objects.raw('SELECT * FROM raw_book WHERE title = ?', [value]);
+        const found = await Book.objects.raw(nativeSql('SELECT * FROM raw_book WHERE title = ?'), [value]);
         assert.equal(found.length, value.startsWith('Robert') ? 1 : 0, value);
       }
     });
     // The SQL text never changes; the value is bound separately.
-    assert.ok(queries.every((q) => q.sql === 'SELECT * FROM raw_book WHERE title = ?'));
+    assert.ok(queries.every((q) => q.sql === nativeSql('SELECT * FROM raw_book WHERE title = ?')));
     assert.equal(await Book.objects.count(), 3, 'nothing was dropped or deleted');
   });
 
   test('JavaScript values are adapted like model fields adapt them', async () => {
     const rows = await Book.objects.raw(
-      'SELECT * FROM raw_book WHERE in_print = ? AND price >= ? AND published < ? AND (stocked_at IS NULL OR stocked_at < ?)',
+      nativeSql('SELECT * FROM raw_book WHERE in_print = ? AND price >= ? AND published < ? AND (stocked_at IS NULL OR stocked_at < ?)'),
       [true, new Decimal('5'), new DateOnly('2000-01-01'), new Date('2030-01-01T00:00:00Z')],
     );
     assert.deepEqual(rows.map((b) => b.title), ['Dune']);
-    await assert.rejects(async () => Book.objects.raw('SELECT * FROM raw_book WHERE id = ?', [{ id: 1 }]), /parameter 0 is a Object/);
+    await assert.rejects(async () => Book.objects.raw(nativeSql('SELECT * FROM raw_book WHERE id = ?'), [{ id: 1 }]), /parameter 0 is a Object/);
   });
 
   test('refuses params that are not an array (the interpolation mistake)', () => {
-    assert.throws(() => Book.objects.raw('SELECT * FROM raw_book WHERE title = ?', 'Dune' as never), /parameters as an array/);
+    assert.throws(() => Book.objects.raw(nativeSql('SELECT * FROM raw_book WHERE title = ?'), 'Dune' as never), /parameters as an array/);
   });
 
   test('using() runs on another database', async () => {
@@ -140,19 +141,19 @@ describe('raw()', () => {
 
 describe('the cursor API', () => {
   test('execute() writes with parameters and reports rows changed', async () => {
-    const result = await connection.execute({ sql: 'UPDATE raw_book SET pages = pages + ? WHERE title = ?', params: [1, 'Emma'] });
+    const result = await connection.execute({ sql: nativeSql('UPDATE raw_book SET pages = pages + ? WHERE title = ?'), params: [1, 'Emma'] });
     assert.equal(result.rowCount, 1);
-    const { columns, rows } = await connection.fetchWithColumns({ sql: 'SELECT title, pages FROM raw_book WHERE title = ?', params: ['Emma'] });
+    const { columns, rows } = await connection.fetchWithColumns({ sql: nativeSql('SELECT title, pages FROM raw_book WHERE title = ?'), params: ['Emma'] });
     assert.deepEqual(columns, ['title', 'pages']);
     assert.deepEqual(rows, [['Emma', 475]]);
-    await connection.execute({ sql: 'UPDATE raw_book SET pages = pages - ? WHERE title = ?', params: [1, 'Emma'] });
+    await connection.execute({ sql: nativeSql('UPDATE raw_book SET pages = pages - ? WHERE title = ?'), params: [1, 'Emma'] });
   });
 
   test('interpolating a value into the SQL text is what injection exploits; a parameter is not', async () => {
     const input = "x' OR '1'='1";
     const interpolated = await connection.fetchAll({ sql: `SELECT id FROM raw_book WHERE title = '${input}'`, params: [] });
     assert.equal(interpolated.length, 3, 'the quote ended the string and the OR matched every row');
-    const bound = await connection.fetchAll({ sql: 'SELECT id FROM raw_book WHERE title = ?', params: [input] });
+    const bound = await connection.fetchAll({ sql: nativeSql('SELECT id FROM raw_book WHERE title = ?'), params: [input] });
     assert.equal(bound.length, 0);
   });
 });

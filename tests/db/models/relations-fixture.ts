@@ -13,6 +13,7 @@ import {
   connections, createTables, Decimal,
   type RelatedManager, type ManyRelatedManager,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
 export class Country extends Model<Country>()({
   name: new CharField({ maxLength: 50 }),
@@ -98,7 +99,7 @@ export const DATA = JSON.parse(readFileSync(new URL('./django/relations-data.jso
 
 /** Creates the tables in a fresh in-memory database and loads the shared rows (pks 1, 2, … in order). */
 export async function seed(): Promise<void> {
-  connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+  connections.configure({ default: testDatabaseSettings() });
   await createTables(MODELS);
   for (const name of DATA.countries) await Country.objects.create({ name });
   for (const [name, countryId] of DATA.publishers) await Publisher.objects.create({ name, countryId });

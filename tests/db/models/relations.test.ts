@@ -12,8 +12,9 @@ import {
   connections, createTables, RelationNotLoadedError, ModelStateError, ProtectedError, FieldError,
   type RelatedManager, type ManyRelatedManager,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Person extends Model<Person>()({
   name: new CharField({ maxLength: 50 }),
@@ -75,6 +76,11 @@ beforeEach(async () => {
     ...[Person._meta.getField('friends'), Person._meta.getField('following'), Post._meta.getField('tags')].map(joinTable),
     ...[...ALL].reverse().map((m) => m._meta.dbTable),
   ];
+  if (connection.vendor === 'postgres') {
+    // Emptied and keys restarted at 1, as the SQLite branch does through sqlite_sequence.
+    await connection.execute({ sql: `TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`, params: [] });
+    return;
+  }
   for (const table of tables) {
     await connection.execute({ sql: `DELETE FROM "${table}"`, params: [] });
     await connection.execute({ sql: `DELETE FROM sqlite_sequence WHERE name = ?`, params: [table] });

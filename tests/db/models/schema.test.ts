@@ -5,6 +5,7 @@ import {
   Index, CheckConstraint, UniqueConstraint, IntegrityError,
 } from '../../../src/db/index.ts';
 
+// SQLite's DDL read back from sqlite_master; tests/db/backends/postgres/schema-editor.test.ts covers PostgreSQL's.
 connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
 
 class Customer extends Model<Customer>()({

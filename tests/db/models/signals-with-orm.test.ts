@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import {
   Model, CharField, IntegerField, ForeignKey, CASCADE, connections, createTables, atomic, signals,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Shelf extends Model<Shelf>()({ label: new CharField({ maxLength: 20 }) }, { appLabel: 'sig' }) {}
 class Tome extends Model<Tome>()({

@@ -7,10 +7,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   Model, CharField, IntegerField, connections, createTables, atomic, onCommit, captureQueries, F,
 } from '../../../src/db/index.ts';
+import { testDatabaseSettings, testVendor } from '../test-database.ts';
 
-// A file database: concurrent flows need separate connections to see isolation.
+// On SQLite a file database: concurrent flows need separate connections to see isolation.
 const dir = mkdtempSync(join(tmpdir(), 'nuages-orm-tx-'));
-connections.configure({ default: { ENGINE: 'sqlite', NAME: join(dir, 'orm.sqlite3') } });
+connections.configure({
+  default: testVendor === 'postgres' ? testDatabaseSettings() : { ENGINE: 'sqlite', NAME: join(dir, 'orm.sqlite3') },
+});
 
 class Account extends Model<Account>()({
   owner: new CharField({ maxLength: 20 }),

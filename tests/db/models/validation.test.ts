@@ -5,8 +5,9 @@ import {
   CheckConstraint, UniqueConstraint, ValidationError, IntegrityError,
 } from '../../../src/db/index.ts';
 import { minValueValidator } from '../../../src/core/validators.ts';
+import { testDatabaseSettings } from '../test-database.ts';
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+connections.configure({ default: testDatabaseSettings() });
 
 class Member extends Model<Member>()({
   email: new EmailField({ unique: true }),

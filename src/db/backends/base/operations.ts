@@ -4,10 +4,24 @@
  * per backend overrides only what differs.
  */
 import type { Field } from '../../models/fields/field.ts';
+import type { ExprNode } from '../../models/sql/nodes.ts';
 import { NotSupportedError } from '../../errors.ts';
+import type { SqlParam } from './types.ts';
 
 /** What bulkCreate() does with a row that collides with an existing one (Django's OnConflict). */
 export type OnConflict = 'ignore' | 'update';
+
+/** How `selectForUpdate()` locks rows (Django's nowait, skip_locked, of, no_key). */
+export interface ForUpdateOptions {
+  /** Fail at once instead of waiting for a row another transaction holds. */
+  readonly nowait?: boolean;
+  /** Leave out rows another transaction holds. */
+  readonly skipLocked?: boolean;
+  /** Lock only the rows of these relations (`'self'` is the queried model), not every joined table. */
+  readonly of?: readonly string[];
+  /** A weaker lock that still lets other transactions insert rows referencing these (FOR NO KEY UPDATE). */
+  readonly noKey?: boolean;
+}
 
 export abstract class BaseDatabaseOperations {
   /** `WHERE lhs <op>` templates; `%s` is the right-hand side. */
@@ -22,8 +36,37 @@ export abstract class BaseDatabaseOperations {
     return `"${name.replaceAll('"', '""')}"`;
   }
 
-  /** The placeholder for the n-th parameter (1-based). */
-  abstract placeholder(index: number): string;
+  /**
+   * GROUP BY and ORDER BY name a selected expression by its position or alias instead of
+   * repeating it (Django's allows_group_by_select_index). Needed where parameters are
+   * numbered: `GROUP BY "n" + $2` is not the `"n" + $1` of the SELECT list to PostgreSQL.
+   */
+  readonly groupBySelectIndex: boolean = false;
+
+  /** The placeholder for the n-th parameter (1-based); `value` lets a backend type it. */
+  abstract placeholder(index: number, value?: SqlParam): string;
+
+  /** The left side of a lookup as the database compares it (PostgreSQL: `UPPER(x::text)` for icontains). */
+  lookupCast(_lookup: string, lhs: string): string {
+    return lhs;
+  }
+
+  /**
+   * SQL for a function this database spells differently (PostgreSQL's DATE_TRUNC for the
+   * registered SQLite date functions), or undefined to write it the standard way.
+   * `compile` turns an argument into SQL, adding its parameters in order.
+   */
+  compileFunction(_node: Extract<ExprNode, { kind: 'func' }>, _compile: (node: ExprNode) => string): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * The locking clause of `selectForUpdate()`; `ofTables` are the table aliases `of` named.
+   * Databases without row locks (SQLite locks the whole database for a writer) write nothing.
+   */
+  forUpdateSql(_options: ForUpdateOptions, _ofTables: readonly string[]): string {
+    return '';
+  }
 
   /** SQL extracting `part` (year, month, …) of a date or datetime expression in a time zone. */
   abstract datePart(part: string, sql: string, timeZone: string | null): string;

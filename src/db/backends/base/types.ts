@@ -36,6 +36,10 @@ export interface DatabaseSettings {
   PORT?: number | string;
   OPTIONS?: Record<string, unknown>;
   CONN_MAX_AGE?: number | null;
+  /** Ping a connection that sat idle before reusing it (Postgres). */
+  CONN_HEALTH_CHECKS?: boolean;
+  /** iterator() reads all rows at once instead of through a server-side cursor (PgBouncer in transaction mode). */
+  DISABLE_SERVER_SIDE_CURSORS?: boolean;
   ATOMIC_REQUESTS?: boolean;
   TEST?: { NAME?: string };
 }

@@ -558,6 +558,24 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
     }
   }
 
+  /**
+   * Turns foreign key enforcement on or off on every connection of this alias. SQLite
+   * ignores the pragma inside a transaction, so this refuses to run in one; the
+   * migration executor switches it off around a migration so table rebuilds can drop
+   * and rename referenced tables, then checks every reference before committing.
+   */
+  setForeignKeyEnforcement(enabled: boolean): void {
+    if (this.openTransactions > 0) {
+      throw new TransactionManagementError(
+        `Foreign key enforcement on database '${this.alias}' cannot change while a transaction is open. ` +
+          'Run migrations outside atomic().',
+      );
+    }
+    const sql = `PRAGMA foreign_keys = ${enabled ? 'ON' : 'OFF'}`;
+    this.#mainSession().db.exec(sql);
+    if (!this.#memory) (this.#txSession ??= new SqliteSession(this.#path, false, this.settings.OPTIONS ?? {}, this.#cacheSize)).db.exec(sql);
+  }
+
   // ---- transaction primitives (used by transaction.ts) ------------------------------------
 
   /** @internal */

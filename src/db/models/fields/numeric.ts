@@ -28,7 +28,16 @@ export class IntegerField<N extends boolean = false> extends Field<number, N> {
   override builtinValidators(): readonly Validator[] {
     return [minValueValidator(this.range[0]), maxValueValidator(this.range[1])];
   }
+
+  override dbConverter(features: DatabaseFeatures): DbConverter {
+    // A database with native decimals computes some integers as numeric (SUM of bigint),
+    // which the driver reads as exact text; Django's expression converter makes them ints.
+    return features.hasNativeDecimal ? numberFromText : null;
+  }
 }
+
+/** Numeric text from the driver as a number; numbers (and BigInts) pass through. */
+const numberFromText = (raw: unknown): unknown => (typeof raw === 'string' ? Number(raw) : raw);
 
 export class SmallIntegerField<N extends boolean = false> extends IntegerField<N> {
   override readonly internalType: string = 'SmallIntegerField';
@@ -84,6 +93,11 @@ export class FloatField<N extends boolean = false> extends Field<number, N> {
     if (value instanceof DecimalJs) return value.toNumber();
     if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
     throw this.invalid(value, `“${String(value)}” value must be a float.`);
+  }
+
+  override dbConverter(features: DatabaseFeatures): DbConverter {
+    // AVG of integers is numeric on PostgreSQL, read as exact text: Django returns a float.
+    return features.hasNativeDecimal ? numberFromText : null;
   }
 }
 

@@ -18,7 +18,7 @@ import { splitOptions } from './comparison.ts';
 export class ConcatFunc extends Func {
   constructor(expressions: readonly unknown[], options: FuncOptions = {}) {
     if (expressions.length < 2) throw new TypeError('Concat must take at least two expressions.');
-    super(expressions, { ...options, template: expressions.map(() => "COALESCE(%s, '')").join(' || ') });
+    super(expressions, { ...options, fn: 'CONCAT', template: expressions.map(() => "COALESCE(%s, '')").join(' || ') });
   }
 
   protected override resolveOutputField(sources: readonly (Field | undefined)[]): Field {

@@ -5,10 +5,12 @@
 import type { DatabaseWrapper } from '../../backends/base/connection.ts';
 import type { BaseDatabaseOperations } from '../../backends/base/operations.ts';
 import { SqliteOperations } from '../../backends/sqlite/operations.ts';
+import { PostgresOperations } from '../../backends/postgres/operations.ts';
 import { SQLCompiler } from './compiler.ts';
 
 const operationsByVendor: Record<string, () => BaseDatabaseOperations> = {
   sqlite: () => new SqliteOperations(),
+  postgres: () => new PostgresOperations(),
 };
 
 const compilers = new WeakMap<DatabaseWrapper, SQLCompiler>();

@@ -13,6 +13,7 @@ import { groupByTerms, isGrouped, splitHaving } from './aggregation.ts';
 import type { ExprNode, LookupNode, OrderNode, SelectItem, WhereChild, WhereNode } from './nodes.ts';
 import type { Query, RelatedSelection } from './query.ts';
 import { OuterRefOutsideSubqueryError } from '../errors.ts';
+import { FieldError } from '../../../core/exceptions.ts';
 
 /** A compiled SELECT and how to read its rows: one entry per column, in order. */
 export interface CompiledSelect extends CompiledQuery {
@@ -30,7 +31,7 @@ class Params {
 
   add(value: SqlParam): string {
     this.values.push(value);
-    return this.#ops.placeholder(this.values.length);
+    return this.#ops.placeholder(this.values.length, value);
   }
 }
 
@@ -87,9 +88,33 @@ export class SQLCompiler {
     let sql = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.join(', ')}`;
     sql += this.#fromAndWhere(query, params, where);
     if (grouped) sql += this.#groupByAndHaving(query, columns, ordering, having, params);
-    sql += this.orderBy(ordering, params);
+    sql += this.orderBy(ordering, params, grouped && this.ops.groupBySelectIndex ? columns : undefined);
     sql += this.ops.limitOffset(query.low, query.high);
+    if (query.selectForUpdate) sql += this.ops.forUpdateSql(query.selectForUpdate, this.#lockedAliases(query, query.selectForUpdate.of ?? []));
     return { sql, params: params.values, columns };
+  }
+
+  /** The table aliases `selectForUpdate({ of })` names: `'self'`, or a selectRelated path. */
+  #lockedAliases(query: Query, of: readonly string[]): string[] {
+    const find = (selections: readonly RelatedSelection[], path: string): RelatedSelection | undefined => {
+      for (const selection of selections) {
+        if (selection.path === path) return selection;
+        const inner = find(selection.children, path);
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    return of.map((name) => {
+      if (name === 'self') return query.alias;
+      const selection = find(query.relatedSelections, name);
+      if (!selection) {
+        throw new FieldError(
+          `selectForUpdate({ of }) names '${name}', which is neither 'self' nor a relation loaded with selectRelated(). ` +
+            `Add .selectRelated('${name}') or name one of: ${['self', ...query.relatedSelections.map((s) => s.path)].join(', ')}.`,
+        );
+      }
+      return selection.alias;
+    });
   }
 
   #needsAlias(item: SelectItem): boolean {
@@ -111,18 +136,27 @@ export class SQLCompiler {
   /** GROUP BY and HAVING; the rules for what is grouped live in `aggregation.ts`. */
   #groupByAndHaving(query: Query, columns: readonly SelectItem[], ordering: readonly OrderNode[], having: WhereNode | null, params: Params): string {
     const groups = groupByTerms(query, columns, ordering, having);
-    let sql = groups.length ? ` GROUP BY ${groups.map((g) => this.expr(g, params)).join(', ')}` : '';
+    const term = (g: ExprNode): string => {
+      if (this.ops.groupBySelectIndex && g.kind !== 'col') {
+        const index = columns.findIndex((c) => c.expr === g);
+        if (index >= 0) return String(index + 1);
+      }
+      return this.expr(g, params);
+    };
+    let sql = groups.length ? ` GROUP BY ${groups.map(term).join(', ')}` : '';
     const conditions = [having, query.having].filter((h): h is WhereNode => h !== null && h.children.length > 0);
     const text = conditions.map((h) => this.where(h, params)).filter(Boolean);
     if (text.length) sql += ` HAVING ${text.length === 1 ? text[0] : text.map((t) => `(${t})`).join(' AND ')}`;
     return sql;
   }
 
-  orderBy(ordering: readonly OrderNode[], params: Params): string {
+  /** ORDER BY; with `selected`, an ordering on a selected expression names its alias (see groupBySelectIndex). */
+  orderBy(ordering: readonly OrderNode[], params: Params, selected?: readonly SelectItem[]): string {
     if (!ordering.length) return '';
     const terms = ordering.map((o) => {
       if (o.random) return this.ops.randomFunction();
-      let term = `${this.expr(o.expr, params)} ${o.descending ? 'DESC' : 'ASC'}`;
+      const item = selected && o.expr.kind !== 'col' ? selected.find((c) => c.expr === o.expr && this.#needsAlias(c)) : undefined;
+      let term = `${item ? this.q(item.name) : this.expr(o.expr, params)} ${o.descending ? 'DESC' : 'ASC'}`;
       if (o.nullsFirst) term += ' NULLS FIRST';
       if (o.nullsLast) term += ' NULLS LAST';
       return term;
@@ -138,7 +172,7 @@ export class SQLCompiler {
       inner.noOrdering = true;
       const compiled = this.compileSelect(inner, params);
       // SQLite rejects parentheses around compound members, and LIMIT inside them.
-      return inner.isSliced ? `SELECT * FROM (${compiled.sql})` : compiled.sql;
+      return inner.isSliced ? `SELECT * FROM (${compiled.sql}) subquery` : compiled.sql;
     });
     let sql = parts.join(` ${kind}${all ? ' ALL' : ''} `);
     const ordering = query.ordering ?? [];
@@ -289,7 +323,7 @@ export class SQLCompiler {
       default: {
         const template = this.ops.lookupOperators[node.lookup];
         if (!template) throw new Error(`The ${node.lookup} lookup has no SQL on this database backend.`);
-        return `${lhs} ${template.replace('%s', () => this.expr(node.rhs as ExprNode, params))}`;
+        return `${this.ops.lookupCast(node.lookup, lhs)} ${template.replace('%s', () => this.expr(node.rhs as ExprNode, params))}`;
       }
     }
   }
@@ -343,6 +377,8 @@ export class SQLCompiler {
       const sql = `${node.name}(${distinct}CASE WHEN ${condition} THEN ${value} ELSE NULL END)`;
       return node.decimal ? this.ops.decimalResult(sql) : sql;
     }
+    const special = this.ops.compileFunction(node, (arg) => this.expr(arg, params));
+    if (special !== undefined) return node.decimal ? this.ops.decimalResult(special) : special;
     const args = node.args.map((a) => this.expr(a, params));
     let sql: string;
     if (node.template) {

@@ -9,6 +9,7 @@
 import { FieldError } from '../../../core/exceptions.ts';
 import { getCurrentTimeZone } from '../../../utils/timezone.ts';
 import type { DatabaseFeatures } from '../../backends/base/types.ts';
+import type { ForUpdateOptions } from '../../backends/base/operations.ts';
 import { Expression, FExpression, OrderBy, type ResolveContext } from '../expressions.ts';
 import type { Field } from '../fields/field.ts';
 import { ForeignKey, OneToOneField } from '../fields/related.ts';
@@ -78,7 +79,8 @@ export class Query {
   having: WhereNode = EMPTY_WHERE;
   combinator: { kind: Combinator; all: boolean; queries: Query[] } | null = null;
   isEmpty = false;
-  selectForUpdate = false;
+  /** selectForUpdate(): how the selected rows are locked, or false for no lock. */
+  selectForUpdate: ForUpdateOptions | false = false;
   /** Related objects loaded in the same query by selectRelated(), in select order. */
   relatedSelections: RelatedSelection[] = [];
   /** only()/defer() of related objects: path → the fields loaded (pk always among them). */

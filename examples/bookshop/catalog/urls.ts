@@ -1,0 +1,13 @@
+/** The catalogue's URLs, included under the 'catalog' namespace. */
+import { path } from 'nuages/urls';
+import { apiBooks, authorList, bookDetail, bookList, home } from './views.ts';
+
+export const appName = 'catalog';
+
+export const urlpatterns = [
+  path('', home, { name: 'home' }),
+  path('books/', bookList, { name: 'book-list' }),
+  path('books/<int:id>/', bookDetail, { name: 'book-detail' }),
+  path('authors/', authorList, { name: 'author-list' }),
+  path('api/books/', apiBooks, { name: 'api-books' }),
+];

@@ -1,0 +1,102 @@
+/**
+ * The catalogue's pages. Each view issues a fixed number of queries whatever
+ * the page size: to-one relations are JOINed (selectRelated), to-many ones
+ * are loaded by one batched query (prefetchRelated).
+ */
+import { Avg, Count, Prefetch, Q } from 'nuages/db';
+import { Http404, HttpResponse, JsonResponse, type HttpRequest } from 'nuages/http';
+import { Paginator } from 'nuages/core/paginator';
+import { renderToString } from 'nuages/template';
+import { Author, Book, Publisher } from './models.ts';
+
+const BOOKS_PER_PAGE = 10;
+
+async function render(request: HttpRequest, name: string, context: Record<string, unknown>): Promise<HttpResponse> {
+  return new HttpResponse(await renderToString(name, context, request));
+}
+
+/** The books matching `?q=` (title, author or publisher), newest first, with publisher and authors loaded. */
+function searchBooks(q: string) {
+  let books = Book.objects.selectRelated('publisher').prefetchRelated('authors');
+  if (q !== '') {
+    // Matching through the authors join can repeat a book; distinct() keeps one row each.
+    books = books.filter(Q({ title__icontains: q }).or({ authors__name__icontains: q }).or({ publisher__name__icontains: q })).distinct();
+  }
+  return books;
+}
+
+/** `/`: the shop at a glance and the newest books (2 queries for the books, 3 counts). */
+export async function home(request: HttpRequest): Promise<HttpResponse> {
+  const [newest, bookCount, authorCount, publisherCount] = await Promise.all([
+    Book.objects.selectRelated('publisher').prefetchRelated('authors').slice(0, 5),
+    Book.objects.count(),
+    Author.objects.count(),
+    Publisher.objects.count(),
+  ]);
+  return render(request, 'catalog/home.html', { newest, bookCount, authorCount, publisherCount });
+}
+
+/** `/books/?q=…&page=N`: 3 queries (count, page with publishers, authors of the page). */
+export async function bookList(request: HttpRequest): Promise<HttpResponse> {
+  const q = (request.GET.get('q') ?? '').trim();
+  const paginator = new Paginator(searchBooks(q), BOOKS_PER_PAGE);
+  // getPage() forgives a bad ?page= (last page for too big, first for nonsense), as Django's.
+  const page = await paginator.getPage(request.GET.get('page'));
+  return render(request, 'catalog/book_list.html', {
+    page,
+    paginator,
+    books: page.objectList,
+    q,
+    pageRange: paginator.getElidedPageRange(page.number, { onEachSide: 2, onEnds: 1 }),
+  });
+}
+
+/** `/books/<int:id>/`: 2 queries, the book JOINed to its publisher, then its authors in name order. */
+export async function bookDetail(request: HttpRequest, params: { id: number }): Promise<HttpResponse> {
+  // No Count('books') here: inside a prefetch it would count through the prefetch's own join (1 each).
+  const authors = Author.objects.orderBy('name');
+  const book = await Book.objects
+    .selectRelated('publisher')
+    .prefetchRelated(new Prefetch('authors', { queryset: authors }))
+    .filter({ id: params.id })
+    .first();
+  if (!book) throw new Http404(`No book with id ${params.id}.`);
+  return render(request, 'catalog/book_detail.html', { book, authors: await book.authors });
+}
+
+/** `/authors/`: every author with how many books they wrote and their average rating (1 query, GROUP BY). */
+export async function authorList(request: HttpRequest): Promise<HttpResponse> {
+  const authors = await Author.objects
+    .annotate({ bookCount: Count('books'), averageRating: Avg('books__rating') })
+    .orderBy('-bookCount', 'name');
+  return render(request, 'catalog/author_list.html', { authors });
+}
+
+/** `/api/books/?q=…&page=N`: the book list as JSON, same queries as the HTML list. */
+export async function apiBooks(request: HttpRequest): Promise<JsonResponse> {
+  const q = (request.GET.get('q') ?? '').trim();
+  const paginator = new Paginator(searchBooks(q), BOOKS_PER_PAGE);
+  const page = await paginator.getPage(request.GET.get('page'));
+  const results = [];
+  for (const book of page.objectList) {
+    results.push({
+      id: book.id,
+      title: book.title,
+      isbn: book.isbn,
+      price: book.price,
+      rating: book.rating,
+      pages: book.pages,
+      publishedDate: book.publishedDate,
+      publisher: book.publisher.name,
+      authors: (await book.authors).map((author) => author.name),
+    });
+  }
+  return new JsonResponse({
+    count: paginator.count,
+    page: page.number,
+    numPages: paginator.numPages,
+    next: page.hasNext() ? page.nextPageNumber() : null,
+    previous: page.hasPrevious() ? page.previousPageNumber() : null,
+    results,
+  });
+}

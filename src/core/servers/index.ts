@@ -1,0 +1,19 @@
+/**
+ * `nuages/core/servers`: the socket side. `NuagesServer` (node:http with
+ * limits and graceful shutdown), `ClusterPrimary`/`runWorker` (node:cluster),
+ * the development server's static files, reloader and request log.
+ * `manage.ts runserver` and `manage.ts serve` are built from these.
+ */
+export { createNodeApp } from './application.ts';
+export { isReloaderChild, RUN_MAIN_ENV, runWithReloader, triggersReload } from './autoreload.ts';
+export { ClusterPrimary, runWorker, SHUTDOWN_MESSAGE, type ClusterOptions } from './cluster.ts';
+export {
+  NuagesServer,
+  type BeforeHook,
+  type NodeApp,
+  type NuagesServerOptions,
+  type RequestLogEntry,
+} from './http-server.ts';
+export { parseAddrPort, serverDefaults, type ServerOptions } from './options.ts';
+export { formatLogLine, logDate, statusStyle } from './request-log.ts';
+export { safeRelativePath, staticFilesHook, staticRoots, staticUrlPath, type StaticRoot } from './static-files.ts';

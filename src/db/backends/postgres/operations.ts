@@ -1,0 +1,184 @@
+/**
+ * PostgreSQL's SQL dialect: `$n` placeholders, Django's lookup SQL (UPPER(…) LIKE UPPER(…),
+ * `~` and `~*`), EXTRACT / AT TIME ZONE / DATE_TRUNC for dates, native types and
+ * `FOR UPDATE` locking.
+ */
+import { BaseDatabaseOperations, type ForUpdateOptions, type OnConflict } from '../base/operations.ts';
+import type { SqlParam } from '../base/types.ts';
+import type { Field } from '../../models/fields/field.ts';
+import type { ExprNode } from '../../models/sql/nodes.ts';
+
+/** Lookups whose left side Django casts to text on PostgreSQL (so LIKE works on any column). */
+const TEXT_LOOKUPS = new Set(['iexact', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'regex', 'iregex']);
+/** Lookups compared case-insensitively by upper-casing both sides, as Django does. */
+const UPPER_LOOKUPS = new Set(['iexact', 'icontains', 'istartswith', 'iendswith']);
+
+const INT4_MIN = -2147483648;
+const INT4_MAX = 2147483647;
+
+/** A SQL string literal; used for the fixed words (date parts, zone names) Django also inlines. */
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** SQL, PostgreSQL flavour. One instance serves every Postgres connection. */
+export class PostgresOperations extends BaseDatabaseOperations {
+  readonly lookupOperators = {
+    exact: '= %s',
+    iexact: '= UPPER(%s)',
+    contains: 'LIKE %s',
+    icontains: 'LIKE UPPER(%s)',
+    regex: '~ %s',
+    iregex: '~* %s',
+    gt: '> %s',
+    gte: '>= %s',
+    lt: '< %s',
+    lte: '<= %s',
+    startswith: 'LIKE %s',
+    endswith: 'LIKE %s',
+    istartswith: 'LIKE UPPER(%s)',
+    iendswith: 'LIKE UPPER(%s)',
+  };
+
+  readonly dataTypes = {
+    AutoField: 'integer',
+    BigAutoField: 'bigint',
+    SmallAutoField: 'smallint',
+    BinaryField: 'bytea',
+    BooleanField: 'boolean',
+    CharField: 'varchar(%(maxLength)s)',
+    DateField: 'date',
+    DateTimeField: 'timestamp with time zone',
+    DecimalField: 'numeric(%(maxDigits)s, %(decimalPlaces)s)',
+    // The field stores microseconds as an integer on every backend, so the column is one too.
+    DurationField: 'bigint',
+    FloatField: 'double precision',
+    IntegerField: 'integer',
+    BigIntegerField: 'bigint',
+    JSONField: 'jsonb',
+    PositiveBigIntegerField: 'bigint',
+    PositiveIntegerField: 'integer',
+    PositiveSmallIntegerField: 'smallint',
+    SlugField: 'varchar(%(maxLength)s)',
+    SmallIntegerField: 'smallint',
+    TextField: 'text',
+    TimeField: 'time',
+    UUIDField: 'uuid',
+  };
+
+  override readonly groupBySelectIndex = true;
+
+  override readonly dataTypeChecks = {
+    PositiveBigIntegerField: '"%(column)s" >= 0',
+    PositiveIntegerField: '"%(column)s" >= 0',
+    PositiveSmallIntegerField: '"%(column)s" >= 0',
+  };
+
+  /**
+   * `$n`, typed for numbers and booleans. `pg` sends every parameter as untyped text, so
+   * without a cast `SELECT $1` of 5 reads back as the string '5' and `$1 + $2` is ambiguous;
+   * Django's psycopg renders such values as typed literals. Strings stay untyped, as
+   * Django's text literals are, so the context decides (a date, a uuid, jsonb…).
+   */
+  placeholder(index: number, value?: SqlParam): string {
+    switch (typeof value) {
+      case 'number':
+        if (Number.isInteger(value)) return value >= INT4_MIN && value <= INT4_MAX ? `$${index}::integer` : `$${index}::bigint`;
+        return `$${index}::double precision`;
+      case 'bigint':
+        return `$${index}::numeric`;
+      case 'boolean':
+        return `$${index}::boolean`;
+      case 'object':
+        return value instanceof Uint8Array ? `$${index}::bytea` : `$${index}`;
+      default:
+        return `$${index}`;
+    }
+  }
+
+  override lookupCast(lookup: string, lhs: string): string {
+    if (!TEXT_LOOKUPS.has(lookup)) return lhs;
+    return UPPER_LOOKUPS.has(lookup) ? `UPPER(${lhs}::text)` : `${lhs}::text`;
+  }
+
+  /** `EXTRACT(part FROM …)` as an integer; datetimes are read in `timeZone` first. */
+  datePart(part: string, sql: string, timeZone: string | null): string {
+    const value = timeZone ? `(${sql} AT TIME ZONE ${literal(timeZone)})` : sql;
+    switch (part) {
+      case 'week_day':
+        return `(CAST(EXTRACT(DOW FROM ${value}) AS integer) + 1)`;
+      case 'iso_week_day':
+        return `CAST(EXTRACT(ISODOW FROM ${value}) AS integer)`;
+      case 'iso_year':
+        return `CAST(EXTRACT(ISOYEAR FROM ${value}) AS integer)`;
+      case 'second':
+        // EXTRACT(SECOND) keeps the fraction; Django's ExtractSecond is the whole second.
+        return `CAST(FLOOR(EXTRACT(SECOND FROM ${value})) AS integer)`;
+      default:
+        return `CAST(EXTRACT(${part.toUpperCase()} FROM ${value}) AS integer)`;
+    }
+  }
+
+  dateCast(to: 'date' | 'time', sql: string, timeZone: string | null): string {
+    const value = timeZone ? `(${sql} AT TIME ZONE ${literal(timeZone)})` : `(${sql})`;
+    return `${value}::${to}`;
+  }
+
+  /** Unbounded: no LIMIT at all (PostgreSQL has no `LIMIT -1`). */
+  override limitOffset(low: number, high: number | null): string {
+    if (high === null) return low ? ` OFFSET ${low}` : '';
+    return ` LIMIT ${high - low}${low ? ` OFFSET ${low}` : ''}`;
+  }
+
+  override cast(sql: string, field: Field): string {
+    const type = this.columnType(field);
+    if (type === null) throw new Error(`Cannot cast to ${field.internalType}: it has no column type on PostgreSQL.`);
+    return `(${sql})::${type}`;
+  }
+
+  /**
+   * Functions spelled differently on PostgreSQL. The date truncation inlines its kind and
+   * zone as Django does, so the same expression in SELECT and GROUP BY reads identically.
+   */
+  override compileFunction(node: Extract<ExprNode, { kind: 'func' }>, compile: (node: ExprNode) => string): string | undefined {
+    switch (node.name) {
+      case 'NOW':
+        return 'STATEMENT_TIMESTAMP()';
+      case 'INSTR':
+        return `STRPOS(${node.args.map(compile).join(', ')})`;
+      case 'CONCAT':
+        // `||` refuses non-text operands on PostgreSQL: cast each part, as Django's ConcatPair does.
+        return node.args.map((arg) => `COALESCE((${compile(arg)})::text, '')`).join(' || ');
+      case 'nuages_date_trunc': {
+        const [kindNode, valueNode, zoneNode] = node.args;
+        const kind = kindNode?.kind === 'param' ? String(kindNode.value) : 'day';
+        const zone = zoneNode?.kind === 'param' && typeof zoneNode.value === 'string' ? zoneNode.value : null;
+        const value = compile(valueNode!);
+        if (zone === null) return `DATE_TRUNC(${literal(kind)}, ${value})::date`;
+        return `(DATE_TRUNC(${literal(kind)}, ${value} AT TIME ZONE ${literal(zone)}) AT TIME ZONE ${literal(zone)})`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** `FOR [NO KEY] UPDATE [OF …] [NOWAIT | SKIP LOCKED]`. */
+  override forUpdateSql(options: ForUpdateOptions, ofTables: readonly string[]): string {
+    let sql = options.noKey ? ' FOR NO KEY UPDATE' : ' FOR UPDATE';
+    if (ofTables.length) sql += ` OF ${ofTables.map((t) => this.quoteName(t)).join(', ')}`;
+    if (options.nowait) sql += ' NOWAIT';
+    else if (options.skipLocked) sql += ' SKIP LOCKED';
+    return sql;
+  }
+
+  /** `ON CONFLICT DO NOTHING` / `ON CONFLICT (…) DO UPDATE SET … = EXCLUDED.…`, as Django writes them. */
+  override onConflictSql(onConflict: OnConflict | null, uniqueFields: readonly Field[], updateFields: readonly Field[]): string {
+    if (onConflict === 'ignore') return ' ON CONFLICT DO NOTHING';
+    if (onConflict === 'update') {
+      const target = uniqueFields.map((f) => this.quoteName(f.column)).join(', ');
+      const set = updateFields.map((f) => `${this.quoteName(f.column)} = EXCLUDED.${this.quoteName(f.column)}`).join(', ');
+      return ` ON CONFLICT(${target}) DO UPDATE SET ${set}`;
+    }
+    return '';
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * `nuages/views`: class-based views, generic views over the ORM, and view
+ * decorators (Django's django.views).
+ *
+ * View.asView() → view function → setup() → dispatch() → get()/post()/… →
+ * HttpResponse (or a TemplateResponse the handler renders).
+ */
+export { View, TemplateView, RedirectView, ViewConfigurationError, baseContextData, type ClassView, type ContextMixin, type HttpMethodName } from './base.ts';
+export { ListView, DetailView, type ModelLike, type PaginatorClass } from './generic.ts';
+export { TemplateResponse, ContentNotRenderedError } from './template-response.ts';
+export { requireHttpMethods, requireMethods, requireGET, requirePOST, requireSafe } from './decorators.ts';

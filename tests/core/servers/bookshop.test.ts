@@ -1,0 +1,105 @@
+// The bookshop as `npm start` runs it (migrate, seed_demo, runserver), on a
+// throw-away SQLite file and a free port, checked page by page over HTTP.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fetchText, spawnNode, stopProcess, type Spawned } from './helpers.ts';
+
+const MANAGE = join(import.meta.dirname, '..', '..', '..', 'examples', 'bookshop', 'manage.ts');
+
+describe('the bookshop over HTTP', () => {
+  let dir: string;
+  let server: Spawned;
+  let port: number;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-'));
+    const env = { ...process.env, DATABASE_URL: `sqlite:///${join(dir, 'db.sqlite3')}`, NO_COLOR: '1' };
+    for (const command of ['migrate', 'seed_demo']) {
+      const run = spawnSync(process.execPath, [MANAGE, command], { env, encoding: 'utf8' });
+      assert.equal(run.status, 0, `${command}: ${run.stdout}${run.stderr}`);
+    }
+    server = spawnNode([MANAGE, 'runserver', '127.0.0.1:0', '--noreload'], { DATABASE_URL: env.DATABASE_URL });
+    port = Number((await server.waitFor(/Starting development server at http:\/\/127\.0\.0\.1:(\d+)\//))[1]);
+  });
+  after(async () => {
+    await stopProcess(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the home page shows the counts and the newest books, in the base layout', async () => {
+    const res = await fetchText(port, '/');
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.body, /<title>Nuages Bookshop<\/title>/);
+    assert.match(res.body, /60 books by 8 authors from 5 publishers\./);
+    assert.equal(res.body.match(/<a href="\/books\/\d+\/">/g)?.length, 5);
+    assert.match(res.body, /&copy; \d{4} Nuages Bookshop/);
+    assert.match(String(res.headers['x-request-duration']), /^\d+\.\d$/);
+  });
+
+  test('/books/ pages ten books with publisher and authors, and searches with ?q=', async () => {
+    const first = await fetchText(port, '/books/');
+    assert.match(first.body, /60 books, page 1 of 6\./);
+    assert.equal(first.body.match(/<li>\s*<a href="\/books\/\d+\/">/g)?.length, 10);
+    assert.match(first.body, /&middot; (Acme Press|Blue Door|Cloud Books|Delta House|Evergreen) &middot; Author [A-H]/);
+    assert.match(first.body, /<a href="\?page=2" rel="next">/);
+
+    const last = await fetchText(port, '/books/?page=999');
+    assert.match(last.body, /page 6 of 6/);
+
+    const search = await fetchText(port, '/books/?q=django');
+    assert.match(search.body, /Books matching “django”/);
+    assert.match(search.body, /12 books, page 1 of 2\./);
+    assert.match(search.body, /href="\?q=django&amp;page=2"/);
+    const escaped = await fetchText(port, '/books/?q=%3Cscript%3E');
+    assert.match(escaped.body, /matching “&lt;script&gt;”/);
+    assert.match(escaped.body, /0 books\./);
+  });
+
+  test('/books/<id>/ shows one book and its authors; an unknown id is 404', async () => {
+    const list = await fetchText(port, '/api/books/');
+    const book = (JSON.parse(list.body) as { results: Array<{ id: number; title: string; authors: string[] }> }).results[0]!;
+    const res = await fetchText(port, `/books/${book.id}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.body, new RegExp(`<h1>${book.title}</h1>`));
+    for (const name of book.authors) assert.match(res.body, new RegExp(`<li>${name}`));
+    assert.equal((await fetchText(port, '/books/99999/')).status, 404);
+    assert.equal((await fetchText(port, '/books/abc/')).status, 404);
+  });
+
+  test('/authors/ lists book counts and average ratings from one annotated query', async () => {
+    const res = await fetchText(port, '/authors/');
+    const rows = [...res.body.matchAll(/<tr><td>(Author [A-H])<\/td><td>(\d+)<\/td><td>([\d.]+)<\/td><\/tr>/g)];
+    assert.equal(rows.length, 8);
+    // Every book has two authors: the counts add up to twice the books.
+    assert.equal(rows.reduce((sum, row) => sum + Number(row[2]), 0), 120);
+    const counts = rows.map((row) => Number(row[2]));
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'most books first');
+  });
+
+  test('/api/books/ answers JSON with pagination links', async () => {
+    const res = await fetchText(port, '/api/books/?page=2');
+    assert.equal(res.headers['content-type'], 'application/json');
+    const data = JSON.parse(res.body) as Record<string, unknown> & { results: Array<Record<string, unknown>> };
+    assert.equal(data['count'], 60);
+    assert.equal(data['page'], 2);
+    assert.equal(data['previous'], 1);
+    assert.equal(data['next'], 3);
+    assert.equal(data.results.length, 10);
+    const first = data.results[0]!;
+    assert.match(String(first['price']), /^\d+\.\d\d$/);
+    assert.match(String(first['publishedDate']), /^\d{4}-\d\d-\d\d$/);
+    assert.equal((first['authors'] as string[]).length, 2);
+  });
+
+  test('the stylesheet is served from the app static folder', async () => {
+    const css = await fetchText(port, '/static/catalog/site.css');
+    assert.equal(css.status, 200);
+    assert.match(css.body, /font-family/);
+    assert.equal((await fetchText(port, '/books')).status, 301);
+  });
+});

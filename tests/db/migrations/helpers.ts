@@ -1,0 +1,53 @@
+/** Shared by the migration tests: an in-memory graph of migrations, and schema introspection. */
+import type { DatabaseWrapper } from '../../../src/db/backends/base/connection.ts';
+import { Migration, MigrationExecutor, MigrationLoader, MigrationRecorder, type MigrationOptions } from '../../../src/db/migrations/index.ts';
+
+/** A migration of app `shop` (unless `app` says otherwise) named `name`. */
+export function migration(name: string, options: MigrationOptions, app = 'shop'): Migration {
+  return Object.assign(new Migration(options), { appLabel: app, name });
+}
+
+/** An executor over these migrations (no files), with the applied list read from the database. */
+export async function executorFor(connection: DatabaseWrapper, migrations: readonly Migration[]): Promise<MigrationExecutor> {
+  const loader = new MigrationLoader(connection, { appConfigs: [] });
+  for (const m of migrations) {
+    loader.graph.addNode(m.key, m);
+    loader.migratedApps.add(m.appLabel);
+  }
+  for (const m of migrations) for (const [app, name] of m.dependencies) loader.graph.addDependency(m.key, m.key, `${app}.${name}`);
+  loader.appliedMigrations = await new MigrationRecorder(connection).appliedMigrations();
+  return new MigrationExecutor(connection, loader);
+}
+
+async function rows(connection: DatabaseWrapper, sql: string): Promise<unknown[][]> {
+  return connection.fetchAll({ sql, params: [] });
+}
+
+/**
+ * The schema as SQLite reports it: per table its columns (pragma table_info),
+ * indexes with their columns, foreign keys, and CHECK constraints as written.
+ */
+export async function schemaOf(connection: DatabaseWrapper): Promise<Record<string, unknown>> {
+  const tables = await rows(
+    connection,
+    "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'nuages_migrations' ORDER BY name",
+  );
+  const schema: Record<string, unknown> = {};
+  for (const [name, sql] of tables) {
+    const table = String(name);
+    const indexes = await rows(connection, `PRAGMA index_list("${table}")`);
+    const indexInfo: unknown[] = [];
+    for (const index of indexes.sort((a, b) => String(a[1]).localeCompare(String(b[1])))) {
+      const columns = (await rows(connection, `PRAGMA index_xinfo("${String(index[1])}")`)).filter((c) => c[5] === 1);
+      indexInfo.push([String(index[1]).startsWith('sqlite_autoindex') ? 'auto' : index[1], index[2], index[4], columns.map((c) => [c[2], c[3]])]);
+    }
+    schema[table] = {
+      // By name: a column removed then added back comes last, as in Django; its definition is what counts.
+      columns: (await rows(connection, `PRAGMA table_info("${table}")`)).map((c) => c.slice(1)).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      indexes: indexInfo,
+      foreignKeys: (await rows(connection, `PRAGMA foreign_key_list("${table}")`)).map((fk) => [fk[2], fk[3], fk[4]]),
+      checks: [...String(sql).matchAll(/CHECK \((?:[^()]|\([^()]*\))*\)/g)].map((m) => m[0]).sort(),
+    };
+  }
+  return schema;
+}
