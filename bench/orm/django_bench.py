@@ -18,8 +18,20 @@ DB_PATH, GETS, SAMPLES, JOINED_BOOKS = sys.argv[1], int(sys.argv[2]), int(sys.ar
 catalog = types.ModuleType("catalog")
 catalog.__path__ = [os.path.dirname(os.path.abspath(__file__))]
 sys.modules["catalog"] = catalog
+# "postgres:<schema>" runs on the PostgreSQL bench schema with psycopg, as run.ts --db postgres asks.
+if DB_PATH.startswith("postgres:"):
+    DATABASE = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "test",
+        "USER": "postgres",
+        "HOST": "127.0.0.1",
+        "PORT": 5432,
+        "OPTIONS": {"options": f"-c search_path={DB_PATH.split(':', 1)[1]}"},
+    }
+else:
+    DATABASE = {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_PATH}
 settings.configure(
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB_PATH}},
+    DATABASES={"default": DATABASE},
     INSTALLED_APPS=["catalog"],
     USE_TZ=True,
     DEFAULT_AUTO_FIELD="django.db.models.AutoField",

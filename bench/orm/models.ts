@@ -17,7 +17,19 @@ export const JOINED_BOOKS = 500;
 export const DATA_DIR = join(import.meta.dirname, '..', '..', '.bench-data');
 export const DB_PATH = join(DATA_DIR, 'orm.sqlite3');
 
-connections.configure({ default: { ENGINE: 'sqlite', NAME: DB_PATH } });
+/** `npm run bench:orm -- --db postgres` runs on the PostgreSQL server at 127.0.0.1:5432 (database `test`). */
+const dbFlag = process.argv.indexOf('--db');
+export const BENCH_DB: 'sqlite' | 'postgres' = dbFlag >= 0 && process.argv[dbFlag + 1] === 'postgres' ? 'postgres' : 'sqlite';
+/** The schema the Postgres bench creates (and recreates each run) in database `test`. */
+export const PG_SCHEMA = 'nuages_bench';
+export const PG_CONNECTION = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' } as const;
+
+connections.configure({
+  default:
+    BENCH_DB === 'postgres'
+      ? { ENGINE: 'postgres', NAME: PG_CONNECTION.database, HOST: PG_CONNECTION.host, PORT: PG_CONNECTION.port, USER: PG_CONNECTION.user, OPTIONS: { schema: PG_SCHEMA, pool: { max: 4 } } }
+      : { ENGINE: 'sqlite', NAME: DB_PATH },
+});
 
 export class Publisher extends Model<Publisher>()({ name: new CharField({ maxLength: 100 }) }, { appLabel: 'catalog' }) {}
 export interface Publisher {
@@ -54,6 +66,7 @@ function lcg(seed: number): () => number {
 
 /** Recreates the file: schema by Nuages, rows by one transaction of plain INSERTs (fast and neutral). */
 export async function buildDatabase(): Promise<void> {
+  if (BENCH_DB === 'postgres') return buildPostgres();
   mkdirSync(DATA_DIR, { recursive: true });
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(DB_PATH + suffix, { force: true });
   await createTables([Publisher, Author, Book]);
@@ -91,4 +104,55 @@ export async function buildDatabase(): Promise<void> {
   }
   db.exec('COMMIT');
   db.close();
+}
+
+/** The same rows in a fresh `nuages_bench` schema: tables by Nuages, rows by plain multi-row INSERTs. */
+async function buildPostgres(): Promise<void> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client(PG_CONNECTION);
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE; CREATE SCHEMA ${PG_SCHEMA}`);
+    await createTables([Publisher, Author, Book]);
+    await client.query(`SET search_path TO ${PG_SCHEMA}`);
+    const rand = lcg(42);
+    const insert = async (table: string, columns: string, rows: unknown[][]): Promise<void> => {
+      for (let start = 0; start < rows.length; start += 500) {
+        const chunk = rows.slice(start, start + 500);
+        const width = chunk[0]!.length;
+        const marks = chunk.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
+        await client.query(`INSERT INTO ${table} (${columns}) VALUES ${marks}`, chunk.flat());
+      }
+    };
+    await client.query('BEGIN');
+    await insert('catalog_publisher', 'name', Array.from({ length: PUBLISHERS }, (_, i) => [`Publisher ${i + 1}`]));
+    const books: unknown[][] = [];
+    for (let i = 1; i <= BOOKS; i++) {
+      const cents = 500 + Math.floor(rand() * 9500);
+      const day = new Date(Date.UTC(1990, 0, 1) + Math.floor(rand() * 12000) * 86_400_000).toISOString().slice(0, 10);
+      books.push([
+        `Book number ${i}: a title of ordinary length`,
+        String(9780000000000 + i),
+        `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`,
+        1 + Math.floor(rand() * 5),
+        80 + Math.floor(rand() * 900),
+        day,
+        1 + (i % PUBLISHERS),
+      ]);
+    }
+    await insert('catalog_book', 'title, isbn, price, rating, pages, published_date, publisher_id', books);
+    await insert('catalog_author', 'name', Array.from({ length: AUTHORS }, (_, i) => [`Author ${i + 1}`]));
+    const links: unknown[][] = [];
+    for (let i = 1; i <= BOOKS; i++) {
+      const count = 2 + Math.floor(rand() * 2);
+      const chosen = new Set<number>();
+      while (chosen.size < count) chosen.add(1 + Math.floor(rand() * AUTHORS));
+      for (const a of chosen) links.push([i, a]);
+    }
+    await insert('catalog_book_authors', 'book_id, author_id', links);
+    await client.query('COMMIT');
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
 }

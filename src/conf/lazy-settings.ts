@@ -99,6 +99,18 @@ export const settings = new Proxy(control, {
 }) as unknown as Readonly<Settings> & SettingsControl;
 
 /**
+ * The value of setting `name` (overrides applied), or `fallback` when settings are
+ * not configured or the setting is unset. The same answer as reading `settings[name]`
+ * with those two cases caught, without the proxy: for code that runs on every request.
+ */
+export function settingOr<T>(name: string, fallback: T): T {
+  if (installed === undefined) return fallback;
+  const layer = overrides.getStore();
+  const value = layer !== undefined && Object.hasOwn(layer, name) ? layer[name] : installed[name];
+  return value === undefined ? fallback : (value as T);
+}
+
+/**
  * Install settings synchronously (scripts, tests). Defaults are merged in and
  * the values validated.
  *

@@ -175,7 +175,15 @@ export function defaultSettings(): BuiltinSettings {
 
 /** True for names Django would treat as settings (`str.isupper()`). */
 export function isSettingName(name: string): boolean {
-  return name === name.toUpperCase() && name !== name.toLowerCase();
+  // Every `settings.X` read asks this; ASCII names are decided without allocating.
+  let letter = false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) return false;
+    if (c >= 0x41 && c <= 0x5a) letter = true;
+    else if (c > 0x7f) return name === name.toUpperCase() && name !== name.toLowerCase();
+  }
+  return letter;
 }
 
 /**

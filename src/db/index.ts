@@ -37,6 +37,9 @@ export { RelationNotLoadedError, DeferredFieldError, ModelNotInAppError, ModelSt
 export * as signals from './models/signals.ts';
 export { connections, connection } from './connections.ts';
 export { atomic, onCommit, setRollback, getRollback, inAtomicBlock } from './transaction.ts';
+export { router, ConnectionRouter, ReplicaRouter, RouterConfigError, CrossDatabaseRelationError, isConnectionFailure } from './routers.ts';
+export type { DatabaseRouter, RouterHints, RouterSetting, RoutedModel, ReplicaRouterOptions } from './routers.ts';
+export { runWithRoutingScope, noteWrite, wroteTo } from './routing-scope.ts';
 export { captureQueries } from './query-log.ts';
 export * from './errors.ts';
 export { createTables, schemaEditorFor } from './schema.ts';

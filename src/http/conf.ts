@@ -3,11 +3,9 @@
  * before settings are configured (a unit test, a script), and then Django's
  * defaults apply.
  */
-import { settings } from '../conf/lazy-settings.ts';
+import { settingOr } from '../conf/lazy-settings.ts';
 
 /** The value of setting `name`, or `fallback` when settings are not configured or it is unset. */
 export function setting<T>(name: string, fallback: T): T {
-  if (!settings.configured) return fallback;
-  const value = (settings as unknown as Record<string, unknown>)[name];
-  return value === undefined ? fallback : (value as T);
+  return settingOr(name, fallback);
 }

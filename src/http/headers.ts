@@ -26,6 +26,18 @@ export function headerPairs(init: HeadersInit | undefined): Array<[string, strin
 }
 
 /**
+ * The first value of header `lowerName` (lower case) in a flat `[name, value, …]`
+ * list such as node:http's `rawHeaders`, without building a header object.
+ */
+export function rawHeaderValue(raw: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === lowerName.length && (name === lowerName || name.toLowerCase() === lowerName)) return raw[i + 1];
+  }
+  return undefined;
+}
+
+/**
  * The request's headers, looked up case-insensitively (Django's `request.headers`).
  * A repeated header reads as its values joined by `, ` (`; ` for Cookie), as RFC 9110
  * allows; `getAll()` keeps them apart. Iterating yields `[Title-Case-Name, value]`.
@@ -44,6 +56,24 @@ export class RequestHeaders implements Iterable<[string, string]> {
       if (list === undefined) this.#values.set(key, [value]);
       else list.push(value);
     }
+  }
+
+  /**
+   * Headers from a flat `[name, value, name, value, …]` list (node:http's `rawHeaders`),
+   * leaving out names spelled with '_', which META cannot tell apart from '-'.
+   */
+  static fromRaw(raw: readonly string[]): RequestHeaders {
+    const headers = new RequestHeaders();
+    const values = headers.#values;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.includes('_')) continue;
+      const key = name.toLowerCase();
+      const list = values.get(key);
+      if (list === undefined) values.set(key, [raw[i + 1]!]);
+      else list.push(raw[i + 1]!);
+    }
+    return headers;
   }
 
   /** The header's value, repeated values joined; undefined when absent. */

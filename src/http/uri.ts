@@ -5,6 +5,8 @@
 import { quote } from './query-dict.ts';
 
 const HEX2 = /^[0-9A-Fa-f]{2}$/;
+// eslint-disable-next-line no-control-regex
+const PLAIN_PATH = /^[\x00-\x24\x26-\x7f]*$/;
 
 /** Percent-decode to bytes; an invalid escape stays as written. */
 export function percentDecodeBytes(text: string): Buffer {
@@ -83,6 +85,8 @@ export function decodeRepercentingBroken(bytes: Uint8Array): string {
 
 /** The path part of a request target as Django's `path_info`: percent-decoded, broken UTF-8 re-escaped. */
 export function decodePath(rawPath: string): string {
+  // Plain ASCII without escapes decodes to itself: the usual request skips the bytes round trip.
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
   return decodeRepercentingBroken(percentDecodeBytes(rawPath));
 }
 

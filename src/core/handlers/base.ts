@@ -29,6 +29,7 @@ import { ImproperlyConfigured, NuagesError } from '../errors.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { setHandlerUrlconf, urlconfFor } from './urlconf.ts';
 import { convertExceptionToResponse, logResponse, responseForException, type GetResponse } from './exception.ts';
+import { runWithRoutingScope } from '../../db/routing-scope.ts';
 
 export type { GetResponse } from './exception.ts';
 export { urlconfFor } from './urlconf.ts';
@@ -230,7 +231,8 @@ export class BaseHandler {
       // Bodies are read before the middleware so that middleware and views read
       // request.POST and request.body synchronously.
       await request.readBody();
-      response = await this.getResponse(request);
+      // One routing scope per request: reads after a write stick to the primary (ReplicaRouter).
+      response = await runWithRoutingScope(() => this.getResponse(request));
     } catch (error) {
       response = await responseForException(request, error);
     }

@@ -21,6 +21,7 @@ import type { QuerySet } from './query-set.ts';
 import { modelPersistence } from './persistence.ts';
 import { fetchRelated } from './fetch-modes.ts';
 import { classPrepared } from './signals.ts';
+import { CrossDatabaseRelationError, router } from '../routers.ts';
 
 export type FieldMap = Readonly<Record<string, object>>;
 
@@ -381,6 +382,17 @@ function relationField(obj: ModelBase, name: string): ForeignKey {
   return (obj.constructor as typeof ModelBase)._meta.getField(name) as ForeignKey;
 }
 
+/**
+ * As Django's forward descriptor: an object not yet tied to a database takes the one the
+ * routers give for writing it next to the other, and two objects the routers keep on
+ * separate databases cannot be related.
+ */
+function checkAssignedRelation(instance: ModelBase, value: ModelBase, where: string): void {
+  if (instance._state.db === null) instance._state.db = router.dbForWrite(instance.constructor as typeof ModelBase, { instance: value });
+  if (value._state.db === null) value._state.db = router.dbForWrite(value.constructor as typeof ModelBase, { instance });
+  if (!router.allowRelation(value, instance)) throw new CrossDatabaseRelationError(`assign ${String(value)} to ${where}`, instance, value);
+}
+
 /** `book.publisher`: the cached related object, or an error naming the fix; never a hidden query. */
 function defineRelationAccessor(proto: object, name: string): void {
   Object.defineProperty(proto, name, {
@@ -410,6 +422,7 @@ function defineRelationAccessor(proto: object, name: string): void {
       if (value instanceof ModelBase && !(value instanceof remote)) {
         throw new TypeError(`${model}.${name} must be a ${remote._meta.objectName} instance; got ${(value as object).constructor.name}.`);
       }
+      if (value instanceof ModelBase) checkAssignedRelation(this, value, `${model}.${name}`);
       this._state.fieldsCache ??= {};
       this._state.fieldsCache[name] = value ?? null;
       this[field.attname] = value ? (value as unknown as Record<string, unknown>)[field.targetField.attname] : null;

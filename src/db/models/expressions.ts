@@ -8,6 +8,7 @@
  * ```
  */
 import type { Field } from './fields/field.ts';
+import type { DatabaseFeatures } from '../backends/base/types.ts';
 import type { ExprNode, WhereNode } from './sql/nodes.ts';
 import type { Lookups, QNode } from './query-utils.ts';
 import { commonOutputField, expressionOutput, fieldForValue, isDecimalField } from './expression-fields.ts';
@@ -22,6 +23,8 @@ export interface ResolveContext {
   readonly allowAggregates: boolean;
   /** A condition (`Q`, lookups, or a boolean expression) resolved here: When() and aggregate `filter`. */
   resolveCondition?(condition: QNode | Lookups | Expression): WhereNode;
+  /** The connection's features, for expressions only some databases have (full-text search). */
+  readonly features?: DatabaseFeatures;
 }
 
 export type ArithmeticOperator = '+' | '-' | '*' | '/' | '%' | '^';

@@ -103,8 +103,10 @@ function fixFor(name: string, kind: Kind): string {
 async function loadField(objs: readonly Instance[], name: string): Promise<void> {
   const model = modelOf(objs[0]!);
   const field = model._meta.getField(name);
+  // Read where the routers say, told about the instance (its own database without a router).
   const rows = (await model.objects
-    .using(objs[0]!._state.db ?? 'default')
+    .all()
+    ._addHints({ instance: objs[0]! })
     .filter({ pk__in: objs.map((o) => o.pk) })
     .values('pk', field.attname)) as Record<string, unknown>[];
   const byPk = new Map(rows.map((r) => [r['pk'], r[field.attname]]));

@@ -17,6 +17,12 @@ export class Index {
   readonly fields: readonly string[];
   readonly name: string | undefined;
   readonly condition: Q | undefined;
+  /** The access method (`gin`, `gist`, `brin`, `hash`), set by contrib/postgres' index classes; '' is the default B-tree. */
+  readonly method: string = '';
+  /** Storage parameters written as `WITH (…)` (`fastupdate = off`, `pages_per_range = 16`). */
+  readonly storageParameters: Readonly<Record<string, string | number | boolean>> = {};
+  /** An operator class per field (`gin_trgm_ops`), in field order; '' for the default. */
+  readonly opclasses: readonly string[] = [];
 
   constructor(options: IndexOptions) {
     this.fields = options.fields;

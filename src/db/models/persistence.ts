@@ -8,6 +8,8 @@ import { NON_FIELD_ERRORS, ValidationError } from '../../core/exceptions.ts';
 import type { DatabaseWrapper } from '../backends/base/connection.ts';
 import type { SqlParam } from '../backends/base/types.ts';
 import { connections } from '../connections.ts';
+import { router } from '../routers.ts';
+import { noteWrite } from '../routing-scope.ts';
 import { atomic } from '../transaction.ts';
 import type { ModelBase, SaveOptions } from './base.ts';
 import { Collector } from './deletion.ts';
@@ -109,7 +111,9 @@ export const modelPersistence = {
     const obj = instance as Instance;
     const model = modelOf(obj);
     const meta = model._meta;
-    const using = options.using ?? obj._state.db ?? 'default';
+    // As Django: the routers choose, told about the instance; without an opinion, its own database.
+    const using = options.using ?? router.dbForWrite(model, { instance: obj });
+    noteWrite(using);
     if (options.forceInsert && (options.forceUpdate || options.updateFields)) {
       throw new ModelStateError('Cannot force both insert and updating in model saving.');
     }
@@ -178,7 +182,8 @@ export const modelPersistence = {
   },
 
   async delete(instance: ModelBase, options: { using?: string }): Promise<[number, Record<string, number>]> {
-    const using = options.using ?? instance._state.db ?? 'default';
+    const using = options.using ?? router.dbForWrite(modelOf(instance), { instance });
+    noteWrite(using);
     const collector = new Collector(using, instance);
     return atomic(
       async () => {
@@ -193,7 +198,7 @@ export const modelPersistence = {
     const obj = instance as Instance;
     const model = modelOf(obj);
     const meta = model._meta;
-    const using = options.using ?? obj._state.db ?? 'default';
+    const using = options.using ?? router.dbForRead(model, { instance: obj });
     const fields = options.fields ? options.fields.map((name) => meta.getField(name)) : meta.fields;
     const values = (await model.objects
       .using(using)
@@ -243,7 +248,8 @@ export const modelPersistence = {
         if (referencedFields(group.condition).some((name) => exclude.has(name))) continue;
         if (!(await matchesCondition(obj, model, group.condition))) continue;
       }
-      let qs = model.objects.using(obj._state.db ?? 'default').filter(lookup);
+      // Checked where the row would be written: a lagging replica could hide a duplicate.
+      let qs = model.objects.using(router.dbForWrite(model, { instance: obj })).filter(lookup);
       if (group.condition) qs = qs.filter(group.condition);
       if (!obj._state.adding && obj.pk !== null && obj.pk !== undefined) qs = qs.exclude({ pk: obj.pk });
       if (!(await qs.exists())) continue;
@@ -271,7 +277,7 @@ export const modelPersistence = {
     const errors: [string, ValidationError][] = [];
     const checks = meta.constraints.filter((c): c is CheckConstraint => c instanceof CheckConstraint);
     if (!checks.length) return errors;
-    const connection = connections.get(obj._state.db ?? 'default');
+    const connection = connections.get(router.dbForWrite(model, { instance: obj }));
     const compiler = compilerFor(connection);
     for (const check of checks) {
       const query = new Query(model as never, connection.features);
@@ -291,7 +297,7 @@ export const modelPersistence = {
 
 /** Whether the instance's own values satisfy `condition`, evaluated by the database. */
 async function matchesCondition(obj: Instance, model: ModelCtor, condition: CheckConstraint['condition']): Promise<boolean> {
-  const connection = connections.get(obj._state.db ?? 'default');
+  const connection = connections.get(router.dbForWrite(model, { instance: obj }));
   const compiler = compilerFor(connection);
   const query = new Query(model as never, connection.features);
   query.valueSource = (field) => obj[field.attname];

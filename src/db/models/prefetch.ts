@@ -113,13 +113,15 @@ function unique(values: Iterable<unknown>): unknown[] {
  * which the next level of the lookup starts from.
  */
 async function prefetchLevel(objs: Instance[], relation: Relation, queryset: QuerySet<any, any> | undefined, toAttr: string | undefined): Promise<Instance[]> {
-  const db = objs[0]!._state.db ?? 'default';
+  // As Django: the level is read where the routers say, told about the first owner; without
+  // a router that is the owners' database. A Prefetch queryset with using() keeps its own.
+  const hinted = (qs: QuerySet<any, any>): QuerySet<any, any> => qs.all()._addHints({ instance: objs[0]! });
   if (relation.kind === 'forward') {
     const { field } = relation;
     const remote = field.remoteModel as unknown as ModelCtor;
     const target = field.targetField;
     const keys = unique(objs.map((o) => o[field.attname]));
-    const base = queryset ?? remote.objects.using(db);
+    const base = hinted(queryset ?? remote.objects);
     const rows = keys.length ? await fetchIn(base, target.name, keys) : [];
     const byKey = new Map(rows.map((r) => [r[target.attname], r]));
     for (const obj of objs) {
@@ -136,7 +138,7 @@ async function prefetchLevel(objs: Instance[], relation: Relation, queryset: Que
     const child = field.model as unknown as ModelCtor;
     const keyField: Field = field.targetField;
     const keys = unique(objs.map((o) => o[keyField.attname]));
-    const base = queryset ?? child.objects.using(db);
+    const base = hinted(queryset ?? child.objects);
     const rows = keys.length ? await fetchIn(base, field.name, keys) : [];
     const groups = new Map<unknown, Instance[]>();
     for (const row of rows) {
@@ -160,7 +162,7 @@ async function prefetchLevel(objs: Instance[], relation: Relation, queryset: Que
   const other = (reverse ? field.model : field.remoteModel) as unknown as ModelCtor;
   const queryName = reverse ? field.name : field.relatedQueryName;
   const keys = unique(objs.map((o) => o.pk));
-  const base = queryset ?? other.objects.using(db);
+  const base = hinted(queryset ?? other.objects);
   const rows = keys.length ? await fetchIn(base, queryName, keys, queryName) : [];
   const groups = new Map<unknown, Instance[]>();
   for (const row of rows) {

@@ -18,6 +18,8 @@ import type { DatabaseWrapper } from '../backends/base/connection.ts';
 import type { ForUpdateOptions } from '../backends/base/operations.ts';
 import { IntegrityError, NotSupportedError, TransactionManagementError } from '../errors.ts';
 import { atomic } from '../transaction.ts';
+import { readWithFallback, router, type RouterHints } from '../routers.ts';
+import { noteWrite } from '../routing-scope.ts';
 import { setRootQuerySetFactory, type ManagerSpec, ModelBase } from './base.ts';
 import { Expression, OrderBy } from './expressions.ts';
 import type { Field } from './fields/field.ts';
@@ -44,6 +46,8 @@ function describeValue(value: unknown): string {
 }
 import { bulkCreate, bulkUpdate, type BulkCreateOptions, type BulkUpdateOptions } from './bulk.ts';
 import { RawQuerySet, type RawQueryOptions } from './raw-query.ts';
+
+const NO_HINTS: RouterHints = Object.freeze({});
 
 /** Django fetches at most this many rows in get() to report "more than 20". */
 const MAX_GET_RESULTS = 21;
@@ -74,6 +78,10 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   #prefetch: readonly PrefetchLookup[] = [];
   /** How instances of this QuerySet load what it did not (null: the project default). */
   #fetchMode: FetchMode | null = null;
+  /** What the routers are told (Django's `_hints`): the instance of a related manager. */
+  #hints: RouterHints = NO_HINTS;
+  /** Routed as a write (Django's `_for_write`): getOrCreate() and selectForUpdate() read from the write database. */
+  #forWrite = false;
 
   /**
    * This QuerySet class as a model's manager, so its methods are available on
@@ -99,18 +107,43 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
 
   // --- plumbing ---------------------------------------------------------------
 
-  /** The alias of the database this QuerySet reads from. */
+  /**
+   * The alias this QuerySet runs on: the one given to `using()`, else the routers' choice
+   * (`DATABASE_ROUTERS`' dbForRead, or dbForWrite for a QuerySet that writes), else the
+   * hinted instance's database, else `'default'`. A router such as ReplicaRouter may answer
+   * differently on each read; each evaluation asks once.
+   */
   get db(): string {
-    return this.#db ?? 'default';
+    if (this.#db !== undefined) return this.#db;
+    return this.#forWrite ? router.dbForWrite(this.model, this.#hints) : router.dbForRead(this.model, this.#hints);
   }
 
-  get #connection(): DatabaseWrapper {
-    return connections.get(this.db);
+  /** The alias a write goes to, noted in the routing scope so the reads after it can stick to it. */
+  #writeAlias(): string {
+    const alias = this.#db ?? router.dbForWrite(this.model, this.#hints);
+    noteWrite(alias);
+    return alias;
+  }
+
+  /**
+   * Runs a read on this QuerySet's database. A routed read whose database cannot be reached
+   * (a replica that is down) runs once more where the routers say (the primary).
+   */
+  #read<T>(run: (connection: DatabaseWrapper, alias: string) => T | Promise<T>): T | Promise<T> {
+    return readWithFallback(this.db, this.#db === undefined, this.model, this.#hints, (alias) => run(connections.get(alias), alias));
+  }
+
+  /** Adds router hints, in place (Django's `_add_hints`). Internal to the ORM. */
+  _addHints(hints: RouterHints): this {
+    this.#hints = { ...this.#hints, ...hints };
+    return this;
   }
 
   /** The query tree (cloned by every refining method; read-only for callers). */
   get query(): Query {
-    this.#query ??= new Query(this.model as never, this.#connection.features);
+    // The write database stands for the backend: routers send one model's reads and
+    // writes to databases of one kind (a primary and its replicas).
+    this.#query ??= new Query(this.model as never, connections.get(this.#db ?? router.dbForWrite(this.model, this.#hints)).features);
     return this.#query;
   }
 
@@ -123,6 +156,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     copy.#fetchMode = this.#fetchMode;
     copy.#kind = this.#kind;
     copy.#fieldNames = this.#fieldNames;
+    copy.#hints = this.#hints;
+    copy.#forWrite = this.#forWrite;
     return copy;
   }
 
@@ -191,11 +226,15 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     return this.#chain((query) => query.reverseOrdering());
   }
 
-  /** SELECT DISTINCT. */
-  distinct(): this {
+  /**
+   * SELECT DISTINCT; with field names, PostgreSQL's `DISTINCT ON (…)`: one row per distinct
+   * value of those fields, the first in the ordering, which must start with the same fields.
+   */
+  distinct(...fields: string[]): this {
     this.#assertNotSliced('make distinct');
     return this.#chain((query) => {
       query.distinct = true;
+      if (fields.length) query.setDistinctFields(fields);
     });
   }
 
@@ -236,8 +275,9 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
    */
   selectForUpdate(options: ForUpdateOptions = {}): this {
     if (options.nowait && options.skipLocked) throw new FieldError('selectForUpdate() takes nowait or skipLocked, not both.');
-    return this.#chain((query) => {
+    return this.#chain((query, qs) => {
       query.selectForUpdate = { ...options };
+      qs.#forWrite = true;
     });
   }
 
@@ -356,11 +396,12 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
       return Object.fromEntries(entries.map(([name, e]) => [name, e instanceof Aggregate ? (e.default ?? e.emptyResult) : null]));
     }
     const prepared = prepareAggregate(this.query.clone(), entries);
-    const connection = this.#connection;
-    const compiled = compilerFor(connection).compileAggregate(prepared.query, prepared.items, prepared.wrapped);
-    const row = await connection.fetchOne(compiled);
-    const map = objectMapper<Record<string, unknown>>(compiled.sql, compiled.columns, connection.features);
-    return row ? map(row as unknown[], this.db) : {};
+    return this.#read(async (connection, alias) => {
+      const compiled = compilerFor(connection).compileAggregate(prepared.query, prepared.items, prepared.wrapped);
+      const row = await connection.fetchOne(compiled);
+      const map = objectMapper<Record<string, unknown>>(compiled.sql, compiled.columns, connection.features);
+      return row ? map(row as unknown[], alias) : {};
+    });
   }
 
   /** Rows in either QuerySet (SQL UNION); `{ all: true }` keeps duplicates. */
@@ -429,7 +470,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   #fetchAll(): Promise<R[]> {
     if (this.#result) return Promise.resolve(this.#result);
     if (this.query.isEmpty) return Promise.resolve((this.#result = []));
-    const connection = this.#connection;
+    const alias = this.db;
+    const connection = connections.get(alias);
     if (this.query.selectForUpdate && connection.features.supportsSelectForUpdate && !connection.inAtomicBlock()) {
       // As Django: a row lock outside a transaction would end with the statement, so it is refused.
       return Promise.reject(
@@ -439,11 +481,16 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
         ),
       );
     }
+    const rows = readWithFallback(alias, this.#db === undefined, this.model, this.#hints, (db) => this.#select(connections.get(db), db));
+    return rows instanceof Promise ? rows : Promise.resolve(rows);
+  }
+
+  /** Runs the SELECT on one connection and turns its rows into results (then prefetches). */
+  #select(connection: DatabaseWrapper, db: string): R[] | Promise<R[]> {
     const compiled = compilerFor(connection).compileSelect(this.query);
     const map = this.#mapper(compiled, connection);
     const rows = connection.fetchAll(compiled);
     const finish = (raw: unknown[][]): R[] | Promise<R[]> => {
-      const db = this.db;
       const out = new Array<R>(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = map(raw[i]!, db);
       if (this.#kind.type === 'model') this.#markPeers(out as unknown as ModelBase[]);
@@ -451,7 +498,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
       if (!this.#prefetch.length || !out.length) return out;
       return prefetchRelatedObjects(out as unknown as ModelBase[], ...this.#prefetch).then(() => out);
     };
-    return rows instanceof Promise ? rows.then(finish) : Promise.resolve(finish(rows));
+    return rows instanceof Promise ? rows.then(finish) : finish(rows);
   }
 
   #mapper(compiled: CompiledSelect, connection: DatabaseWrapper): RowMapper<R> {
@@ -549,18 +596,19 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const chunkSize = options.chunkSize ?? 2000;
     if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new FieldError('iterator({ chunkSize }) takes a positive integer.');
     if (this.query.isEmpty) return;
-    const connection = this.#connection;
+    // No fallback here: rows may already have been yielded when a connection fails.
+    const db = this.db;
+    const connection = connections.get(db);
     const compiled = compilerFor(connection).compileSelect(this.query);
     const map = this.#mapper(compiled, connection);
-    for await (const row of connection.iterate(compiled, chunkSize)) yield map(row, this.db);
+    for await (const row of connection.iterate(compiled, chunkSize)) yield map(row, db);
   }
 
   /** Number of rows (SELECT COUNT(*)), or the cached result's length. */
   async count(): Promise<number> {
     if (this.#result) return this.#result.length;
     if (this.query.isEmpty) return 0;
-    const connection = this.#connection;
-    const row = await connection.fetchOne(compilerFor(connection).compileCount(this.query));
+    const row = await this.#read((connection) => connection.fetchOne(compilerFor(connection).compileCount(this.query)));
     return Number(row?.[0] ?? 0);
   }
 
@@ -568,8 +616,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   async exists(): Promise<boolean> {
     if (this.#result) return this.#result.length > 0;
     if (this.query.isEmpty) return false;
-    const connection = this.#connection;
-    return (await connection.fetchOne(compilerFor(connection).compileExists(this.query))) !== undefined;
+    return (await this.#read((connection) => connection.fetchOne(compilerFor(connection).compileExists(this.query)))) !== undefined;
   }
 
   /** Whether `obj` is among the rows. */
@@ -631,19 +678,21 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const meta = this.model._meta;
     const field = name === 'pk' ? meta.pk : meta.findField(name);
     if (!field || !field.unique || field.isRelation || (name !== 'pk' && name !== field.name)) return undefined;
-    const connection = this.#connection;
+    const alias = this.db;
     let param;
     try {
-      param = field.toDb(field.getPrepValue(value), connection.features);
+      param = field.toDb(field.getPrepValue(value), connections.get(alias).features);
     } catch {
       return undefined;
     }
-    const plan = keyPlan(this.model, field, connection);
-    const rows = connection.fetchAll({ sql: plan.sql, params: [param] });
-    const db = this.db;
-    const map = plan.map as RowMapper<R>;
-    const finish = (raw: unknown[][]): R[] => raw.map((row) => map(row, db));
-    return rows instanceof Promise ? rows.then(finish) : finish(rows);
+    return readWithFallback<R[]>(alias, this.#db === undefined, this.model, this.#hints, (db) => {
+      const connection = connections.get(db);
+      const plan = keyPlan(this.model, field, connection);
+      const rows = connection.fetchAll({ sql: plan.sql, params: [param] });
+      const map = plan.map as RowMapper<R>;
+      const finish = (raw: unknown[][]): R[] => raw.map((row) => map(row, db));
+      return rows instanceof Promise ? rows.then(finish) : finish(rows);
+    });
   }
 
   /** The first row by the current ordering (or by pk), or undefined. */
@@ -705,7 +754,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   /** Creates and saves one object; returns it with its primary key set. */
   async create(init: Record<string, unknown> & Partial<M> = {}): Promise<M> {
     const obj = new (this.model as unknown as new (init: Record<string, unknown>) => Model)(init);
-    await obj.save({ forceInsert: true, using: this.db });
+    await obj.save({ forceInsert: true, using: this.#writeAlias() });
     return obj as M;
   }
 
@@ -715,6 +764,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
    * the unique violation and reading again, as Django does.
    */
   async getOrCreate(lookups: Lookups, defaults: Record<string, unknown> = {}): Promise<[M, boolean]> {
+    // As Django: the read that decides goes to the database the create would write to.
+    if (!this.#forWrite) return this.#forWriting().getOrCreate(lookups, defaults);
     try {
       return [(await this.get(lookups)) as unknown as M, false];
     } catch (error) {
@@ -743,6 +794,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     defaults: Record<string, unknown> = {},
     createDefaults?: Record<string, unknown>,
   ): Promise<[M, boolean]> {
+    if (!this.#forWrite) return this.#forWriting().updateOrCreate(lookups, defaults, createDefaults);
     return atomic(
       async () => {
         let obj: Model;
@@ -765,6 +817,14 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
       },
       { using: this.db },
     );
+  }
+
+  /** A copy routed as a write. */
+  #forWriting(): this {
+    const copy = this.#clone();
+    copy.#pristine = this.#pristine;
+    copy.#forWrite = true;
+    return copy;
   }
 
   /**
@@ -800,7 +860,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     });
     if (!assignments.length) throw new FieldError('update() needs at least one field to set.');
     if (query.isEmpty) return 0;
-    const connection = this.#connection;
+    const connection = connections.get(this.#writeAlias());
     const result = await connection.execute(compilerFor(connection).compileUpdate(query, assignments));
     this.#result = undefined;
     return result.rowCount;
@@ -815,11 +875,14 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     this.#assertNotSliced('delete');
     if (this.query.distinct) throw new FieldError('Cannot call delete() after distinct().');
     if (this.query.combinator) throw new FieldError('delete() is not supported on combined queries.');
-    const collector = new Collector(this.db, this);
+    const alias = this.#writeAlias();
+    // The rows to delete are read from the database they are deleted from.
+    const target = this.#db === alias ? this : this.using(alias);
+    const collector = new Collector(alias, this);
     const result = await atomic(async () => {
-      await collector.collectQuerySet(this as unknown as QuerySet<Model, Model>);
+      await collector.collectQuerySet(target as unknown as QuerySet<Model, Model>);
       return collector.delete();
-    }, { using: this.db, savepoint: false });
+    }, { using: alias, savepoint: false });
     this.#result = undefined;
     return result;
   }
@@ -838,7 +901,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
    * Throws BulkOptionsError for contradictory options.
    */
   async bulkCreate(objs: readonly M[], options: BulkCreateOptions = {}): Promise<M[]> {
-    return bulkCreate(this.model, this.db, objs as readonly Model[], options) as Promise<M[]>;
+    return bulkCreate(this.model, this.#writeAlias(), objs as readonly Model[], options) as Promise<M[]>;
   }
 
   /**
@@ -851,7 +914,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
    * ```
    */
   async bulkUpdate(objs: readonly M[], fields: readonly (keyof M & string)[] | readonly string[], options: BulkUpdateOptions = {}): Promise<number> {
-    return bulkUpdate(this.model, this.db, objs as readonly Model[], fields, options);
+    return bulkUpdate(this.model, this.#writeAlias(), objs as readonly Model[], fields, options);
   }
 
   /**
@@ -863,12 +926,12 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
    * ```
    */
   raw(sql: string, params: readonly unknown[] = [], options: RawQueryOptions = {}): RawQuerySet<M> {
-    return new RawQuerySet<M>(this.model, sql, params, { ...options, using: options.using ?? this.db });
+    return new RawQuerySet<M>(this.model, sql, params, { ...options, using: options.using ?? this.#db });
   }
 
   /** Runs INSERTs for unsaved instances; used by save() and bulk operations. */
   async _insert(objs: readonly Model[], fields: readonly Field[], returning: readonly Field[]): Promise<void> {
-    await insertInstances(this.#connection, this.model, objs, fields, returning);
+    await insertInstances(connections.get(this.#writeAlias()), this.model, objs, fields, returning);
   }
 
   // --- dates --------------------------------------------------------------------------
@@ -904,15 +967,13 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     query.valuesSelect = [{ name: 'value', expr: truncated, field: undefined } satisfies SelectItem];
     query.distinct = true;
     query.ordering = [{ expr: truncated, descending: order === 'DESC', nullsFirst: false, nullsLast: false }];
-    const connection = this.#connection;
-    const compiled = compilerFor(connection).compileSelect(query);
-    const rows = await connection.fetchAll(compiled);
+    const rows = await this.#read((connection) => connection.fetchAll(compilerFor(connection).compileSelect(query)));
     return rows.map((r) => r[0]);
   }
 
   /** The database's query plan for this QuerySet, as text. */
   async explain(): Promise<string> {
-    const connection = this.#connection;
+    const connection = connections.get(this.db);
     const compiled = compilerFor(connection).compileSelect(this.query);
     const prefix = connection.vendor === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
     const rows = await connection.fetchAll({ sql: prefix + compiled.sql, params: compiled.params });
@@ -921,7 +982,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
 
   /** The SQL and parameters this QuerySet would send (for debugging and docs). */
   toSQL(): { sql: string; params: readonly unknown[] } {
-    const compiled = compilerFor(this.#connection).compileSelect(this.query);
+    const compiled = compilerFor(connections.get(this.db)).compileSelect(this.query);
     return { sql: compiled.sql, params: compiled.params };
   }
 }

@@ -14,6 +14,7 @@ import { DateOnly } from '../../utils/dates.ts';
 import type { SqlParam } from '../backends/base/types.ts';
 import type { DatabaseWrapper } from '../backends/base/connection.ts';
 import { connections } from '../connections.ts';
+import { router } from '../routers.ts';
 import type { ModelBase } from './base.ts';
 import type { Field } from './fields/field.ts';
 import { BooleanField } from './fields/misc.ts';
@@ -98,7 +99,7 @@ export class RawQuerySet<M = ModelBase> implements PromiseLike<M[]>, AsyncIterab
   /** The parameters, as given. */
   readonly params: readonly unknown[];
   readonly translations: Readonly<Record<string, string>>;
-  readonly #db: string;
+  readonly #db: string | undefined;
   #result: M[] | undefined;
   #columns: string[] | undefined;
 
@@ -115,12 +116,12 @@ export class RawQuerySet<M = ModelBase> implements PromiseLike<M[]>, AsyncIterab
     this.rawQuery = sql;
     this.params = [...params];
     this.translations = { ...options.translations };
-    this.#db = options.using ?? 'default';
+    this.#db = options.using;
   }
 
-  /** The database alias the query runs on. */
+  /** The database alias the query runs on: `using`'s, else the routers' dbForRead. */
   get db(): string {
-    return this.#db;
+    return this.#db ?? router.dbForRead(this.model);
   }
 
   /** The same raw query on another database alias (not yet run). */
@@ -152,7 +153,8 @@ export class RawQuerySet<M = ModelBase> implements PromiseLike<M[]>, AsyncIterab
 
   async #fetchAll(): Promise<M[]> {
     if (this.#result) return this.#result;
-    const connection = connections.get(this.#db);
+    const db = this.db;
+    const connection = connections.get(db);
     const params = this.params.map((value, i) => adaptParam(value, i, connection));
     const { columns: raw, rows } = await connection.fetchWithColumns({ sql: this.rawQuery, params });
     const columns = raw.map((c) => this.translations[c] ?? c);
@@ -161,7 +163,6 @@ export class RawQuerySet<M = ModelBase> implements PromiseLike<M[]>, AsyncIterab
     const proto = deferredPrototype(this.model.prototype, meta.objectName, deferred);
     const key = `raw:${items.map((item) => `${item.name}${item.field ? '' : '+'}`).join('\u0000')}`;
     const map = instanceMapper<M>(proto, key, items, connection.features);
-    const db = this.#db;
     this.#columns = columns;
     this.#result = rows.map((row) => map(row, db));
     return this.#result;

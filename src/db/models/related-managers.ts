@@ -10,6 +10,7 @@
  */
 import { FieldError } from '../../core/exceptions.ts';
 import { atomic } from '../transaction.ts';
+import { CrossDatabaseRelationError, router } from '../routers.ts';
 import type { ModelBase } from './base.ts';
 import { ModelStateError } from './errors.ts';
 import type { ManyToManyField } from './fields/many-to-many.ts';
@@ -62,8 +63,15 @@ function requireSaved(instance: Instance, what: string): void {
   }
 }
 
-function dbOf(instance: Instance): string {
-  return instance._state.db ?? 'default';
+/** Where a related manager writes `model`'s rows: the routers' choice for the instance, else its database (Django). */
+function writeDbOf(model: ModelCtor, instance: Instance): string {
+  return router.dbForWrite(model, { instance });
+}
+
+/** Refuses to relate objects the routers keep apart (Django's allow_relation check). */
+function checkRelation(instance: Instance, obj: ModelBase, what: string): void {
+  if (instance._state.db === null || obj._state.db === null) return;
+  if (!router.allowRelation(obj, instance)) throw new CrossDatabaseRelationError(what, instance, obj);
 }
 
 type QuerySetClass = new (model: ModelCtor, options?: { using?: string }) => QuerySet<any>;
@@ -135,7 +143,9 @@ export function reverseManyToOneManager(instance: Instance, fk: ForeignKey, acce
     Manager = makeReverseManager(Base) as never;
     reverseClasses.set(Base, Manager!);
   }
-  const manager = new Manager!(model, { using: dbOf(instance) });
+  // Reads are routed with the instance as hint: without a router, they go to its database.
+  const manager = new Manager!(model);
+  (manager as unknown as QuerySet<any>)._addHints({ instance });
   manager._relate(instance, fk, accessor);
   return manager as unknown as QuerySet<any>;
 }
@@ -179,13 +189,15 @@ function makeReverseManager(Base: QuerySetClass) {
       const model = fk.model as unknown as ModelCtor;
       for (const obj of objs) {
         if (!(obj instanceof model)) throw new TypeError(`'${model._meta.objectName}' instance expected, got ${String(obj)}.`);
+        checkRelation(instance, obj, `add ${String(obj)} to the related objects of ${String(instance)}`);
       }
       const key = instance[fk.targetField.attname];
+      const db = writeDbOf(model, instance);
       await atomic(async () => {
         if (bulk) {
           const unsaved = objs.filter((o) => o._state.adding);
           if (unsaved.length) throw new ModelStateError(`${String(unsaved[0])} instance isn't saved. Use add(obj, { bulk: false }) or save the object first.`);
-          await model.objects.using(dbOf(instance)).filter({ pk__in: objs.map((o) => o.pk) }).update({ [fk.name]: key });
+          await model.objects.using(db).filter({ pk__in: objs.map((o) => o.pk) }).update({ [fk.name]: key });
           for (const obj of objs) setRelated(obj as Instance, fk, instance);
         } else {
           for (const obj of objs) {
@@ -193,7 +205,7 @@ function makeReverseManager(Base: QuerySetClass) {
             await obj.save();
           }
         }
-      }, { using: dbOf(instance), savepoint: false });
+      }, { using: db, savepoint: false });
     }
 
     /** Detaches `objs` (sets their key to NULL); only for nullable ForeignKeys, as in Django. */
@@ -236,7 +248,7 @@ function makeReverseManager(Base: QuerySetClass) {
         const have = new Set(current.map((o) => o.pk));
         const fresh = objs.filter((o) => !have.has(o.pk) || o._state.adding);
         if (fresh.length) await this.add(...fresh, { bulk });
-      }, { using: dbOf(instance), savepoint: false });
+      }, { using: writeDbOf(fk.model as unknown as ModelCtor, instance), savepoint: false });
       void fk;
     }
 
@@ -252,7 +264,7 @@ function makeReverseManager(Base: QuerySetClass) {
     async #detach(objs: Instance[], bulk: boolean): Promise<void> {
       const fk = this.#fk!;
       const model = fk.model as unknown as ModelCtor;
-      const db = dbOf(this.#instance!);
+      const db = writeDbOf(model, this.#instance!);
       if (!objs.length) return;
       await atomic(async () => {
         if (bulk) await model.objects.using(db).filter({ pk__in: objs.map((o) => o.pk) }).update({ [fk.name]: null });
@@ -298,7 +310,8 @@ export function manyRelatedManager(instance: Instance, field: ManyToManyField, r
     Manager = makeManyManager(Base) as never;
     manyClasses.set(Base, Manager!);
   }
-  const manager = new Manager!(model, { using: dbOf(instance) });
+  const manager = new Manager!(model);
+  (manager as unknown as QuerySet<any>)._addHints({ instance });
   manager._relate(instance, field, reverse, accessor);
   return manager as unknown as QuerySet<any>;
 }
@@ -345,6 +358,7 @@ function makeManyManager(Base: QuerySetClass) {
       return objs.map((obj) => {
         if (obj instanceof other) {
           if (obj.pk === null || obj.pk === undefined) throw new ModelStateError(`Cannot ${what} "${String(obj)}": the object has no primary key; save it first.`);
+          if (what === 'add') checkRelation(this.#instance!, obj, `add "${String(obj)}" to ${String(this.#instance)}`);
           return obj.pk;
         }
         if (typeof obj === 'object') throw new TypeError(`'${other._meta.objectName}' instance or primary key expected, got ${String(obj)}.`);
@@ -361,7 +375,7 @@ function makeManyManager(Base: QuerySetClass) {
         reverse: this.#reverse,
         model: this.model as never,
         pkSet,
-        using: dbOf(this.#instance!),
+        using: writeDbOf(through, this.#instance!),
       });
     }
 
@@ -373,7 +387,7 @@ function makeManyManager(Base: QuerySetClass) {
       const options = (hasOptions ? last : {}) as { throughDefaults?: Record<string, unknown> };
       const objs = (hasOptions ? args.slice(0, -1) : args) as RelatedRef[];
       const ids = this.#ids(objs, 'add');
-      const db = dbOf(instance);
+      const db = writeDbOf(this.#through(), instance);
       await atomic(async () => {
         await this.#addIds(ids, options.throughDefaults ?? {}, db);
         if (this.#field!.symmetrical) await this.#mirror('add', ids, options.throughDefaults ?? {}, db);
@@ -420,7 +434,7 @@ function makeManyManager(Base: QuerySetClass) {
       const { instance } = this.#bound('remove');
       const ids = this.#ids(objs, 'remove');
       const { near, far } = this.#keys();
-      const db = dbOf(instance);
+      const db = writeDbOf(this.#through(), instance);
       await atomic(async () => {
         await this.#send('pre_remove', new Set(ids));
         await this.#through().objects.using(db).filter({ [near.attname]: instance.pk, [`${far.attname}__in`]: ids }).delete();
@@ -433,7 +447,7 @@ function makeManyManager(Base: QuerySetClass) {
     async clear(): Promise<void> {
       const { instance } = this.#bound('clear');
       const { near, far } = this.#keys();
-      const db = dbOf(instance);
+      const db = writeDbOf(this.#through(), instance);
       await atomic(async () => {
         await this.#send('pre_clear', null);
         if (this.#field!.symmetrical) {
@@ -449,7 +463,7 @@ function makeManyManager(Base: QuerySetClass) {
     async set(objs: readonly RelatedRef[], options: { clear?: boolean; throughDefaults?: Record<string, unknown> } = {}): Promise<void> {
       const { instance } = this.#bound('set');
       const ids = this.#ids(objs, 'set');
-      const db = dbOf(instance);
+      const db = writeDbOf(this.#through(), instance);
       await atomic(async () => {
         if (options.clear) {
           await this.clear();
@@ -470,7 +484,7 @@ function makeManyManager(Base: QuerySetClass) {
     /** Creates an object of the other model and relates it. */
     override async create(init: Record<string, unknown> = {}, options: { throughDefaults?: Record<string, unknown> } = {}): Promise<any> {
       const { instance } = this.#bound('create');
-      const db = dbOf(instance);
+      const db = writeDbOf(this.#through(), instance);
       return atomic(async () => {
         const obj = await this.model.objects.using(db).create(init);
         await this.add(obj as ModelBase, { throughDefaults: options.throughDefaults });

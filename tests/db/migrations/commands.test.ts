@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { apps } from '../../../src/conf/apps.ts';
 import { connections } from '../../../src/db/index.ts';
 import { callCommand, CommandError } from '../../../src/core/management/index.ts';
+import { schemaEditorFor } from '../../../src/db/schema.ts';
+import { testDatabaseSettings } from '../test-database.ts';
+
+// On the test database (NUAGES_TEST_DB): SQLite by default, PostgreSQL in CI's second pass.
+const shopTables = async () => (await schemaEditorFor(connections.get()).tableNames()).filter((t) => t.startsWith('shop_')).sort();
 
 // The project lives inside the repository so its files import 'nuages/db' as a real project does.
 const WORK = join(import.meta.dirname, `.work-${process.pid}`);
@@ -46,7 +51,7 @@ before(async () => {
   mkdirSync(join(WORK, 'shop'), { recursive: true });
   writeFileSync(join(WORK, 'shop', 'models.ts'), MODELS);
   await apps.populate(['shop'], { baseDir: WORK });
-  connections.configure({ default: { ENGINE: 'sqlite', NAME: ':memory:' } });
+  connections.configure({ default: testDatabaseSettings() });
 });
 
 after(async () => {
@@ -79,8 +84,7 @@ describe('makemigrations, migrate, showmigrations, sqlmigrate', () => {
     const out = output();
     await callCommand('migrate', { stdout: out });
     assert.match(out.text, /Applying shop\.0001_initial\.\.\. OK/);
-    const tables = await connections.get().fetchAll({ sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'shop_%' ORDER BY name", params: [] });
-    assert.deepEqual(tables.map((r) => r[0]), ['shop_item', 'shop_item_tags', 'shop_tag']);
+    assert.deepEqual(await shopTables(), ['shop_item', 'shop_item_tags', 'shop_tag']);
     const shown = output();
     await callCommand('showmigrations', { stdout: shown });
     assert.equal(shown.text, 'shop\n [X] 0001_initial\n');
@@ -121,7 +125,7 @@ describe('makemigrations, migrate, showmigrations, sqlmigrate', () => {
     await callCommand('migrate', '--plan', { stdout: plan });
     assert.equal(plan.text, 'Planned operations:\nshop.0002_drop_notes\n    Remove field notes from item\n');
     await callCommand('migrate', { stdout: output() });
-    const columns = async () => (await connections.get().fetchAll({ sql: 'PRAGMA table_info(shop_item)', params: [] })).map((c) => c[1]);
+    const columns = async () => schemaEditorFor(connections.get()).columnNames('shop_item');
     assert.ok(!(await columns()).includes('notes'));
     const back = output();
     await callCommand('migrate', 'shop', '0001_initial', { stdout: back });
@@ -150,8 +154,7 @@ describe('makemigrations, migrate, showmigrations, sqlmigrate', () => {
     const out = output();
     await callCommand('migrate', 'shop', 'zero', { stdout: out });
     assert.match(out.text, /Unapply all migrations: shop/);
-    const tables = await connections.get().fetchAll({ sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'shop_%'", params: [] });
-    assert.deepEqual(tables, []);
+    assert.deepEqual(await shopTables(), []);
   });
 
   test('squashmigrations writes one migration that replaces the others', async () => {

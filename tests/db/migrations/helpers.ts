@@ -1,5 +1,6 @@
-/** Shared by the migration tests: an in-memory graph of migrations, and schema introspection. */
+/** Shared by the migration tests: an in-memory graph of migrations, and schema introspection on either database. */
 import type { DatabaseWrapper } from '../../../src/db/backends/base/connection.ts';
+import { PostgresIntrospection } from '../../../src/db/backends/postgres/introspection.ts';
 import { Migration, MigrationExecutor, MigrationLoader, MigrationRecorder, type MigrationOptions } from '../../../src/db/migrations/index.ts';
 
 /** A migration of app `shop` (unless `app` says otherwise) named `name`. */
@@ -23,11 +24,42 @@ async function rows(connection: DatabaseWrapper, sql: string): Promise<unknown[]
   return connection.fetchAll({ sql, params: [] });
 }
 
+/** The schema as the database reports it: SQLite's pragmas, or PostgreSQL's catalog through its introspection module. */
+export async function schemaOf(connection: DatabaseWrapper): Promise<Record<string, unknown>> {
+  return connection.vendor === 'postgres' ? postgresSchemaOf(connection) : sqliteSchemaOf(connection);
+}
+
+/**
+ * Per table: columns by name (type, NULL-ness, default, identity), constraints (kind, columns and
+ * definition, which names the referenced table) and indexes with their definition. Names the
+ * database or the schema editor made up (`_key`, `_fkey`, `_<hash>_uniq`) read as `<generated>`:
+ * they follow the history, not the schema (a unique dropped and added back is named anew, in
+ * Django too); names the migration chose stay significant.
+ */
+async function postgresSchemaOf(connection: DatabaseWrapper): Promise<Record<string, unknown>> {
+  const introspection = new PostgresIntrospection(connection);
+  const schemaName = String((await connection.fetchOne({ sql: 'SELECT current_schema()', params: [] }))![0]);
+  const generated = (name: string) => (/_(key|fkey|pkey|check|[0-9a-f]{8}(_\w+)?)$/.test(name) ? '<generated>' : name);
+  const schema: Record<string, unknown> = {};
+  for (const table of await introspection.tableNames()) {
+    if (table === 'nuages_migrations') continue;
+    const byText = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    schema[table] = {
+      columns: (await introspection.columns(table)).sort((a, b) => a.name.localeCompare(b.name)),
+      constraints: (await introspection.constraints(table)).map((c) => ({ ...c, name: generated(c.name) })).sort(byText),
+      indexes: (await introspection.indexes(table))
+        .map((i) => ({ ...i, name: generated(i.name), definition: i.definition.replace(` INDEX ${i.name} ON ${schemaName}.`, ' INDEX ON ') }))
+        .sort(byText),
+    };
+  }
+  return schema;
+}
+
 /**
  * The schema as SQLite reports it: per table its columns (pragma table_info),
  * indexes with their columns, foreign keys, and CHECK constraints as written.
  */
-export async function schemaOf(connection: DatabaseWrapper): Promise<Record<string, unknown>> {
+async function sqliteSchemaOf(connection: DatabaseWrapper): Promise<Record<string, unknown>> {
   const tables = await rows(
     connection,
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'nuages_migrations' ORDER BY name",

@@ -43,6 +43,9 @@ export abstract class BaseDatabaseOperations {
    */
   readonly groupBySelectIndex: boolean = false;
 
+  /** Array column types (`integer[]`) exist: PostgreSQL. ArrayField refuses to create a column otherwise. */
+  readonly hasArrayTypes: boolean = false;
+
   /** The placeholder for the n-th parameter (1-based); `value` lets a backend type it. */
   abstract placeholder(index: number, value?: SqlParam): string;
 
@@ -86,6 +89,8 @@ export abstract class BaseDatabaseOperations {
 
   /** The column type for a field, or null for fields without a column. */
   columnType(field: Field & { targetInternalType?: string }): string | null {
+    const custom = field.customColumnType((f) => this.columnType(f), this);
+    if (custom !== undefined) return custom;
     const type = field.targetInternalType ?? field.internalType;
     const template = this.dataTypes[type];
     if (template === undefined) return null;

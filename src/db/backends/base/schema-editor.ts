@@ -19,6 +19,7 @@ import { compilerFor } from '../../models/sql/backend.ts';
 import { Params } from '../../models/sql/compiler.ts';
 import { Query } from '../../models/sql/query.ts';
 import type { DatabaseWrapper } from './connection.ts';
+import { NotSupportedError } from '../../errors.ts';
 import type { BaseDatabaseOperations } from './operations.ts';
 import type { SqlParam } from './types.ts';
 
@@ -40,12 +41,32 @@ export function quoteValue(value: SqlParam): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** Django-style deterministic names: table, columns, a short hash, a suffix; at most 63 characters. */
-export function makeName(table: string, columns: readonly string[], suffix: string): string {
-  const hash = createHash('md5').update([table, ...columns].join('\0')).digest('hex').slice(0, 8);
-  const base = `${table}_${columns.join('_')}`.slice(0, 63 - hash.length - suffix.length - 2);
-  return `${base}_${hash}_${suffix}`;
+/**
+ * The name Django gives an index or constraint it names itself: `<table>_<columns>_<hash>[_<suffix>]`,
+ * the hash being the first 8 hex digits of the MD5 of the table and column names run together,
+ * shortened to `maxLength` as Django shortens it. Same names as Django, so a database created by
+ * either can be migrated by the other: `makeName('shop_book', ['isbn'], '')` → `shop_book_isbn_d60b4a22`.
+ */
+export function makeName(table: string, columns: readonly string[], suffix: string, maxLength = 63): string {
+  const hash = createHash('md5').update([table, ...columns].join('')).digest('hex').slice(0, 8);
+  let tail = suffix ? `${hash}_${suffix}` : hash;
+  const full = `${table}_${columns.join('_')}_${tail}`;
+  if (full.length <= maxLength) return full;
+  if (tail.length > maxLength / 3) tail = tail.slice(0, Math.floor(maxLength / 3));
+  const part = Math.floor((maxLength - tail.length) / 2) - 1;
+  const name = `${table.slice(0, part)}_${columns.join('_').slice(0, part)}_${tail}`;
+  // Identifiers may not start with an underscore or a digit unquoted on every database.
+  return /^[_\d]/.test(name) ? `D${name.slice(0, -1)}` : name;
 }
+
+/** How AddIndex/RemoveIndex want an index built or dropped. */
+export interface IndexBuildOptions {
+  /** PostgreSQL's CONCURRENTLY: no write lock, but not inside a transaction. */
+  readonly concurrently?: boolean;
+}
+
+/** What `constraintNames()` looks for on a column set. */
+export type ConstraintKind = 'unique' | 'foreignKey' | 'index' | 'likeIndex' | 'check' | 'primaryKey';
 
 export abstract class BaseSchemaEditor {
   readonly connection: DatabaseWrapper;
@@ -78,19 +99,25 @@ export abstract class BaseSchemaEditor {
     const type = this.ops.columnType(field);
     if (type === null) return null;
     let sql = type;
-    const check = this.ops.dataTypeChecks[field.internalType];
-    if (check) sql += ` CHECK (${check.replaceAll('%(column)s', field.column)})`;
     if (field.options.dbDefault !== undefined) {
-      sql += ` DEFAULT ${quoteValue(field.toDb(field.getPrepValue(field.options.dbDefault), this.connection.features))}`;
+      sql += ` DEFAULT ${this.literal(field.toDb(field.getPrepValue(field.options.dbDefault), this.connection.features))}`;
     } else if (includeDefault) {
       const value = this.effectiveDefault(field);
-      if (value !== null) sql += ` DEFAULT ${quoteValue(value)}`;
+      if (value !== null) sql += ` DEFAULT ${this.literal(value)}`;
     }
     sql += field.null && !field.primaryKey ? ' NULL' : ' NOT NULL';
     if (field.primaryKey) sql += ` PRIMARY KEY${this.autoIncrementSql(field)}`;
     else if (field.unique) sql += ' UNIQUE';
+    const check = this.checkSql(field);
+    if (check) sql += ` CHECK (${check})`;
     if (field instanceof ForeignKey && field.dbConstraint) sql += this.foreignKeySql(field);
     return sql;
+  }
+
+  /** The column check a field's type carries (`"pages" >= 0` for positive integers), or null. */
+  checkSql(field: Field): string | null {
+    const check = this.ops.dataTypeChecks[field.internalType];
+    return check ? check.replaceAll('%(column)s', field.column) : null;
   }
 
   autoIncrementSql(_field: Field): string {
@@ -131,7 +158,11 @@ export abstract class BaseSchemaEditor {
     const statements = [`CREATE TABLE ${this.q(meta.dbTable)} (${definitions.join(', ')})`];
     for (const field of meta.fields) {
       if (field.dbIndex && !field.unique && !field.primaryKey) {
-        statements.push(`CREATE INDEX ${this.q(makeName(meta.dbTable, [field.column], 'idx'))} ON ${this.q(meta.dbTable)} (${this.q(field.column)})`);
+        statements.push(this.fieldIndexSql(model, field));
+      }
+      if ((field.dbIndex || field.unique) && !field.primaryKey) {
+        const like = this.likeIndexSql(model, field);
+        if (like) statements.push(like);
       }
     }
     for (const index of meta.indexes) statements.push(this.indexSql(model, index));
@@ -148,15 +179,26 @@ export abstract class BaseSchemaEditor {
 
   indexSql(model: ModelCtor, index: Index): string {
     const meta = model._meta;
-    const parts = index.fields.map((name) => {
+    const parts = index.fields.map((name, i) => {
       const descending = name.startsWith('-');
       const column = meta.getField(descending ? name.slice(1) : name).column;
-      return `${this.q(column)}${descending ? ' DESC' : ''}`;
+      const opclass = index.opclasses[i] ? ` ${index.opclasses[i]}` : '';
+      return `${this.q(column)}${opclass}${descending ? ' DESC' : ''}`;
     });
     const columns = index.fields.map((name) => meta.getField(name.replace(/^-/, '')).column);
     const name = index.name ?? makeName(meta.dbTable, columns, 'idx');
     const where = index.condition ? ` WHERE ${this.conditionSql(model, index.condition)}` : '';
-    return `CREATE INDEX ${this.q(name)} ON ${this.q(meta.dbTable)} (${parts.join(', ')})${where}`;
+    // GinIndex & co. (contrib/postgres): the access method and storage parameters.
+    if (index.method && this.connection.vendor !== 'postgres') {
+      throw new NotSupportedError(
+        `${meta.objectName}: the index ${index.name ?? columns.join(', ')} uses the ${index.method} access method, which only PostgreSQL has. ` +
+          'Use a plain Index on this database.',
+      );
+    }
+    const using = index.method ? ` USING ${index.method}` : '';
+    const storage = Object.entries(index.storageParameters).map(([key, value]) => `${key} = ${typeof value === 'boolean' ? (value ? 'on' : 'off') : value}`);
+    const withSql = storage.length ? ` WITH (${storage.join(', ')})` : '';
+    return `CREATE INDEX ${this.q(name)} ON ${this.q(meta.dbTable)}${using} (${parts.join(', ')})${withSql}${where}`;
   }
 
   /** `CONSTRAINT name UNIQUE (…)` for one uniqueTogether set, named as Django names it. */
@@ -226,40 +268,164 @@ export abstract class BaseSchemaEditor {
   }
 
   /**
-   * Changes a column: name, type, NULL-ness, uniqueness, index. Statements follow
-   * PostgreSQL's ALTER TABLE; backends that cannot alter in place override this.
+   * Changes a column in place, in Django's order: drop what the change invalidates (the foreign
+   * key when its type or target changes, a unique constraint or index the field loses, an old
+   * type check), rename, change type and NULL-ness in one `ALTER TABLE`, then add what the new
+   * field needs. Constraint names are read from the database (`constraintNames()`), so columns
+   * renamed since, or created by another tool, are found. Backends that cannot alter in place
+   * (SQLite) override this with a table rebuild.
+   *
+   * A NOT NULL change fills existing NULLs first, as Django does:
+   * `SET DEFAULT v` → `UPDATE … WHERE c IS NULL` → `SET NOT NULL` → `DROP DEFAULT`.
    */
   async alterField(model: ModelCtor, oldField: Field, newField: Field, _toModel?: ModelCtor): Promise<void> {
     if (!this.fieldShouldBeAltered(oldField, newField)) return;
-    const table = this.q(model._meta.dbTable);
-    if (oldField.dbIndex && !oldField.unique && !(newField.dbIndex && !newField.unique && oldField.column === newField.column)) {
-      await this.execute(`DROP INDEX ${this.q(makeName(model._meta.dbTable, [oldField.column], 'idx'))}`);
+    const oldType = this.ops.columnType(oldField);
+    const newType = this.ops.columnType(newField);
+    if (oldType === null || newType === null) return;
+    const meta = model._meta;
+    const tableName = meta.dbTable;
+    const table = this.q(tableName);
+    const typeChanged = oldType !== newType;
+    const indexed = (field: Field) => field.dbIndex && !field.unique && !field.primaryKey;
+    const ownNames = new Set<string>([...meta.indexes.map((i) => i.name ?? ''), ...meta.constraints.map((c) => c.name)]);
+    const own = (names: string[]) => names.filter((name) => !ownNames.has(name));
+
+    // A foreign key constraint survives a rename or a NULL change untouched, so it is dropped only
+    // when what it checks changes (Django drops and re-adds it on every alteration).
+    const oldFk = oldField instanceof ForeignKey && oldField.dbConstraint ? oldField : undefined;
+    const newFk = newField instanceof ForeignKey && newField.dbConstraint ? newField : undefined;
+    const fkChanged = oldFk !== undefined && (newFk === undefined || typeChanged || fkTarget(oldFk) !== fkTarget(newFk));
+    if (fkChanged) {
+      for (const name of await this.constraintNames(model, [oldField.column], 'foreignKey')) {
+        await this.execute(this.dropForeignKeySql(tableName, name));
+      }
     }
-    if (oldField.unique && !newField.unique && !oldField.primaryKey) {
-      await this.execute(`ALTER TABLE ${table} DROP CONSTRAINT ${this.q(makeName(model._meta.dbTable, [oldField.column], 'uniq'))}`);
+    if (oldField.unique && !oldField.primaryKey && (!newField.unique || newField.primaryKey)) {
+      for (const name of own(await this.constraintNames(model, [oldField.column], 'unique'))) {
+        await this.execute(`ALTER TABLE ${table} DROP CONSTRAINT ${this.q(name)}`);
+      }
     }
+    if (indexed(oldField) && !indexed(newField)) {
+      for (const name of own(await this.constraintNames(model, [oldField.column], 'index'))) await this.execute(this.dropIndexSql(name));
+    }
+    const hadLike = (oldField.dbIndex || oldField.unique) && this.likeIndexSql(model, oldField) !== null;
+    const likeLost = !(newField.dbIndex || newField.unique) || typeChanged;
+    if (hadLike && likeLost) {
+      // Found by what it is, not by name: a column renamed since keeps its old index name.
+      for (const name of await this.constraintNames(model, [oldField.column], 'likeIndex')) await this.execute(this.dropIndexSql(name));
+    }
+    const oldCheck = this.checkSql(oldField);
+    const newCheck = this.checkSql(newField);
+    if (oldCheck && oldCheck !== newCheck) {
+      for (const name of own(await this.constraintNames(model, [oldField.column], 'check'))) {
+        await this.execute(`ALTER TABLE ${table} DROP CONSTRAINT ${this.q(name)}`);
+      }
+    }
+
     if (oldField.column !== newField.column) {
       await this.execute(`ALTER TABLE ${table} RENAME COLUMN ${this.q(oldField.column)} TO ${this.q(newField.column)}`);
     }
     const column = this.q(newField.column);
-    const oldType = this.ops.columnType(oldField);
-    const newType = this.ops.columnType(newField);
-    if (newType !== null && oldType !== newType) {
-      await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${newType} USING ${column}::${newType}`);
+    const actions: string[] = [];
+    const postActions: string[] = [];
+    if (typeChanged) {
+      actions.push(this.alterColumnTypeSql(oldField, newField, newType));
+      postActions.push(...(await this.alterColumnTypePostSql(model, oldField, newField, newType)));
     }
-    if (oldField.null && !newField.null) {
-      const value = this.effectiveDefault(newField);
-      if (value !== null) await this.execute(`UPDATE ${table} SET ${column} = ${quoteValue(value)} WHERE ${column} IS NULL`);
+    const newDefault = this.effectiveDefault(newField);
+    const fillNulls = oldField.null && !newField.null && !newField.primaryKey && newDefault !== null && newField.options.dbDefault === undefined;
+    if (fillNulls) {
+      actions.push(`ALTER COLUMN ${column} SET DEFAULT ${this.literal(newDefault)}`);
+      await this.execute(`ALTER TABLE ${table} ${actions.join(', ')}`);
+      await this.execute(this.updateNullsSql(tableName, newField.column, newDefault));
       await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL`);
-    } else if (!oldField.null && newField.null) {
-      await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} DROP NOT NULL`);
+    } else {
+      if (oldField.null !== newField.null && !newField.primaryKey) {
+        actions.push(`ALTER COLUMN ${column} ${newField.null ? 'DROP' : 'SET'} NOT NULL`);
+      }
+      if (actions.length) await this.execute(`ALTER TABLE ${table} ${actions.join(', ')}`);
     }
-    if (newField.unique && !oldField.unique && !newField.primaryKey) {
-      await this.execute(`ALTER TABLE ${table} ADD CONSTRAINT ${this.q(makeName(model._meta.dbTable, [newField.column], 'uniq'))} UNIQUE (${column})`);
+    for (const sql of postActions) await this.execute(sql);
+
+    if (newField.unique && !newField.primaryKey && (!oldField.unique || oldField.primaryKey)) {
+      await this.execute(`ALTER TABLE ${table} ADD CONSTRAINT ${this.q(makeName(tableName, [newField.column], 'uniq'))} UNIQUE (${column})`);
     }
-    if (newField.dbIndex && !newField.unique && !(oldField.dbIndex && !oldField.unique && oldField.column === newField.column)) {
-      await this.execute(this.fieldIndexSql(model, newField));
+    if (indexed(newField) && !indexed(oldField)) await this.execute(this.fieldIndexSql(model, newField));
+    if (newFk && (fkChanged || oldFk === undefined)) {
+      await this.execute(
+        `ALTER TABLE ${table} ADD CONSTRAINT ${this.q(this.foreignKeyName(tableName, newFk))} FOREIGN KEY (${column}) ` +
+          `REFERENCES ${this.q((newFk.remoteModel._meta as unknown as { dbTable: string }).dbTable)} (${this.q(newFk.targetField.column)}) DEFERRABLE INITIALLY DEFERRED`,
+      );
     }
+    if (newCheck && oldCheck !== newCheck) {
+      await this.execute(`ALTER TABLE ${table} ADD CONSTRAINT ${this.q(makeName(tableName, [newField.column], 'check'))} CHECK (${newCheck})`);
+    }
+    if (fillNulls) await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT`);
+    const hasLike = (newField.dbIndex || newField.unique) && !newField.primaryKey;
+    if (hasLike && (!hadLike || likeLost)) {
+      const like = this.likeIndexSql(model, newField);
+      if (like) await this.execute(like);
+    }
+  }
+
+  /**
+   * `ALTER COLUMN c TYPE t`, with `USING c::t` when the kind of type changes (integer → bigint,
+   * but not varchar(100) → varchar(200)), as Django writes it: a cast PostgreSQL would not
+   * apply by itself.
+   */
+  alterColumnTypeSql(oldField: Field, newField: Field, newType: string): string {
+    const column = this.q(newField.column);
+    const cast = this.typeTemplate(oldField) !== this.typeTemplate(newField) ? ` USING ${column}::${newType}` : '';
+    return `ALTER COLUMN ${column} TYPE ${newType}${cast}`;
+  }
+
+  /** Statements that follow a column type change (PostgreSQL: the identity sequence's type). */
+  async alterColumnTypePostSql(_model: ModelCtor, _oldField: Field, _newField: Field, _newType: string): Promise<string[]> {
+    return [];
+  }
+
+  /** A column type before its parameters are filled in: `varchar(%(maxLength)s)`. */
+  typeTemplate(field: Field & { targetInternalType?: string }): string | null {
+    const custom = field.customColumnType((f) => this.ops.columnType(f));
+    if (custom !== undefined) return custom;
+    return this.ops.dataTypes[field.targetInternalType ?? field.internalType] ?? null;
+  }
+
+  /** Fills the NULLs of a column about to become NOT NULL. */
+  updateNullsSql(table: string, column: string, value: SqlParam): string {
+    return `UPDATE ${this.q(table)} SET ${this.q(column)} = ${this.literal(value)} WHERE ${this.q(column)} IS NULL`;
+  }
+
+  /** A value as an SQL literal in DDL. */
+  literal(value: SqlParam): string {
+    return quoteValue(value);
+  }
+
+  dropIndexSql(name: string): string {
+    return `DROP INDEX ${this.q(name)}`;
+  }
+
+  dropForeignKeySql(table: string, name: string): string {
+    return `ALTER TABLE ${this.q(table)} DROP CONSTRAINT ${this.q(name)}`;
+  }
+
+  /** The name Django gives a foreign key: `shop_book_publisher_id_04743c27_fk_shop_publisher_id`. */
+  foreignKeyName(table: string, field: ForeignKey): string {
+    const target = (field.remoteModel._meta as unknown as { dbTable: string }).dbTable;
+    return makeName(table, [field.column], `fk_${target}_${field.targetField.column}`);
+  }
+
+  /**
+   * The names of the constraints or indexes of `kind` on exactly `columns`, as the database has
+   * them. This default can only guess the names Nuages would have given; backends that can read
+   * their catalog override it.
+   */
+  async constraintNames(model: ModelCtor, columns: readonly string[], kind: ConstraintKind): Promise<string[]> {
+    const table = model._meta.dbTable;
+    const suffix = { unique: 'uniq', foreignKey: '', index: '', likeIndex: 'like', check: 'check', primaryKey: 'pk' }[kind];
+    if (kind === 'foreignKey') return [];
+    return [makeName(table, columns, suffix)];
   }
 
   /** Renames a model's table (RenameModel, AlterModelTable). */
@@ -268,11 +434,12 @@ export abstract class BaseSchemaEditor {
     await this.execute(`ALTER TABLE ${this.q(oldTable)} RENAME TO ${this.q(newTable)}`);
   }
 
-  async addIndex(model: ModelCtor, index: Index): Promise<void> {
+  /** `concurrently` asks for a build that does not block writes, where the database has one (PostgreSQL). */
+  async addIndex(model: ModelCtor, index: Index, _options: IndexBuildOptions = {}): Promise<void> {
     await this.execute(this.indexSql(model, index));
   }
 
-  async removeIndex(_model: ModelCtor, index: Index): Promise<void> {
+  async removeIndex(_model: ModelCtor, index: Index, _options: IndexBuildOptions = {}): Promise<void> {
     await this.execute(`DROP INDEX ${this.q(index.name!)}`);
   }
 
@@ -303,10 +470,13 @@ export abstract class BaseSchemaEditor {
     const key = (set: readonly string[]) => set.join('\0');
     const newKeys = new Set(newSets.map(key));
     const oldKeys = new Set(oldSets.map(key));
+    const declared = new Set(meta.constraints.map((c) => c.name));
     for (const set of oldSets) {
       if (newKeys.has(key(set))) continue;
-      const name = makeName(meta.dbTable, set.map((n) => meta.getField(n).column), 'uniq');
-      await this.execute(`ALTER TABLE ${this.q(meta.dbTable)} DROP CONSTRAINT ${this.q(name)}`);
+      const names = await this.constraintNames(model, set.map((n) => meta.getField(n).column), 'unique');
+      for (const name of names.filter((n) => !declared.has(n))) {
+        await this.execute(`ALTER TABLE ${this.q(meta.dbTable)} DROP CONSTRAINT ${this.q(name)}`);
+      }
     }
     for (const set of newSets) {
       if (!oldKeys.has(key(set))) await this.execute(`ALTER TABLE ${this.q(meta.dbTable)} ADD ${this.uniqueTogetherSql(model, set)}`);
@@ -326,10 +496,18 @@ export abstract class BaseSchemaEditor {
     return `CONSTRAINT ${this.q(constraint.name)} UNIQUE (${columns})`;
   }
 
-  /** The index a `dbIndex` field gets. */
+  /** The index a `dbIndex` field gets, named as Django names it (`shop_book_isbn_d60b4a22`). */
   fieldIndexSql(model: ModelCtor, field: Field): string {
     const table = model._meta.dbTable;
-    return `CREATE INDEX ${this.q(makeName(table, [field.column], 'idx'))} ON ${this.q(table)} (${this.q(field.column)})`;
+    return `CREATE INDEX ${this.q(makeName(table, [field.column], ''))} ON ${this.q(table)} (${this.q(field.column)})`;
+  }
+
+  /**
+   * A second index some databases want for indexed text columns (PostgreSQL's `_like` index with
+   * `varchar_pattern_ops`, which `startswith` and `contains` can use); null where there is none.
+   */
+  likeIndexSql(_model: ModelCtor, _field: Field): string | null {
+    return null;
   }
 
   /**
@@ -363,5 +541,10 @@ function schemaSignature(editor: BaseSchemaEditor, field: Field): string {
     .filter(([key, value]) => !NON_DB_OPTIONS.has(key) && key !== 'dbColumn' && value !== undefined && typeof value !== 'function')
     .map(([key, value]) => [key, value instanceof Object && !Array.isArray(value) ? String(value) : value]);
   const target = field instanceof ForeignKey ? (field.remoteModel._meta as unknown as { dbTable: string }).dbTable : '';
-  return JSON.stringify([editor.ops.columnType(field), field.null, field.unique, field.primaryKey, field.dbIndex, target, options]);
+  return JSON.stringify([editor.ops.columnType(field), editor.checkSql(field), field.null, field.unique, field.primaryKey, field.dbIndex, target, options]);
+}
+
+/** `table.column` a foreign key points at: what its constraint checks. */
+function fkTarget(field: ForeignKey): string {
+  return `${(field.remoteModel._meta as unknown as { dbTable: string }).dbTable}.${field.targetField.column}`;
 }

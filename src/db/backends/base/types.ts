@@ -56,6 +56,12 @@ export interface DatabaseFeatures {
   readonly hasNativeJson: boolean;
   readonly hasNativeDecimal: boolean;
   readonly hasNativeBoolean: boolean;
+  /** Array columns (`integer[]`) and their operators: contrib/postgres' ArrayField needs them. */
+  readonly hasNativeArrays?: boolean;
+  /** Full-text search types and functions (tsvector, to_tsvector): contrib/postgres' search. */
+  readonly hasFullTextSearch?: boolean;
+  /** SELECT DISTINCT ON (…), for distinct(...fields). */
+  readonly supportsDistinctOn?: boolean;
   /** Upper bound on bound parameters in one statement. */
   readonly maxQueryParams: number;
 }

@@ -11,6 +11,7 @@ import type { DatabaseFeatures } from '../base/types.ts';
  * - DDL is transactional.
  * - Native `numeric` (read as exact text, turned into Decimal by the field), `boolean`,
  *   `uuid` and `jsonb`: the fields hand values over as they are.
+ * - Arrays, full-text search and DISTINCT ON, for contrib/postgres and distinct(...fields).
  * - 65535 bound parameters per statement (the protocol's 16-bit count).
  */
 export const postgresFeatures: DatabaseFeatures = Object.freeze({
@@ -25,5 +26,8 @@ export const postgresFeatures: DatabaseFeatures = Object.freeze({
   hasNativeJson: true,
   hasNativeDecimal: true,
   hasNativeBoolean: true,
+  hasNativeArrays: true,
+  hasFullTextSearch: true,
+  supportsDistinctOn: true,
   maxQueryParams: 65535,
 });

@@ -67,6 +67,7 @@ export class PostgresOperations extends BaseDatabaseOperations {
   };
 
   override readonly groupBySelectIndex = true;
+  override readonly hasArrayTypes = true;
 
   override readonly dataTypeChecks = {
     PositiveBigIntegerField: '"%(column)s" >= 0',

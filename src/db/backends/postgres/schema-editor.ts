@@ -3,12 +3,17 @@
  * keys checked at COMMIT (DEFERRABLE INITIALLY DEFERRED, from the base editor), and
  * literals written the way Postgres reads them.
  */
-import { BaseSchemaEditor, makeName } from '../base/schema-editor.ts';
+import { BaseSchemaEditor, makeName, type ConstraintKind, type IndexBuildOptions } from '../base/schema-editor.ts';
 import type { DatabaseWrapper } from '../base/connection.ts';
+import type { SqlParam } from '../base/types.ts';
 import type { ModelBase } from '../../models/base.ts';
 import type { Field } from '../../models/fields/field.ts';
-import type { ForeignKey } from '../../models/fields/related.ts';
+import { ForeignKey } from '../../models/fields/related.ts';
+import { ManyToManyField } from '../../models/fields/many-to-many.ts';
+import { UniqueConstraint, type Constraint, type Index } from '../../models/indexes.ts';
 import { PostgresIntrospection } from './introspection.ts';
+
+type ModelCtor = typeof ModelBase;
 
 /** A foreign key whose target table did not exist yet when its table was created. */
 interface PendingForeignKey {
@@ -76,5 +81,135 @@ export class PostgresSchemaEditor extends BaseSchemaEditor {
   /** Tables of the connection's current schema (the first on its search_path). */
   override async tableNames(): Promise<string[]> {
     return new PostgresIntrospection(this.connection).tableNames();
+  }
+
+  // ---- alterations (migration operations), written as Django 5.2 writes them on PostgreSQL ----
+
+  /** `DEFAULT true`, as Django writes booleans in DDL. */
+  override literal(value: SqlParam): string {
+    return typeof value === 'boolean' ? String(value) : super.literal(value);
+  }
+
+  /**
+   * ADD COLUMN; a foreign key gets Django's constraint name inline and is checked at once
+   * (`SET CONSTRAINTS … IMMEDIATE`) so existing rows are verified inside the migration.
+   */
+  override async addField(model: ModelCtor, field: Field, toModel?: ModelCtor): Promise<void> {
+    if (!(field instanceof ForeignKey) || !field.dbConstraint || field instanceof ManyToManyField) {
+      await super.addField(model, field, toModel);
+      if ((field.dbIndex || field.unique) && !field.primaryKey && !(field instanceof ManyToManyField)) {
+        const like = this.likeIndexSql(model, field);
+        if (like) await this.execute(like);
+      }
+      return;
+    }
+    const meta = model._meta;
+    const inline = this.foreignKeySql(field);
+    const column = this.columnSql(model, field, true);
+    if (column === null) return;
+    const name = this.foreignKeyName(meta.dbTable, field);
+    const target = (field.remoteModel._meta as unknown as { dbTable: string }).dbTable;
+    const definition =
+      `${column.slice(0, column.length - inline.length)} CONSTRAINT ${this.q(name)} REFERENCES ${this.q(target)}(${this.q(field.targetField.column)}) ` +
+      `DEFERRABLE INITIALLY DEFERRED; SET CONSTRAINTS ${this.q(name)} IMMEDIATE`;
+    await this.execute(`ALTER TABLE ${this.q(meta.dbTable)} ADD COLUMN ${this.q(field.column)} ${definition}`);
+    if (this.effectiveDefault(field) !== null && field.options.dbDefault === undefined) {
+      await this.execute(`ALTER TABLE ${this.q(meta.dbTable)} ALTER COLUMN ${this.q(field.column)} DROP DEFAULT`);
+    }
+    if (field.dbIndex && !field.unique) await this.execute(this.fieldIndexSql(model, field));
+  }
+
+  /** DROP COLUMN … CASCADE (indexes and constraints on it go too), its foreign key dropped first, as Django. */
+  override async removeField(model: ModelCtor, field: Field, toModel?: ModelCtor): Promise<void> {
+    if (field instanceof ManyToManyField || this.ops.columnType(field) === null) return super.removeField(model, field, toModel);
+    if (field instanceof ForeignKey && field.dbConstraint) {
+      for (const name of await this.constraintNames(model, [field.column], 'foreignKey')) {
+        await this.execute(this.dropForeignKeySql(model._meta.dbTable, name));
+      }
+    }
+    await this.execute(`ALTER TABLE ${this.q(model._meta.dbTable)} DROP COLUMN ${this.q(field.column)} CASCADE`);
+  }
+
+  /** `CREATE INDEX CONCURRENTLY` when asked: the table stays writable while the index builds. */
+  override async addIndex(model: ModelCtor, index: Index, options: IndexBuildOptions = {}): Promise<void> {
+    const sql = this.indexSql(model, index);
+    await this.execute(options.concurrently ? sql.replace(/^CREATE INDEX /, 'CREATE INDEX CONCURRENTLY ') : sql);
+  }
+
+  override async removeIndex(_model: ModelCtor, index: Index, options: IndexBuildOptions = {}): Promise<void> {
+    const sql = this.dropIndexSql(index.name!);
+    await this.execute(options.concurrently ? sql.replace(/^DROP INDEX /, 'DROP INDEX CONCURRENTLY ') : sql);
+  }
+
+  override async removeConstraint(model: ModelCtor, constraint: Constraint, toModel?: ModelCtor): Promise<void> {
+    if (constraint instanceof UniqueConstraint && constraint.condition) await this.execute(this.dropIndexSql(constraint.name));
+    else await super.removeConstraint(model, constraint, toModel);
+  }
+
+  override dropIndexSql(name: string): string {
+    return `DROP INDEX IF EXISTS ${this.q(name)}`;
+  }
+
+  /** A deferred foreign key with pending checks cannot be dropped; check it first. */
+  override dropForeignKeySql(table: string, name: string): string {
+    return `SET CONSTRAINTS ${this.q(name)} IMMEDIATE; ALTER TABLE ${this.q(table)} DROP CONSTRAINT ${this.q(name)}`;
+  }
+
+  /** The UPDATE leaves deferred checks pending, which would block the ALTER that follows. */
+  override updateNullsSql(table: string, column: string, value: SqlParam): string {
+    return `${super.updateNullsSql(table, column, value)}; SET CONSTRAINTS ALL IMMEDIATE`;
+  }
+
+  /**
+   * `_like` index with `varchar_pattern_ops`/`text_pattern_ops`: with a non-C collation the
+   * plain B-tree cannot serve `LIKE 'abc%'` (startswith, contains), so Django adds this one.
+   */
+  override likeIndexSql(model: ModelCtor, field: Field): string | null {
+    const type = this.ops.columnType(field);
+    if (type === null || type.includes('[')) return null;
+    const opclass = type.startsWith('varchar') ? 'varchar_pattern_ops' : type.startsWith('text') ? 'text_pattern_ops' : null;
+    if (opclass === null) return null;
+    const table = model._meta.dbTable;
+    return `CREATE INDEX ${this.q(makeName(table, [field.column], 'like'))} ON ${this.q(table)} (${this.q(field.column)} ${opclass})`;
+  }
+
+  /** An identity column changing type (AutoField → BigAutoField) takes its sequence along, wherever it is named. */
+  override async alterColumnTypePostSql(model: ModelCtor, oldField: Field, newField: Field, newType: string): Promise<string[]> {
+    if (!oldField.isAuto || !newField.isAuto) return [];
+    const row = await this.connection.fetchOne({
+      sql: 'SELECT pg_get_serial_sequence($1, $2)',
+      params: [this.q(model._meta.dbTable), newField.column],
+    });
+    const sequence = row?.[0];
+    return typeof sequence === 'string' ? [`ALTER SEQUENCE IF EXISTS ${sequence} AS ${newType}`] : [];
+  }
+
+  /**
+   * Constraint and index names from pg_catalog, so constraints PostgreSQL named itself
+   * (`shop_book_title_key` from an inline UNIQUE) and those of renamed columns are found.
+   * `index` means a plain, non-partial B-tree index behind no constraint and with no operator class;
+   * `likeIndex` the same with a `_pattern_ops` class (see likeIndexSql()).
+   */
+  override async constraintNames(model: ModelCtor, columns: readonly string[], kind: ConstraintKind): Promise<string[]> {
+    const table = this.q(model._meta.dbTable);
+    const wanted = JSON.stringify(columns);
+    if (kind === 'index' || kind === 'likeIndex') {
+      const rows = await this.connection.fetchAll({
+        sql:
+          'SELECT ic.relname, ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, o) ' +
+          'JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[], pg_get_indexdef(i.indexrelid) ' +
+          'FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid JOIN pg_catalog.pg_am am ON am.oid = ic.relam ' +
+          "WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisprimary AND i.indpred IS NULL AND am.amname = 'btree' " +
+          'AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY ic.relname',
+        params: [table],
+      });
+      return rows
+        .filter((r) => JSON.stringify(r[1]) === wanted && !/\)\s*WHERE|\sDESC/.test(String(r[2])))
+        .filter((r) => /_pattern_ops\)$/.test(String(r[2])) === (kind === 'likeIndex'))
+        .map((r) => String(r[0]));
+    }
+    const code = { unique: 'u', foreignKey: 'f', check: 'c', primaryKey: 'p' }[kind as 'unique'];
+    const constraints = await new PostgresIntrospection(this.connection).constraints(table);
+    return constraints.filter((c) => c.kind === code && JSON.stringify(c.columns) === wanted).map((c) => c.name);
   }
 }

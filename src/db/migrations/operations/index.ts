@@ -2,7 +2,7 @@
 export { Operation, IrreversibleError } from './base.ts';
 export {
   CreateModel, DeleteModel, RenameModel, AlterModelTable, AlterModelOptions, AlterUniqueTogether,
-  AddIndex, RemoveIndex, RenameIndex, AddConstraint, RemoveConstraint, type CreateModelOptions,
+  AddIndex, RemoveIndex, AddIndexConcurrently, RemoveIndexConcurrently, RenameIndex, AddConstraint, RemoveConstraint, type CreateModelOptions,
 } from './models.ts';
 export { AddField, RemoveField, AlterField, RenameField, type AddFieldOptions, type FieldOperationOptions } from './fields.ts';
 export {

@@ -9,6 +9,7 @@ import { ManyToManyField } from '../../models/fields/many-to-many.ts';
 import { Index, type Constraint } from '../../models/indexes.ts';
 import { ALTER_OPTION_KEYS, InvalidStateError, ModelState, refersTo, type ModelCtor, type ProjectState, type StateOptions } from '../state.ts';
 import { managedModel, Operation } from './base.ts';
+import { NotSupportedError } from '../../errors.ts';
 
 function lower(name: string): string {
   return name.toLowerCase();
@@ -339,16 +340,35 @@ function findIndex(state: ProjectState, appLabel: string, modelName: string, nam
   return index;
 }
 
-/** Creates an index (it must have a name). */
+/**
+ * Refuses to build an index concurrently inside a transaction: PostgreSQL cannot, so the
+ * migration holding the operation must say `atomic: false` (Django's NotInTransactionMixin).
+ */
+function ensureNotInTransaction(editor: BaseSchemaEditor, operation: string, modelName: string, indexName: string): void {
+  if (!editor.collectSql && editor.connection.inAtomicBlock()) {
+    throw new NotSupportedError(
+      `${operation} of index ${indexName} on ${modelName} cannot run inside a transaction: ` +
+        'set atomic: false on its migration (new Migration({ atomic: false, … })), and keep the other operations in another migration.',
+    );
+  }
+}
+
+/**
+ * Creates an index (it must have a name). With `concurrently: true`, PostgreSQL builds it without
+ * locking writes (`CREATE INDEX CONCURRENTLY`), which cannot run in a transaction: the migration
+ * must be `atomic: false`. Other databases build it the ordinary way.
+ */
 export class AddIndex extends Operation {
   readonly modelName: string;
   readonly index: Index;
+  readonly concurrently: boolean;
 
-  constructor({ modelName, index }: { modelName: string; index: Index }) {
+  constructor({ modelName, index, concurrently = false }: { modelName: string; index: Index; concurrently?: boolean }) {
     super();
     if (!index.name) throw new InvalidStateError(`AddIndex on ${modelName}: indexes in migrations need a name.`);
     this.modelName = modelName;
     this.index = index;
+    this.concurrently = concurrently;
   }
 
   stateForwards(appLabel: string, state: ProjectState): void {
@@ -356,21 +376,24 @@ export class AddIndex extends Operation {
   }
 
   async databaseForwards(appLabel: string, editor: BaseSchemaEditor, _from: ProjectState, to: ProjectState): Promise<void> {
+    if (this.concurrently) ensureNotInTransaction(editor, 'Creating concurrently', this.modelName, this.index.name!);
     const model = managedModel(to, appLabel, this.modelName);
-    if (model) await editor.addIndex(model, this.index);
+    if (model) await editor.addIndex(model, this.index, { concurrently: this.concurrently });
   }
 
   async databaseBackwards(appLabel: string, editor: BaseSchemaEditor, from: ProjectState): Promise<void> {
+    if (this.concurrently) ensureNotInTransaction(editor, 'Removing concurrently', this.modelName, this.index.name!);
     const model = managedModel(from, appLabel, this.modelName);
-    if (model) await editor.removeIndex(model, this.index);
+    if (model) await editor.removeIndex(model, this.index, { concurrently: this.concurrently });
   }
 
   describe(): string {
-    return `Create index ${this.index.name} on field(s) ${this.index.fields.join(', ')} of model ${this.modelName}`;
+    const how = this.concurrently ? 'Concurrently create' : 'Create';
+    return `${how} index ${this.index.name} on field(s) ${this.index.fields.join(', ')} of model ${this.modelName}`;
   }
 
   deconstruct(): Record<string, unknown> {
-    return { modelName: this.modelName, index: this.index };
+    return { modelName: this.modelName, index: this.index, concurrently: this.concurrently && this.constructor === AddIndex ? true : undefined };
   }
 
   override get migrationNameFragment(): string {
@@ -378,15 +401,17 @@ export class AddIndex extends Operation {
   }
 }
 
-/** Drops an index by name. */
+/** Drops an index by name; `concurrently: true` as for AddIndex. */
 export class RemoveIndex extends Operation {
   readonly modelName: string;
   readonly name: string;
+  readonly concurrently: boolean;
 
-  constructor({ modelName, name }: { modelName: string; name: string }) {
+  constructor({ modelName, name, concurrently = false }: { modelName: string; name: string; concurrently?: boolean }) {
     super();
     this.modelName = modelName;
     this.name = name;
+    this.concurrently = concurrently;
   }
 
   stateForwards(appLabel: string, state: ProjectState): void {
@@ -395,25 +420,41 @@ export class RemoveIndex extends Operation {
   }
 
   async databaseForwards(appLabel: string, editor: BaseSchemaEditor, from: ProjectState): Promise<void> {
+    if (this.concurrently) ensureNotInTransaction(editor, 'Removing concurrently', this.modelName, this.name);
     const model = managedModel(from, appLabel, this.modelName);
-    if (model) await editor.removeIndex(model, findIndex(from, appLabel, this.modelName, this.name));
+    if (model) await editor.removeIndex(model, findIndex(from, appLabel, this.modelName, this.name), { concurrently: this.concurrently });
   }
 
   async databaseBackwards(appLabel: string, editor: BaseSchemaEditor, _from: ProjectState, to: ProjectState): Promise<void> {
+    if (this.concurrently) ensureNotInTransaction(editor, 'Creating concurrently', this.modelName, this.name);
     const model = managedModel(to, appLabel, this.modelName);
-    if (model) await editor.addIndex(model, findIndex(to, appLabel, this.modelName, this.name));
+    if (model) await editor.addIndex(model, findIndex(to, appLabel, this.modelName, this.name), { concurrently: this.concurrently });
   }
 
   describe(): string {
-    return `Remove index ${this.name} from ${this.modelName}`;
+    return `${this.concurrently ? 'Concurrently remove' : 'Remove'} index ${this.name} from ${this.modelName}`;
   }
 
   deconstruct(): Record<string, unknown> {
-    return { modelName: this.modelName, name: this.name };
+    return { modelName: this.modelName, name: this.name, concurrently: this.concurrently && this.constructor === RemoveIndex ? true : undefined };
   }
 
   override get migrationNameFragment(): string {
     return `remove_${lower(this.modelName)}_${lower(this.name)}`;
+  }
+}
+
+/** `AddIndex` with `concurrently: true`, under the name Django's contrib.postgres gives it. */
+export class AddIndexConcurrently extends AddIndex {
+  constructor(options: { modelName: string; index: Index }) {
+    super({ ...options, concurrently: true });
+  }
+}
+
+/** `RemoveIndex` with `concurrently: true`, under the name Django's contrib.postgres gives it. */
+export class RemoveIndexConcurrently extends RemoveIndex {
+  constructor(options: { modelName: string; name: string }) {
+    super({ ...options, concurrently: true });
   }
 }
 

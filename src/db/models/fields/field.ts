@@ -9,6 +9,7 @@
 import { FieldError, ValidationError } from '../../../core/exceptions.ts';
 import type { Validator } from '../../../core/validators.ts';
 import type { DatabaseFeatures, SqlParam } from '../../backends/base/types.ts';
+import type { ExprNode, WhereChild } from '../sql/nodes.ts';
 
 export type Choices = readonly (readonly [unknown, string])[] | Readonly<Record<string, string>>;
 
@@ -38,7 +39,31 @@ export interface FieldOwner {
   readonly _meta: { readonly label: string; readonly objectName: string };
 }
 
+/** Lookups added with Field.registerLookup(), by field class. */
+const registeredLookups = new WeakMap<object, Map<string, FieldLookup>>();
+
 const NOT_PROVIDED: unique symbol = Symbol('NOT_PROVIDED');
+
+/** What a field's own lookup gets to build its condition with. */
+export interface LookupContext {
+  readonly features: DatabaseFeatures;
+  /** The full filter path (`data__owner__hasKey`), for error messages. */
+  readonly path: string;
+  /** Inside exclude() or ~Q(): nullable left sides then also need IS NOT NULL. */
+  readonly negated: boolean;
+  /** A value as a parameter node, converted by `field` when given (by toDb), else as is. */
+  param(value: unknown, field?: Field): ExprNode;
+}
+
+/** A transform a field type adds (a JSON key, an array index or slice): wraps the left side. */
+export interface FieldTransform {
+  /** The field the transformed value behaves as, for the lookups and transforms after it. */
+  readonly output: Field;
+  apply(lhs: ExprNode, features: DatabaseFeatures): ExprNode;
+}
+
+/** A lookup a field type adds or redefines (JSON `contains`, array `overlap`): the condition for `value`. */
+export type FieldLookup = (lhs: ExprNode, value: unknown, context: LookupContext) => WhereChild;
 
 /** Converts a database value into a JavaScript one. `null` converters mean "as is". */
 export type DbConverter = ((raw: unknown) => unknown) | null;
@@ -158,6 +183,45 @@ export abstract class Field<T = unknown, N extends boolean = boolean> {
   /** How to read this field's column from a row; resolved once per compiled query. */
   dbConverter(_features: DatabaseFeatures): DbConverter {
     return null;
+  }
+
+  /**
+   * A transform this field type defines beyond the date parts (JSON keys, array indexes),
+   * or undefined when it has none called `name`.
+   */
+  getTransform(_name: string): FieldTransform | undefined {
+    return undefined;
+  }
+
+  /**
+   * A lookup this field type defines or redefines (`hasKey`, or `contains` meaning JSON
+   * containment), or undefined to use the standard lookup of that name.
+   */
+  getLookup(name: string): FieldLookup | undefined {
+    for (let ctor: unknown = this.constructor; ctor && ctor !== Object; ctor = Object.getPrototypeOf(ctor)) {
+      const found = registeredLookups.get(ctor as object)?.get(name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds a lookup to this field class and its subclasses, as Django's register_lookup
+   * (contrib/postgres registers `search` on CharField and TextField this way).
+   */
+  static registerLookup(name: string, lookup: FieldLookup): void {
+    const own = registeredLookups.get(this) ?? new Map<string, FieldLookup>();
+    own.set(name, lookup);
+    registeredLookups.set(this, own);
+  }
+
+  /**
+   * The column type when the field computes it itself (ArrayField: its base's type plus
+   * `[]`); undefined to use the backend's table by internal type. `columnType` gives the
+   * backend's type of another field.
+   */
+  customColumnType(_columnType: (field: Field) => string | null, _ops?: { readonly hasArrayTypes: boolean }): string | null | undefined {
+    return undefined;
   }
 
   /** Column parameters backends substitute into their type templates. */

@@ -1,7 +1,8 @@
 /** Boolean, UUID, JSON and binary fields. */
 import { randomUUID } from 'node:crypto';
 import type { DatabaseFeatures, SqlParam } from '../../backends/base/types.ts';
-import { Field, type DbConverter, type FieldOptions } from './field.ts';
+import { Field, type DbConverter, type FieldLookup, type FieldOptions, type FieldTransform } from './field.ts';
+import { applyJsonKey, jsonFieldLookup, jsonKeyLookup } from './json-lookups.ts';
 
 const TRUE_TEXT = new Set(['t', 'true', '1', 'True']);
 const FALSE_TEXT = new Set(['f', 'false', '0', 'False']);
@@ -84,10 +85,42 @@ export class JSONField<T = unknown, N extends boolean = false> extends Field<T, 
     return text;
   }
 
-  override dbConverter(): DbConverter {
+  override dbConverter(_features?: DatabaseFeatures): DbConverter {
     return (raw) => (raw === null ? null : typeof raw === 'string' ? JSON.parse(raw) : raw);
   }
+
+  /** Any other name after the field is a key (`data__owner`) or an array index (`data__items__0`). */
+  override getTransform(name: string): FieldTransform | undefined {
+    return { output: jsonKeyOutput, apply: (lhs, features) => applyJsonKey(lhs, name, features) };
+  }
+
+  /** `contains`, `containedBy`, `hasKey`, `hasKeys`, `hasAnyKeys` (see json-lookups.ts). */
+  override getLookup(name: string): FieldLookup | undefined {
+    return jsonFieldLookup(name);
+  }
 }
+
+/** What a key of a JSONField behaves as: JSON, with the lookups Django gives a key transform. */
+class JSONKeyField extends JSONField<unknown, boolean> {
+  override getLookup(name: string): FieldLookup | undefined {
+    return jsonKeyLookup(name);
+  }
+
+  /** SQLite's JSON_EXTRACT gives strings and numbers as SQL values and only objects as JSON text. */
+  override dbConverter(features?: DatabaseFeatures): DbConverter {
+    if (features?.hasNativeJson) return super.dbConverter(features);
+    return (raw) => {
+      if (typeof raw !== 'string') return raw;
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+    };
+  }
+}
+
+const jsonKeyOutput = new JSONKeyField({ null: true });
 
 /** Raw bytes as a `Uint8Array` (Buffers are Uint8Arrays). */
 export class BinaryField<N extends boolean = false> extends Field<Uint8Array, N> {

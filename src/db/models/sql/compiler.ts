@@ -10,6 +10,7 @@ import type { CompiledQuery, SqlParam } from '../../backends/base/types.ts';
 import type { Field } from '../fields/field.ts';
 import { DateTimeField } from '../fields/temporal.ts';
 import { groupByTerms, isGrouped, splitHaving } from './aggregation.ts';
+import { nodeKey } from './walk.ts';
 import type { ExprNode, LookupNode, OrderNode, SelectItem, WhereChild, WhereNode } from './nodes.ts';
 import type { Query, RelatedSelection } from './query.ts';
 import { OuterRefOutsideSubqueryError } from '../errors.ts';
@@ -77,21 +78,40 @@ export class SQLCompiler {
     const grouped = isGrouped(query);
     const ordering = grouped && query.ordering === null ? [] : query.effectiveOrdering();
     const { where, having } = grouped ? splitHaving(query.where) : { where: query.where, having: null };
+    // DISTINCT ON's expressions come first in the text, so their parameters are numbered first.
+    const distinctOn = query.distinctFields.length ? this.#distinctOn(query, ordering, params) : '';
     const select = columns.map((c) => `${this.expr(c.expr, params)}${this.#needsAlias(c) ? ` AS ${this.q(c.name)}` : ''}`);
-    if (query.distinct) {
+    if (query.distinct && !distinctOn) {
       // As in Django, DISTINCT also covers the ordering columns, which the database needs
       // selected; rows are read by position, so the extra columns are never mapped.
       for (const o of ordering) {
         if (!o.random && !columns.some((c) => sameExpr(c.expr, o.expr))) select.push(this.expr(o.expr, params));
       }
     }
-    let sql = `SELECT ${query.distinct ? 'DISTINCT ' : ''}${select.join(', ')}`;
+    let sql = `SELECT ${distinctOn || (query.distinct ? 'DISTINCT ' : '')}${select.join(', ')}`;
     sql += this.#fromAndWhere(query, params, where);
     if (grouped) sql += this.#groupByAndHaving(query, columns, ordering, having, params);
     sql += this.orderBy(ordering, params, grouped && this.ops.groupBySelectIndex ? columns : undefined);
     sql += this.ops.limitOffset(query.low, query.high);
     if (query.selectForUpdate) sql += this.ops.forUpdateSql(query.selectForUpdate, this.#lockedAliases(query, query.selectForUpdate.of ?? []));
     return { sql, params: params.values, columns };
+  }
+
+  /**
+   * `DISTINCT ON (…) `. PostgreSQL keeps the first row of each group in ORDER BY order, so
+   * an ordering must start with the distinct fields (in any order among themselves).
+   */
+  #distinctOn(query: Query, ordering: readonly OrderNode[], params: Params): string {
+    const keys = new Set(query.distinctFields.map(nodeKey));
+    const leading = ordering.slice(0, keys.size).map((o) => nodeKey(o.expr));
+    if (ordering.length && (leading.length < keys.size || leading.some((k) => !keys.has(k)))) {
+      const names = query.distinctNames.map((n) => `'${n}'`).join(', ');
+      throw new FieldError(
+        `distinct(${names}) on ${query.meta.objectName}: the ordering must start with the distinct fields, as PostgreSQL's DISTINCT ON requires. ` +
+          `Call .orderBy(${names}, …) first, or .orderBy() to drop the ordering.`,
+      );
+    }
+    return `DISTINCT ON (${query.distinctFields.map((f) => this.expr(f, params)).join(', ')}) `;
   }
 
   /** The table aliases `selectForUpdate({ of })` names: `'self'`, or a selectRelated path. */

@@ -7,6 +7,7 @@
  * compiler only reads it.
  */
 import { FieldError } from '../../../core/exceptions.ts';
+import { NotSupportedError } from '../../errors.ts';
 import { getCurrentTimeZone } from '../../../utils/timezone.ts';
 import type { DatabaseFeatures } from '../../backends/base/types.ts';
 import type { ForUpdateOptions } from '../../backends/base/operations.ts';
@@ -67,6 +68,10 @@ export class Query {
   /** False after reverse(): every ordering term is applied in the opposite direction. */
   standardOrdering = true;
   distinct = false;
+  /** distinct(...fields): the DISTINCT ON expressions (PostgreSQL); empty for plain DISTINCT. */
+  distinctFields: readonly ExprNode[] = [];
+  /** The names given to distinct(...fields), for error messages. */
+  distinctNames: readonly string[] = [];
   low = 0;
   high: number | null = null;
   /** Fields loaded into instances; `null` = every concrete field. */
@@ -161,14 +166,33 @@ export class Query {
         target = output;
         continue;
       }
-      if (isLookupName(name) && i === rest.length - 1) {
+      if (i === rest.length - 1 && (isLookupName(name) || target.getLookup(name))) {
         lookup = name;
         break;
+      }
+      // Field types with transforms of their own (JSON keys, array indexes) come last, as in Django.
+      const transform = target.getTransform(name);
+      if (transform) {
+        lhs = transform.apply(lhs, this.features);
+        target = transform.output;
+        continue;
       }
       throw unsupportedLookup(target, name);
     }
     // A path ending at a relation compares keys: model instances stand for their primary key.
     const compared = relation ? instancesToKeys(value) : value;
+    const custom = relation ? undefined : target.getLookup(lookup);
+    if (custom) {
+      const built = custom(lhs, compared, {
+        features: this.features,
+        path,
+        negated,
+        param: (v, f) => (f ? this.resolveValue(v, f, path) : { kind: 'param', value: plainParam(v) }),
+      });
+      // As for standard lookups, NOT (…) must not drop rows whose column is NULL.
+      if (!negated || !this.#isNullable(node)) return built;
+      return { kind: 'where', connector: 'AND', negated: false, children: [built, { kind: 'lookup', lookup: 'isnotnull', lhs: node, rhs: null }] };
+    }
     return this.#makeLookup(lookup, lhs, target, compared, path, negated);
   }
 
@@ -316,6 +340,7 @@ export class Query {
       resolveValue: (v, f) => this.resolveValue(v, f),
       resolveCondition: (c) => this.buildCondition(c),
       allowAggregates,
+      features: this.features,
     };
     return expression.resolve(context);
   }
@@ -347,11 +372,19 @@ export class Query {
   resolveRef(path: string): { node: ExprNode; field: Field } {
     const annotation = this.annotations.find((a) => a.name === path);
     if (annotation && annotation.field) return { node: annotation.expr, field: annotation.field };
-    const { node, field, rest } = this.#resolvePath(path.split('__'), path, false, true);
-    if (rest.length) {
-      throw new FieldError(`${this.meta.objectName}: '${path}' does not name a field (it has extra parts: ${rest.join('__')}).`);
+    const { node, field, rest } = this.#resolvePath(path.split('__'), path, true, true);
+    // values('data__owner'), orderBy('tags__0'): a field's own transforms apply here too.
+    let expr = node;
+    let output = field;
+    for (const name of rest) {
+      const transform = output.getTransform(name);
+      if (!transform) {
+        throw new FieldError(`${this.meta.objectName}: '${path}' does not name a field (it has extra parts: ${rest.join('__')}).`);
+      }
+      expr = transform.apply(expr, this.features);
+      output = transform.output;
     }
-    return { node, field };
+    return { node: expr, field: output };
   }
 
   /**
@@ -538,6 +571,18 @@ export class Query {
 
   #keptKey(field: Field, byPath: ReadonlyMap<string, string[]>): boolean {
     return (byPath.get('') ?? []).includes(field.name);
+  }
+
+  /** DISTINCT ON the fields at these paths; databases without it refuse at once. */
+  setDistinctFields(names: readonly string[]): void {
+    if (!this.features.supportsDistinctOn) {
+      throw new NotSupportedError(
+        `distinct(${names.map((n) => `'${n}'`).join(', ')}) on ${this.meta.objectName}: DISTINCT ON fields is not supported by this database backend (only PostgreSQL has it). ` +
+          'Use distinct() without field names, or values(...fields).distinct().',
+      );
+    }
+    this.distinctNames = names;
+    this.distinctFields = names.map((name) => this.resolveRef(name).node);
   }
 
   // --- ordering ---------------------------------------------------------------
