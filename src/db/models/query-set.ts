@@ -29,14 +29,17 @@ import { Collector } from './deletion.ts';
 import { prefetchRelatedObjects, type PrefetchLookup } from './prefetch.ts';
 import { checkFetchMode, type FetchMode } from './fetch-modes.ts';
 import { QNode, type Lookups } from './query-utils.ts';
-import { arrayMapper, deferredPrototype, flatMapper, instanceMapper, objectMapper, withRelated, type RelatedReader, type RowMapper } from './row-mapper.ts';
+import { arrayMapper, flatMapper, modelRowMapper, objectMapper, type RowMapper } from './row-mapper.ts';
+import { keyPlan } from './sql/key-plan.ts';
+import { updateAssignments } from './sql/update.ts';
+import { truncatedDatesQuery } from './sql/date-lists.ts';
+import { getCurrentTimeZone } from '../../utils/timezone.ts';
 import { compilerFor } from './sql/backend.ts';
 import type { CompiledSelect } from './sql/compiler.ts';
-import type { ExprNode, SelectItem } from './sql/nodes.ts';
-import { Query, type Combinator, type RelatedSelection } from './sql/query.ts';
+import { Query, type Combinator } from './sql/query.ts';
 import { insertInstances } from './persistence.ts';
 import { Aggregate, type Typed } from './aggregates.ts';
-import { freezeModelGrouping, groupByValues, prepareAggregate } from './sql/aggregation.ts';
+import { addAnnotations, freezeModelGrouping, prepareAggregate } from './sql/aggregation.ts';
 
 /** The row values annotate()/aggregate() add, typed where the expression says (Count → number). */
 export type AnnotatedValues<A> = { -readonly [K in keyof A]: A[K] extends Typed<infer T> ? T : unknown };
@@ -346,22 +349,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
 
   #annotate(annotations: Readonly<Record<string, Expression>>, select: boolean): this {
     this.#assertNotCombined(select ? 'annotate' : 'alias');
-    return this.#chain((query) => {
-      let grouping = false;
-      for (const [name, expression] of Object.entries(annotations)) {
-        if (!(expression instanceof Expression)) {
-          throw new FieldError(`${select ? 'annotate' : 'alias'}(): '${name}' must be an expression such as F('x'), Value(1) or Count('y'); got ${describeValue(expression)}.`);
-        }
-        query.addAnnotation(name, expression);
-        const added = query.annotations.at(-1)!;
-        if (!select) query.annotations = [...query.annotations.slice(0, -1), { ...added, selected: false }];
-        else if (query.valuesSelect) {
-          query.valuesSelect = [...query.valuesSelect.filter((item) => item.name !== name), { name, expr: added.expr, field: added.field }];
-        }
-        grouping ||= added.aggregate;
-      }
-      if (grouping && query.valuesSelect) groupByValues(query);
-    });
+    return this.#chain((query) => addAnnotations(query, annotations, select));
   }
 
   /**
@@ -510,26 +498,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
       if (kind.named) return objectMapper(compiled.sql, compiled.columns, features);
       return arrayMapper(compiled.sql, compiled.columns, features);
     }
-    const query = this.query;
-    const deferred = query.loadedFields ? query.meta.fields.filter((f) => !query.loadedFields!.includes(f)) : [];
-    const proto = deferredPrototype(this.model.prototype, query.meta.objectName, deferred);
-    if (!query.relatedSelections.length) return instanceMapper(proto, compiled.sql, compiled.columns, features);
-    // Related objects' columns come last; the base object reads the ones before them.
-    let offset = compiled.columns.length - countSelected(query, query.relatedSelections);
-    const base = instanceMapper<R>(proto, compiled.sql, compiled.columns.slice(0, offset), features);
-    const readers = (selections: readonly RelatedSelection[]): RelatedReader[] =>
-      selections.map((selection) => {
-        const fields = query.relatedFields(selection);
-        const columns = compiled.columns.slice(offset, offset + fields.length);
-        const start = offset;
-        offset += fields.length;
-        const model = selection.model as unknown as ModelCtor;
-        const meta = model._meta;
-        const relatedProto = deferredPrototype(model.prototype, meta.objectName, meta.fields.filter((f) => !fields.includes(f)));
-        const map = instanceMapper<object>(relatedProto, compiled.sql, columns, features, start);
-        return { name: selection.name, pkIndex: start + fields.indexOf(meta.pk), map, children: readers(selection.children) };
-      });
-    return withRelated(base, readers(query.relatedSelections));
+    return modelRowMapper<R>(this.model, this.query, compiled, features);
   }
 
   /** Instances of one query know each other, so a lazy load can serve them all (FETCH_PEERS). */
@@ -687,7 +656,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     }
     return readWithFallback<R[]>(alias, this.#db === undefined, this.model, this.#hints, (db) => {
       const connection = connections.get(db);
-      const plan = keyPlan(this.model, field, connection);
+      const plan = keyPlan(this.model, field, connection, MAX_GET_RESULTS);
       const rows = connection.fetchAll({ sql: plan.sql, params: [param] });
       const map = plan.map as RowMapper<R>;
       const finish = (raw: unknown[][]): R[] => raw.map((row) => map(row, db));
@@ -837,27 +806,8 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   async update(values: Record<string, unknown>): Promise<number> {
     this.#assertNotSliced('update');
     if (this.query.combinator) throw new FieldError('update() is not supported on combined queries.');
-    const meta = this.model._meta;
     const query = this.query.clone();
-    const assignments: [Field, ExprNode][] = Object.entries(values).map(([name, value]) => {
-      const field = meta.getField(name);
-      if (field.primaryKey && meta.pk.isAuto) {
-        throw new FieldError(`update() cannot change ${meta.objectName}'s auto primary key.`);
-      }
-      const target = field instanceof ForeignKey ? field.targetField : field;
-      const joinsBefore = query.joins.length;
-      // resolveValue prepares the value itself so a wrong type is reported with the field's name.
-      const node = value instanceof Expression
-        ? query.resolveExpression(value, false).node
-        : target === field ? query.resolveValue(value, field) : query.resolveValue(field.getPrepValue(value), undefined);
-      if (query.joins.length !== joinsBefore) {
-        throw new FieldError(`update() value for '${name}' references a related field; UPDATE can only read the row's own columns, as in Django.`);
-      }
-      if (!(value instanceof Expression) && field instanceof ForeignKey) {
-        return [field, { kind: 'param', value: field.toDb(field.getPrepValue(value), query.features) }];
-      }
-      return [field, node];
-    });
+    const assignments = updateAssignments(query, values);
     if (!assignments.length) throw new FieldError('update() needs at least one field to set.');
     if (query.isEmpty) return 0;
     const connection = connections.get(this.#writeAlias());
@@ -954,19 +904,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   }
 
   async #truncated(field: string, kind: string, order: 'ASC' | 'DESC', isDateTime: boolean): Promise<unknown[]> {
-    if (order !== 'ASC' && order !== 'DESC') throw new FieldError("order must be 'ASC' or 'DESC'.");
-    const query = this.query.clone();
-    const { node } = query.resolveRef(field);
-    const zone = isDateTime ? (await import('../../utils/timezone.ts')).getCurrentTimeZone() : null;
-    const truncated: ExprNode = {
-      kind: 'func',
-      name: 'nuages_date_trunc',
-      args: [{ kind: 'param', value: kind }, node, { kind: 'param', value: zone }],
-    };
-    query.addFilter(new QNode({ [`${field}__isnull`]: false }), false);
-    query.valuesSelect = [{ name: 'value', expr: truncated, field: undefined } satisfies SelectItem];
-    query.distinct = true;
-    query.ordering = [{ expr: truncated, descending: order === 'DESC', nullsFirst: false, nullsLast: false }];
+    const query = truncatedDatesQuery(this.query, field, kind, order, isDateTime ? getCurrentTimeZone() : null);
     const rows = await this.#read((connection) => connection.fetchAll(compilerFor(connection).compileSelect(query)));
     return rows.map((r) => r[0]);
   }
@@ -987,36 +925,6 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
   }
 }
 
-function countSelected(query: Query, selections: readonly RelatedSelection[]): number {
-  return selections.reduce((n, s) => n + query.relatedFields(s).length + countSelected(query, s.children), 0);
-}
-
-interface KeyPlan {
-  readonly sql: string;
-  readonly map: RowMapper<unknown>;
-}
-
-const keyPlans = new WeakMap<DatabaseWrapper, Map<Field, KeyPlan>>();
-
-/** The compiled `SELECT … WHERE key = ? LIMIT 21` of get() by a unique field, built once. */
-function keyPlan(model: ModelCtor, field: Field, connection: DatabaseWrapper): KeyPlan {
-  let plans = keyPlans.get(connection);
-  if (!plans) keyPlans.set(connection, (plans = new Map()));
-  let plan = plans.get(field);
-  if (!plan) {
-    const query = new Query(model as never, connection.features);
-    // The key is the only parameter; its value is bound per call.
-    const lhs = { kind: 'col', alias: query.alias, column: field.column, field } as const;
-    query.where = { kind: 'where', connector: 'AND', negated: false, children: [{ kind: 'lookup', lookup: 'exact', lhs, rhs: { kind: 'param', value: null } }] };
-    query.noOrdering = true;
-    query.ordering = [];
-    query.setLimits(undefined, MAX_GET_RESULTS);
-    const compiled = compilerFor(connection).compileSelect(query);
-    plan = { sql: compiled.sql, map: instanceMapper(model.prototype, compiled.sql, compiled.columns, connection.features) };
-    plans.set(field, plan);
-  }
-  return plan;
-}
 
 function resolveCallables(values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'function' && !(v instanceof ModelBase) ? (v as () => unknown)() : v]));

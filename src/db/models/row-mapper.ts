@@ -9,6 +9,7 @@
 import type { DatabaseFeatures } from '../backends/base/types.ts';
 import type { Field } from './fields/field.ts';
 import type { SelectItem } from './sql/nodes.ts';
+import type { Query, RelatedSelection } from './sql/query.ts';
 import { ModelState } from './state.ts';
 import { DeferredFieldError } from './errors.ts';
 
@@ -149,4 +150,38 @@ export function withRelated<R>(base: RowMapper<R>, readers: readonly RelatedRead
     attach(obj as unknown as { _state: ModelState }, readers, row, db);
     return obj;
   };
+}
+
+/**
+ * The mapper for model rows of `query`: instances of `model` (with deferred
+ * fields guarded), plus the selectRelated objects, whose columns come last.
+ */
+export function modelRowMapper<R>(
+  model: { prototype: object },
+  query: Query,
+  compiled: { readonly sql: string; readonly columns: readonly SelectItem[] },
+  features: DatabaseFeatures,
+): RowMapper<R> {
+  const deferred = query.loadedFields ? query.meta.fields.filter((f) => !query.loadedFields!.includes(f)) : [];
+  const proto = deferredPrototype(model.prototype, query.meta.objectName, deferred);
+  if (!query.relatedSelections.length) return instanceMapper(proto, compiled.sql, compiled.columns, features);
+  let offset = compiled.columns.length - countSelected(query, query.relatedSelections);
+  const base = instanceMapper<R>(proto, compiled.sql, compiled.columns.slice(0, offset), features);
+  const readers = (selections: readonly RelatedSelection[]): RelatedReader[] =>
+    selections.map((selection) => {
+      const fields = query.relatedFields(selection);
+      const columns = compiled.columns.slice(offset, offset + fields.length);
+      const start = offset;
+      offset += fields.length;
+      const related = selection.model as unknown as { prototype: object; _meta: { objectName: string; pk: Field; fields: readonly Field[] } };
+      const meta = related._meta;
+      const relatedProto = deferredPrototype(related.prototype, meta.objectName, meta.fields.filter((f) => !fields.includes(f)));
+      const map = instanceMapper<object>(relatedProto, compiled.sql, columns, features, start);
+      return { name: selection.name, pkIndex: start + fields.indexOf(meta.pk), map, children: readers(selection.children) };
+    });
+  return withRelated(base, readers(query.relatedSelections));
+}
+
+function countSelected(query: Query, selections: readonly RelatedSelection[]): number {
+  return selections.reduce((n, s) => n + query.relatedFields(s).length + countSelected(query, s.children), 0);
 }

@@ -11,7 +11,7 @@
  * The compiler calls these while writing SQL; QuerySet calls `prepareAggregate`.
  */
 import { FieldError } from '../../../core/exceptions.ts';
-import type { Expression, ResolveContext } from '../expressions.ts';
+import { Expression, type ResolveContext } from '../expressions.ts';
 import type { Field } from '../fields/field.ts';
 import { EMPTY_WHERE, type ExprNode, type OrderNode, type SelectItem, type WhereChild, type WhereNode } from './nodes.ts';
 import type { Query } from './query.ts';
@@ -222,4 +222,33 @@ function checkAggregate(name: string, node: ExprNode, annotations: ReadonlyMap<E
     });
   };
   visit(node, false);
+}
+
+/**
+ * Adds annotate() (`select`) or alias() expressions to the query: aliases are
+ * usable in filters and ordering but not selected; after values(), an
+ * aggregate groups by the values selected.
+ */
+export function addAnnotations(query: Query, annotations: Readonly<Record<string, Expression>>, select: boolean): void {
+  let grouping = false;
+  for (const [name, expression] of Object.entries(annotations)) {
+    if (!(expression instanceof Expression)) {
+      throw new FieldError(
+        `${select ? 'annotate' : 'alias'}(): '${name}' must be an expression such as F('x'), Value(1) or Count('y'); got ${describe(expression)}.`,
+      );
+    }
+    query.addAnnotation(name, expression);
+    const added = query.annotations.at(-1)!;
+    if (!select) query.annotations = [...query.annotations.slice(0, -1), { ...added, selected: false }];
+    else if (query.valuesSelect) {
+      query.valuesSelect = [...query.valuesSelect.filter((item) => item.name !== name), { name, expr: added.expr, field: added.field }];
+    }
+    grouping ||= added.aggregate;
+  }
+  if (grouping && query.valuesSelect) groupByValues(query);
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : JSON.stringify(value);
 }
