@@ -188,6 +188,13 @@ export class ResponseHeaders implements Iterable<[string, string]> {
     return this.entries();
   }
 
+  /** `[name, value, name, value, …]` with names as they were set: what `res.writeHead()` takes. */
+  flat(): string[] {
+    const out: string[] = [];
+    for (const pair of this.#values.values()) out.push(pair[0], pair[1]);
+    return out;
+  }
+
   toJSON(): Record<string, string> {
     return Object.fromEntries(this.entries());
   }

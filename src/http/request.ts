@@ -18,7 +18,7 @@ import { DisallowedHost, RequestAborted, RequestDataTooBig } from '../core/excep
 import { getCookieSigner, BadSignature } from '../core/signing.ts';
 import { setting } from './conf.ts';
 import { BodyNotReadError, InvalidJsonError, MultiValueDictKeyError, RawPostDataError } from './errors.ts';
-import { RequestHeaders, type HeadersInit, headerPairs } from './headers.ts';
+import { RequestHeaders, type HeadersInit, headerPairs, rawHeaderValue } from './headers.ts';
 import { parseMultipart, type UploadedFile } from './multipart.ts';
 import { MultiValueDict, QueryDict } from './query-dict.ts';
 import { decodePath, escapeUriPath, iriToUri } from './uri.ts';
@@ -100,24 +100,51 @@ export interface RequestAttachments {
 interface ParsedBody {
   body: Buffer | undefined;
   post: QueryDict | undefined;
-  files: MultiValueDict<UploadedFile>;
+  /** Created on first read: most requests upload nothing. */
+  files: MultiValueDict<UploadedFile> | undefined;
   multipart: boolean;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
+const RESOLVED = Promise.resolve();
+
+// Header name as sent → META key, or null for a name META leaves out. Clients send
+// the same few names again and again; the bound keeps a hostile client from growing it.
+const metaKeys = new Map<string, string | null>();
+const META_KEYS_MAX = 512;
+
+function metaKey(rawName: string): string | null {
+  let key = metaKeys.get(rawName);
+  if (key !== undefined) return key;
+  const name = rawName.toLowerCase();
+  // A header spelled with '_' would be indistinguishable from one with '-' in
+  // META; servers drop it so it cannot spoof, say, X-Forwarded-For.
+  key = name.includes('_')
+    ? null
+    : name === 'content-type'
+      ? 'CONTENT_TYPE'
+      : name === 'content-length'
+        ? 'CONTENT_LENGTH'
+        : `HTTP_${name.toUpperCase().replaceAll('-', '_')}`;
+  if (metaKeys.size < META_KEYS_MAX) metaKeys.set(rawName, key);
+  return key;
+}
 
 // Node joins most repeated headers with ', ' but keeps these apart; META holds strings.
-function metaFromHeaders(pairs: Array<[string, string]>, meta: Record<string, string>): void {
-  for (const [rawName, value] of pairs) {
-    const name = rawName.toLowerCase();
-    // A header spelled with '_' would be indistinguishable from one with '-' in
-    // META; servers drop it so it cannot spoof, say, X-Forwarded-For.
-    if (name.includes('_')) continue;
-    const key =
-      name === 'content-type' ? 'CONTENT_TYPE' : name === 'content-length' ? 'CONTENT_LENGTH' : `HTTP_${name.toUpperCase().replaceAll('-', '_')}`;
+function metaFromHeaders(raw: readonly string[], meta: Record<string, string>): void {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = metaKey(raw[i]!);
+    if (key === null) continue;
+    const value = raw[i + 1]!;
     const previous = meta[key];
-    meta[key] = previous === undefined ? value : `${previous}${name === 'cookie' ? '; ' : ','}${value}`;
+    meta[key] = previous === undefined ? value : `${previous}${key === 'HTTP_COOKIE' ? '; ' : ','}${value}`;
   }
+}
+
+/** What `fromNode()` keeps to build META when it is first read. */
+interface NodeOrigin {
+  readonly req: IncomingMessage;
+  readonly serverName: string | undefined;
 }
 
 /**
@@ -139,9 +166,6 @@ export class HttpRequest implements RequestAttachments {
   readonly path: string;
   /** The path the URLconf sees, without SCRIPT_NAME. */
   readonly pathInfo: string;
-  /** Django-style environment: REMOTE_ADDR, SERVER_NAME, SERVER_PORT, HTTP_*, CONTENT_TYPE, … */
-  readonly META: Record<string, string>;
-  readonly headers: RequestHeaders;
 
   session?: unknown;
   user?: unknown;
@@ -149,9 +173,16 @@ export class HttpRequest implements RequestAttachments {
   urlconf?: string | null;
   csrfProcessingDone?: boolean;
   csrfCookieNeedsReset?: boolean;
-  state: Record<string, unknown> = {};
 
   #socketScheme: 'http' | 'https';
+  #query: string;
+  #scriptName: string;
+  #rawHeaders: readonly string[];
+  #metaBase: Record<string, string> | undefined;
+  #origin: NodeOrigin | undefined;
+  #meta: Record<string, string> | undefined;
+  #headers: RequestHeaders | undefined;
+  #state: Record<string, unknown> | undefined;
   #source: AsyncIterable<Uint8Array> | Buffer | null;
   #loading: Promise<void> | undefined;
   #parsed: ParsedBody | undefined;
@@ -164,27 +195,63 @@ export class HttpRequest implements RequestAttachments {
     method: string;
     rawPath: string;
     query: string;
-    headerPairs: Array<[string, string]>;
+    /** Flat `[name, value, name, value, …]`, as node:http's `rawHeaders`. */
+    rawHeaders: readonly string[];
     scheme: 'http' | 'https';
     scriptName: string;
-    meta: Record<string, string>;
+    /** The server part of META (REMOTE_ADDR, SERVER_NAME, …); read from `origin` when absent. */
+    meta?: Record<string, string>;
+    origin?: NodeOrigin;
     source: AsyncIterable<Uint8Array> | Buffer | null;
   }) {
-    this.method = init.method.toUpperCase();
+    const method = init.method;
+    this.method = method === 'GET' || method === 'POST' || method === 'HEAD' ? method : method.toUpperCase();
     this.#socketScheme = init.scheme;
-    const scriptName = init.scriptName.replace(/\/+$/, '');
+    const scriptName = init.scriptName === '' ? '' : init.scriptName.replace(/\/+$/, '');
     this.pathInfo = decodePath(init.rawPath) || '/';
     this.path = scriptName === '' ? this.pathInfo : `${scriptName}/${this.pathInfo.replace(/^\/+/, '')}`;
-    const meta = init.meta;
-    meta['REQUEST_METHOD'] = this.method;
-    meta['QUERY_STRING'] = init.query;
-    meta['PATH_INFO'] = this.pathInfo;
-    meta['SCRIPT_NAME'] = scriptName;
-    metaFromHeaders(init.headerPairs, meta);
-    this.META = meta;
-    this.headers = new RequestHeaders(init.headerPairs.filter(([name]) => !name.includes('_')));
+    this.#query = init.query;
+    this.#scriptName = scriptName;
+    this.#rawHeaders = init.rawHeaders;
+    this.#metaBase = init.meta;
+    this.#origin = init.origin;
     this.#source = init.source;
-    if (init.source === null) this.#parsed = { body: EMPTY_BODY, post: undefined, files: new MultiValueDict(), multipart: false };
+    if (init.source === null) this.#parsed = { body: EMPTY_BODY, post: undefined, files: undefined, multipart: false };
+  }
+
+  /**
+   * Django-style environment: REMOTE_ADDR, SERVER_NAME, SERVER_PORT, HTTP_*, CONTENT_TYPE, …
+   * Built on first read (a request that never looks at it never pays for it); the
+   * same mutable object afterwards.
+   */
+  get META(): Record<string, string> {
+    return (this.#meta ??= this.#buildMeta());
+  }
+
+  #buildMeta(): Record<string, string> {
+    const meta = this.#metaBase ?? nodeMeta(this.#origin!, this.#socketScheme);
+    meta['REQUEST_METHOD'] = this.method;
+    meta['QUERY_STRING'] = this.#query;
+    meta['PATH_INFO'] = this.pathInfo;
+    meta['SCRIPT_NAME'] = this.#scriptName;
+    metaFromHeaders(this.#rawHeaders, meta);
+    this.#metaBase = undefined;
+    this.#origin = undefined;
+    return meta;
+  }
+
+  /** The headers the client sent, case-insensitive (built on first read). */
+  get headers(): RequestHeaders {
+    return (this.#headers ??= RequestHeaders.fromRaw(this.#rawHeaders));
+  }
+
+  /** Free space for middleware that need per-request state. */
+  get state(): Record<string, unknown> {
+    return (this.#state ??= {});
+  }
+
+  set state(value: Record<string, unknown>) {
+    this.#state = value;
   }
 
   /**
@@ -202,30 +269,18 @@ export class HttpRequest implements RequestAttachments {
       }
     }
     const q = target.indexOf('?');
-    const socket = req.socket;
-    const encrypted = (socket as TLSSocket | undefined)?.encrypted === true;
-    const scheme = options.scheme ?? (encrypted ? 'https' : 'http');
-    const pairs: Array<[string, string]> = [];
+    const scheme = options.scheme ?? ((req.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http');
     const raw = req.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-    const hasBody = req.headers['content-length'] !== undefined
-      ? req.headers['content-length'] !== '0'
-      : req.headers['transfer-encoding'] !== undefined;
+    const contentLength = rawHeaderValue(raw, 'content-length');
+    const hasBody = contentLength !== undefined ? contentLength !== '0' : rawHeaderValue(raw, 'transfer-encoding') !== undefined;
     return new HttpRequest({
       method: req.method ?? 'GET',
       rawPath: q === -1 ? target : target.slice(0, q),
       query: q === -1 ? '' : target.slice(q + 1),
-      headerPairs: pairs,
+      rawHeaders: raw,
       scheme,
       scriptName: options.scriptName ?? '',
-      meta: {
-        REMOTE_ADDR: socket?.remoteAddress ?? '',
-        REMOTE_PORT: String(socket?.remotePort ?? ''),
-        SERVER_NAME: options.serverName ?? socket?.localAddress ?? 'localhost',
-        SERVER_PORT: String(socket?.localPort ?? (scheme === 'https' ? 443 : 80)),
-        SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
-        'wsgi.url_scheme': scheme,
-      },
+      origin: { req, serverName: options.serverName },
       source: hasBody ? req : null,
     });
   }
@@ -254,7 +309,7 @@ export class HttpRequest implements RequestAttachments {
       method: options.method ?? 'GET',
       rawPath: rawPath === '' ? '/' : rawPath,
       query,
-      headerPairs: pairs,
+      rawHeaders: pairs.flat(),
       scheme,
       scriptName: options.scriptName ?? '',
       meta: {
@@ -537,7 +592,7 @@ export class HttpRequest implements RequestAttachments {
       }
       body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     }
-    this.#parsed = { body, post: undefined, files: new MultiValueDict(), multipart: false };
+    this.#parsed = { body, post: undefined, files: undefined, multipart: false };
   }
 
   #requireParsed(what: string): ParsedBody {
@@ -581,7 +636,8 @@ export class HttpRequest implements RequestAttachments {
 
   /** Uploaded files of a multipart body, field name → files. */
   get FILES(): MultiValueDict<UploadedFile> {
-    return this.#requireParsed('FILES').files;
+    const parsed = this.#requireParsed('FILES');
+    return (parsed.files ??= new MultiValueDict());
   }
 
   /**
@@ -605,16 +661,36 @@ export class HttpRequest implements RequestAttachments {
     }
   }
 
+  /** Whether the body brought uploaded files, which `close()` releases. */
+  get hasUploads(): boolean {
+    const files = this.#parsed?.files;
+    return files !== undefined && files.size > 0;
+  }
+
   /** Delete the temporary files of uploads that spilled to disk; the handler calls it after the response. */
-  async close(): Promise<void> {
-    const parsed = this.#parsed;
-    if (parsed === undefined) return;
-    await Promise.all([...parsed.files.lists()].flatMap(([, files]) => files.map((file) => file.close())));
+  close(): Promise<void> {
+    const files = this.#parsed?.files;
+    // Every request is closed; only uploads have anything to release.
+    if (files === undefined || files.size === 0) return RESOLVED;
+    return RESOLVED.then(() => Promise.all([...files.lists()].flatMap(([, list]) => list.map((file) => file.close())))).then(() => undefined);
   }
 
   toString(): string {
     return `<HttpRequest: ${this.method} ${JSON.stringify(this.getFullPath())}>`;
   }
+}
+
+// The server part of META for a node:http request, read from its socket.
+function nodeMeta({ req, serverName }: NodeOrigin, scheme: 'http' | 'https'): Record<string, string> {
+  const socket = req.socket;
+  return {
+    REMOTE_ADDR: socket?.remoteAddress ?? '',
+    REMOTE_PORT: String(socket?.remotePort ?? ''),
+    SERVER_NAME: serverName ?? socket?.localAddress ?? 'localhost',
+    SERVER_PORT: String(socket?.localPort ?? (scheme === 'https' ? 443 : 80)),
+    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    'wsgi.url_scheme': scheme,
+  };
 }
 
 function tooBig(limit: number): RequestDataTooBig {

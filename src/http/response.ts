@@ -45,13 +45,12 @@ export abstract class HttpResponseBase {
 
   status: number;
   readonly headers: ResponseHeaders;
-  /** Cookies to set, by name (Django's `response.cookies`). */
-  readonly cookies = new Map<string, ResponseCookie>();
   /** True for responses whose body is an iterable piped to the socket. */
   abstract readonly streaming: boolean;
+  #cookies: Map<string, ResponseCookie> | undefined;
   #reason: string | undefined;
   #charset: string | undefined;
-  #closers: Array<() => void | Promise<void>> = [];
+  #closers: Array<() => void | Promise<void>> | undefined;
   #closed = false;
 
   constructor(options: ResponseOptions = {}) {
@@ -64,6 +63,11 @@ export abstract class HttpResponseBase {
     this.headers = new ResponseHeaders(options.headers);
     if (options.contentType !== undefined) this.headers.set('Content-Type', options.contentType);
     else if (!this.headers.has('Content-Type')) this.headers.set('Content-Type', `text/html; charset=${this.charset}`);
+  }
+
+  /** Cookies to set, by name (Django's `response.cookies`). */
+  get cookies(): Map<string, ResponseCookie> {
+    return (this.#cookies ??= new Map());
   }
 
   /** The reason phrase: the one given, or the standard one for the status. */
@@ -79,7 +83,7 @@ export abstract class HttpResponseBase {
   get charset(): string {
     if (this.#charset !== undefined) return this.#charset;
     const type = this.headers?.get('Content-Type');
-    return (type !== undefined ? parseHeaderParams(type).params['charset'] : undefined) ?? setting('DEFAULT_CHARSET', 'utf-8');
+    return (type !== undefined ? charsetOf(type) : undefined) ?? setting('DEFAULT_CHARSET', 'utf-8');
   }
 
   set charset(value: string) {
@@ -127,27 +131,66 @@ export abstract class HttpResponseBase {
 
   /** One Set-Cookie header value per cookie, in the order they were set. */
   cookieHeaders(): string[] {
-    return [...this.cookies.values()].map(serializeCookie);
+    const cookies = this.#cookies;
+    return cookies === undefined || cookies.size === 0 ? [] : [...cookies.values()].map(serializeCookie);
   }
 
   /** Run `fn` when the response is closed (after it was sent): release files, cursors. */
   onClose(fn: () => void | Promise<void>): void {
-    this.#closers.push(fn);
+    (this.#closers ??= []).push(fn);
   }
 
-  /** Called by the server once the response is sent (or abandoned); runs the closers once. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Called by the server once the response is sent (or abandoned); runs the closers
+   * once, in order, each after the previous one's promise settled. Rejects with the
+   * first error, as the closers after it do not run.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return RESOLVED;
     this.#closed = true;
     const closers = this.#closers;
-    this.#closers = [];
-    for (const fn of closers) await fn();
+    this.#closers = undefined;
+    return closers === undefined ? RESOLVED : runClosers(closers, 0);
   }
 
   toString(): string {
     return `<${this.constructor.name} status=${this.status}, "${this.headers.get('Content-Type') ?? ''}">`;
   }
 }
+
+const RESOLVED = Promise.resolve();
+
+// Synchronous closers run back to back; only a closer that returns a promise makes
+// the rest wait (no promise per closer on the common path).
+function runClosers(closers: ReadonlyArray<() => void | Promise<void>>, from: number): Promise<void> {
+  for (let i = from; i < closers.length; i++) {
+    let result: void | Promise<void>;
+    try {
+      result = closers[i]!();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      return Promise.resolve(result).then(() => runClosers(closers, i + 1));
+    }
+  }
+  return RESOLVED;
+}
+
+// The charset parameter of a Content-Type. Responses of one application use a few
+// content types again and again, so the last answer is kept.
+let lastType = '';
+let lastCharset: string | undefined;
+
+function charsetOf(type: string): string | undefined {
+  if (type !== lastType) {
+    lastCharset = parseHeaderParams(type).params['charset'];
+    lastType = type;
+  }
+  return lastCharset;
+}
+
+const EMPTY_CONTENT = Buffer.alloc(0);
 
 function toBuffer(chunk: string | Uint8Array | { toString(): string }, charset: string): Buffer {
   if (typeof chunk === 'string') return encodeText(chunk, charset);
@@ -175,7 +218,7 @@ function encodeText(text: string, charset: string): Buffer {
  */
 export class HttpResponse extends HttpResponseBase {
   readonly streaming = false;
-  #content: Buffer = Buffer.alloc(0);
+  #content: Buffer = EMPTY_CONTENT;
 
   constructor(content: ResponseContent = '', options: ResponseOptions = {}) {
     super(options);
@@ -295,12 +338,38 @@ export class JsonResponse extends HttpResponse {
     }
     let text: string | undefined;
     try {
-      text = JSON.stringify(data, jsonReplacer(replacer), space);
+      // The replacer costs a call per value; data with nothing it would convert gets
+      // JSON.stringify's native path and the very same text.
+      text =
+        replacer === undefined && isPlainJson(data, { budget: PLAIN_JSON_BUDGET })
+          ? JSON.stringify(data, null, space)
+          : JSON.stringify(data, jsonReplacer(replacer), space);
     } catch (error) {
       throw new ResponseContentError(`JsonResponse could not serialize its data: ${(error as Error).message}.`, { cause: error });
     }
     super(text ?? 'null', { contentType: 'application/json', ...rest });
   }
+}
+
+// How many values isPlainJson() looks at before it gives up and lets the replacer decide.
+const PLAIN_JSON_BUDGET = 512;
+
+/**
+ * Whether JSON.stringify without jsonReplacer() gives the same text for `value`: no
+ * bigint, DateOnly, Set or Map anywhere, and no toJSON() other than Date's (whose
+ * result the replacer would see). Answers false when unsure, which is always safe.
+ */
+function isPlainJson(value: unknown, state: { budget: number }): boolean {
+  if (--state.budget < 0) return false;
+  if (value === null || typeof value !== 'object') return typeof value !== 'bigint';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], state)) return false;
+    return true;
+  }
+  if (value instanceof Date) return !(value instanceof DateOnly);
+  if (value instanceof Set || value instanceof Map || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], state)) return false;
+  return true;
 }
 
 function jsonReplacer(extra: ((key: string, value: unknown) => unknown) | undefined) {

@@ -4,7 +4,7 @@
  * 404 to the same path plus `/` when that path exists (APPEND_SLASH), and sets
  * Content-Length on responses whose body is in memory.
  */
-import { settings } from '../conf/lazy-settings.ts';
+import { settingOr } from '../conf/lazy-settings.ts';
 import { urlconfFor } from '../core/handlers/base.ts';
 import { NuagesError } from '../core/errors.ts';
 import { PermissionDenied } from '../core/exceptions.ts';
@@ -32,11 +32,7 @@ export class AppendSlashBodyLostError extends NuagesError {
 
 const BODY_METHODS = new Set(['DELETE', 'POST', 'PUT', 'PATCH']);
 
-function setting<T>(name: string, fallback: T): T {
-  if (!settings.configured) return fallback;
-  const value = (settings as unknown as Record<string, unknown>)[name];
-  return value === undefined ? fallback : (value as T);
-}
+const setting = settingOr;
 
 /**
  * The usual housekeeping middleware; put it near the top of MIDDLEWARE.
@@ -56,9 +52,11 @@ export class CommonMiddleware extends MiddlewareMixin {
   }
 
   override processRequest(request: HttpRequest): HttpResponseBase | undefined {
-    const userAgent = request.META['HTTP_USER_AGENT'];
+    const disallowed = setting<Array<RegExp | string>>('DISALLOWED_USER_AGENTS', []);
+    // Only look at the User-Agent when something is refused (reading META builds it).
+    const userAgent = disallowed.length > 0 ? request.META['HTTP_USER_AGENT'] : undefined;
     if (userAgent !== undefined) {
-      for (const pattern of setting<Array<RegExp | string>>('DISALLOWED_USER_AGENTS', [])) {
+      for (const pattern of disallowed) {
         const regex = typeof pattern === 'string' ? new RegExp(pattern) : pattern;
         if (regex.test(userAgent)) throw new PermissionDenied('Forbidden user agent');
       }

@@ -1,6 +1,7 @@
 /**
  * `nuages/test`: the test toolkit: query-count assertions built on
- * `captureQueries()`, the in-process test `Client` and `RequestFactory`;
+ * `captureQueries()`, the in-process test `Client` and `RequestFactory`,
+ * `setupTestDatabase()` (test databases built by migration);
  * TestCase helpers join here.
  */
 export { assertNumQueries, assertMaxQueries } from './assert-num-queries.ts';
@@ -9,3 +10,5 @@ export { Client, TestClientError } from './client.ts';
 export type { ClientOptions, ClientRequestOptions, TestResponse, TestResponseExtras } from './client.ts';
 export { RequestFactory, MULTIPART_CONTENT, urlencode } from './request-factory.ts';
 export type { FieldValue, RequestData, RequestFactoryOptions, RequestOptions } from './request-factory.ts';
+export { setupTestDatabase } from './database.ts';
+export type { SetupTestDatabaseOptions, TestDatabaseReport } from './database.ts';

@@ -54,3 +54,14 @@ test('relations loaded by the view are read without queries', async () => {
   const { queries } = await captureQueries(() => t.render({ titles }));
   assert.equal(queries.length, 0);
 });
+
+test('`t.writers.all` in a template serves prefetched rows and lazy-loads like the manager itself', async () => {
+  const allEngine = new Engine({ loaders: [new LocmemLoader({ all: '{% for t in titles %}{% for w in t.writers.all %}{{ w.name }}{% endfor %};{% endfor %}' })] });
+  const t = await allEngine.getTemplate('all');
+  const prefetched = await Title.objects.prefetchRelated('writers');
+  const withPrefetch = await captureQueries(() => t.render({ titles: prefetched }));
+  assert.equal(withPrefetch.queries.length, 0);
+  const lazy = await captureQueries(() => t.render({ titles: Title.objects.all() }));
+  assert.equal(lazy.queries.length, 2);
+  assert.ok(lazy.result.startsWith('Ann;Ann;'));
+});

@@ -28,7 +28,7 @@ import { resolve, type Params, type Urlconf, type ViewFunction } from '../../url
 import { ImproperlyConfigured, NuagesError } from '../errors.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { setHandlerUrlconf, urlconfFor } from './urlconf.ts';
-import { convertExceptionToResponse, logResponse, responseForException, type GetResponse } from './exception.ts';
+import { logResponse, responseForException, type GetResponse } from './exception.ts';
 import { runWithRoutingScope } from '../../db/routing-scope.ts';
 
 export type { GetResponse } from './exception.ts';
@@ -127,6 +127,10 @@ function isResponse(value: unknown): value is HttpResponseBase {
   );
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
 function isClass(fn: Function): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
@@ -148,6 +152,8 @@ function describeEntry(entry: MiddlewareSetting): string {
 export class BaseHandler {
   readonly #options: HandlerOptions;
   #chain: Promise<GetResponse> | undefined;
+  // The chain once built, so a request does not wait a tick for the promise above.
+  #ready: GetResponse | undefined;
   #viewHooks: ProcessView[] = [];
   #templateHooks: ProcessTemplateResponse[] = [];
   #exceptionHooks: ProcessException[] = [];
@@ -163,10 +169,19 @@ export class BaseHandler {
    * @throws MiddlewareConfigError for an entry that cannot be imported or used.
    */
   loadMiddleware(): Promise<GetResponse> {
-    this.#chain ??= this.#build();
-    this.#chain.catch(() => {
-      this.#chain = undefined;
-    });
+    if (this.#chain === undefined) {
+      const chain = this.#build();
+      this.#chain = chain;
+      chain.then(
+        (built) => {
+          if (this.#chain === chain) this.#ready = built;
+        },
+        () => {
+          // A failed build is retried by the next call.
+          if (this.#chain === chain) this.#chain = undefined;
+        },
+      );
+    }
     return this.#chain;
   }
 
@@ -175,7 +190,7 @@ export class BaseHandler {
     const viewHooks: ProcessView[] = [];
     const templateHooks: ProcessTemplateResponse[] = [];
     const exceptionHooks: ProcessException[] = [];
-    let handler: GetResponse = convertExceptionToResponse((request) => this.#getResponseInner(request));
+    let handler: GetResponse = (request) => this.#viewLayer(request);
     // Built inside out: the last entry wraps the view, the first wraps everything.
     for (const entry of [...entries].reverse()) {
       const middleware = typeof entry === 'string' ? await importMiddleware(entry) : entry;
@@ -206,11 +221,18 @@ export class BaseHandler {
       if (instance.processView) viewHooks.unshift(instance.processView.bind(instance));
       if (instance.processTemplateResponse) templateHooks.push(instance.processTemplateResponse.bind(instance));
       if (instance.processException) exceptionHooks.push(instance.processException.bind(instance));
-      handler = convertExceptionToResponse(async (request) => {
-        const response = await call(request);
-        if (!isResponse(response)) throw new InvalidViewResponseError(`Middleware ${describeEntry(entry)}`, response);
-        return response;
-      });
+      // Each layer hands the one outside it a response, never an error (Django's
+      // convert_exception_to_response); a sync middleware is not awaited.
+      handler = async (request) => {
+        try {
+          let response: unknown = call(request);
+          if (isThenable(response)) response = await response;
+          if (!isResponse(response)) throw new InvalidViewResponseError(`Middleware ${describeEntry(entry)}`, response);
+          return response;
+        } catch (error) {
+          return responseForException(request, error);
+        }
+      };
     }
     this.#viewHooks = viewHooks;
     this.#templateHooks = templateHooks;
@@ -224,23 +246,36 @@ export class BaseHandler {
    * middleware: that becomes an error response. `requestFinished` is sent when the
    * caller closes the response (`await response.close()`).
    */
-  async handle(request: HttpRequest): Promise<HttpResponseBase> {
-    await requestStarted.send(this.constructor, { request });
+  handle(request: HttpRequest): Promise<HttpResponseBase> {
+    const sender = this.constructor;
+    // Signals nobody listens to cost nothing: no payload, no tick.
+    if (requestStarted.hasListeners(sender)) {
+      return requestStarted.send(sender, { request }).then(() => this.#handle(request, sender));
+    }
+    return this.#handle(request, sender);
+  }
+
+  async #handle(request: HttpRequest, sender: Function): Promise<HttpResponseBase> {
     let response: HttpResponseBase;
     try {
       // Bodies are read before the middleware so that middleware and views read
       // request.POST and request.body synchronously.
-      await request.readBody();
+      if (!request.bodyRead) await request.readBody();
       // One routing scope per request: reads after a write stick to the primary (ReplicaRouter).
-      response = await runWithRoutingScope(() => this.getResponse(request));
+      response = await runWithRoutingScope(() => this.#run(request));
+      logResponse(request, response);
     } catch (error) {
       response = await responseForException(request, error);
     }
-    response.onClose(async () => {
-      await request.close();
-      await requestFinished.send(this.constructor);
-    });
+    response.onClose(() => closeRequest(request, sender));
     return response;
+  }
+
+  #run(request: HttpRequest): Promise<HttpResponseBase> {
+    const chain = this.#ready;
+    if (chain === undefined) return this.loadMiddleware().then(() => this.#run(request));
+    if (this.#options.urlconf !== undefined) setHandlerUrlconf(request, this.#options.urlconf);
+    return chain(request);
   }
 
   /** Run the request through the middleware and view (no signals, body already read). */
@@ -252,39 +287,86 @@ export class BaseHandler {
     return response;
   }
 
-  async #getResponseInner(request: HttpRequest): Promise<HttpResponseBase> {
+  // The innermost layer: errors become responses here, as around every middleware.
+  #viewLayer(request: HttpRequest): Promise<HttpResponseBase> {
+    let result: HttpResponseBase | Promise<HttpResponseBase>;
+    try {
+      result = this.#getResponseInner(request);
+    } catch (error) {
+      return responseForException(request, error);
+    }
+    if (result instanceof Promise) return result.catch((error: unknown) => responseForException(request, error));
+    return Promise.resolve(result);
+  }
+
+  // Only awaits what is a promise: a sync view or hook costs no tick.
+  #getResponseInner(request: HttpRequest): HttpResponseBase | Promise<HttpResponseBase> {
     const match = resolve(request.pathInfo, urlconfFor(request));
     request.resolverMatch = match;
     const view = match.func;
     const params = match.kwargs;
+    if (this.#viewHooks.length > 0) return this.#callViewHooks(request, view, params, match.route, 0);
+    return this.#callView(request, view, params, match.route);
+  }
+
+  async #callViewHooks(
+    request: HttpRequest,
+    view: ViewFunction,
+    params: Params,
+    route: string,
+    from: number,
+  ): Promise<HttpResponseBase> {
+    const hooks = this.#viewHooks;
+    for (let i = from; i < hooks.length; i++) {
+      let response: unknown = hooks[i]!(request, view, params);
+      if (isThenable(response)) response = await response;
+      if (response) return this.#checked(request, response, view, route);
+    }
+    return this.#callView(request, view, params, route);
+  }
+
+  #callView(request: HttpRequest, view: ViewFunction, params: Params, route: string): HttpResponseBase | Promise<HttpResponseBase> {
     let response: unknown;
-    for (const hook of this.#viewHooks) {
-      response = await hook(request, view, params);
-      if (response) break;
+    try {
+      response = view(request, params);
+    } catch (error) {
+      return this.#viewFailed(request, error, view, route);
     }
-    if (!response) {
-      try {
-        response = await view(request, params);
-      } catch (error) {
-        response = await this.#processException(request, error);
-        if (!response) throw error;
-      }
+    if (isThenable(response)) {
+      return Promise.resolve(response).then(
+        (value) => this.#checked(request, value, view, route),
+        (error: unknown) => this.#viewFailed(request, error, view, route),
+      );
     }
-    if (!isResponse(response)) throw new InvalidViewResponseError(`The view ${viewName(view, match.route)}`, response);
+    return this.#checked(request, response, view, route);
+  }
+
+  async #viewFailed(request: HttpRequest, error: unknown, view: ViewFunction, route: string): Promise<HttpResponseBase> {
+    const response = await this.#processException(request, error);
+    if (!response) throw error;
+    return this.#checked(request, response, view, route);
+  }
+
+  // The view's (or a hook's) result: a response, rendered if it is a TemplateResponse.
+  #checked(request: HttpRequest, response: unknown, view: ViewFunction, route: string): HttpResponseBase | Promise<HttpResponseBase> {
+    if (!isResponse(response)) throw new InvalidViewResponseError(`The view ${viewName(view, route)}`, response);
+    if (isUnrenderedTemplateResponse(response)) return this.#render(request, response);
+    return response;
+  }
+
+  async #render(request: HttpRequest, response: HttpResponseBase): Promise<HttpResponseBase> {
     let result: HttpResponseBase = response;
-    if (isUnrenderedTemplateResponse(result)) {
-      for (const hook of this.#templateHooks) {
-        const next: unknown = await hook(request, result);
-        if (!isResponse(next)) throw new InvalidViewResponseError('A processTemplateResponse hook', next);
-        result = next;
-      }
-      try {
-        if (isUnrenderedTemplateResponse(result)) await result.render();
-      } catch (error) {
-        const handled = await this.#processException(request, error);
-        if (!handled) throw error;
-        result = handled;
-      }
+    for (const hook of this.#templateHooks) {
+      const next: unknown = await hook(request, result);
+      if (!isResponse(next)) throw new InvalidViewResponseError('A processTemplateResponse hook', next);
+      result = next;
+    }
+    try {
+      if (isUnrenderedTemplateResponse(result)) await result.render();
+    } catch (error) {
+      const handled = await this.#processException(request, error);
+      if (!handled) throw error;
+      result = handled;
     }
     return result;
   }
@@ -296,6 +378,15 @@ export class BaseHandler {
     }
     return undefined;
   }
+}
+
+// Closes what the request opened (uploads spilled to disk), then sends requestFinished.
+function closeRequest(request: HttpRequest, sender: Function): Promise<void> | undefined {
+  const listening = requestFinished.hasListeners(sender);
+  // The usual request has neither: the response then closes without a promise.
+  if (!listening && !request.hasUploads) return undefined;
+  const closing = request.close();
+  return listening ? closing.then(() => requestFinished.send(sender)).then(() => undefined) : closing;
 }
 
 function viewName(view: Function, route: string): string {

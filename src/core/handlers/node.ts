@@ -17,63 +17,87 @@ import { HttpResponse, type HttpResponseBase, type StreamingHttpResponse } from 
 import { BaseHandler, type HandlerOptions } from './base.ts';
 import { requestLogger } from './exception.ts';
 
-// Statuses that never carry a body (RFC 9110): no Content-Length is invented for them.
-const NO_BODY = new Set([204, 304]);
+const EMPTY = Buffer.alloc(0);
+const RESOLVED = Promise.resolve();
+
+// A body up to this size is handed to node:http as a latin1 string (byte for byte the
+// same), which it sends together with the head in one write; a Buffer would go out as
+// a second chunk of a writev.
+const SMALL_BODY = 16 * 1024;
 
 /**
- * Write `response` to `res`: status, reason, headers, one Set-Cookie per cookie,
- * then the body. Bytes are sent in one write with a Content-Length; a streaming
- * response is piped chunk by chunk with backpressure (chunked encoding). A HEAD
- * request gets the headers only. The response is closed afterwards (its closers
+ * Write `response` to `res`: status, reason, headers and one Set-Cookie per cookie in
+ * one `writeHead()`, then the body. Bytes are sent in one write with a Content-Length;
+ * a streaming response is piped chunk by chunk with backpressure (chunked encoding). A
+ * HEAD request gets the headers only. The response is closed afterwards (its closers
  * run and `requestFinished` is sent), also when the client went away mid-stream.
  */
-export async function sendResponse(res: ServerResponse, response: HttpResponseBase, request?: HttpRequest): Promise<void> {
+export function sendResponse(res: ServerResponse, response: HttpResponseBase, request?: HttpRequest): Promise<void> {
   try {
-    res.statusCode = response.status;
-    res.statusMessage = response.reasonPhrase;
-    for (const [name, value] of response.headers) res.setHeader(name, value);
-    const cookies = response.cookieHeaders();
-    if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
+    const status = response.status;
+    const noBody = status === 204 || status === 304;
     const head = request?.method === 'HEAD';
+    const headers = response.headers.flat();
+    for (const cookie of response.cookieHeaders()) headers.push('Set-Cookie', cookie);
     if (!response.streaming) {
-      const content = response instanceof HttpResponse ? response.content : Buffer.alloc(0);
-      if (!NO_BODY.has(response.status) && response.status >= 200 && !res.hasHeader('Content-Length')) {
-        res.setHeader('Content-Length', content.length);
+      const content = response instanceof HttpResponse ? response.content : EMPTY;
+      if (!noBody && status >= 200 && !response.headers.has('Content-Length') && !res.hasHeader('Content-Length')) {
+        headers.push('Content-Length', String(content.length));
       }
-      await endWith(res, head || NO_BODY.has(response.status) ? undefined : content);
-      return;
+      res.writeHead(status, response.reasonPhrase, headers);
+      return endWith(res, response, request, head || noBody ? undefined : content);
     }
-    if (head || NO_BODY.has(response.status)) {
-      await endWith(res, undefined);
-      return;
-    }
-    await pipeline(Readable.from((response as StreamingHttpResponse).streamingContent, { objectMode: false }), res);
+    res.writeHead(status, response.reasonPhrase, headers);
+    if (head || noBody) return endWith(res, response, request, undefined);
+    return pipeBody(res, response as StreamingHttpResponse, request);
   } catch (error) {
-    // The client left mid-stream, or the stream's source threw after the headers went
-    // out: nothing useful can be sent any more, so drop the connection.
-    if (!isClientGone(error)) {
-      requestLogger().error(`Error while sending the response to ${request?.path ?? '(unknown path)'}`, {
-        request: request ?? HttpRequest.create(),
-        status: response.status,
-        error,
-      });
-    }
-    if (!res.destroyed) res.destroy();
-  } finally {
-    await response.close().catch((error: unknown) => {
-      requestLogger().error('Error while closing the response', {
-        request: request ?? HttpRequest.create(),
-        status: response.status,
-        error,
-      });
-    });
+    sendFailed(res, response, request, error);
+    return closeResponse(response, request);
   }
 }
 
-function endWith(res: ServerResponse, body: Buffer | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    res.once('error', reject);
-    res.end(body, () => resolve());
+function endWith(res: ServerResponse, response: HttpResponseBase, request: HttpRequest | undefined, body: Buffer | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => resolve(closeResponse(response, request));
+    res.on('error', (error: unknown) => {
+      sendFailed(res, response, request, error);
+      done();
+    });
+    if (body === undefined || body.length === 0) res.end(done);
+    else if (body.length <= SMALL_BODY) res.end(body.toString('latin1'), 'latin1', done);
+    else res.end(body, done);
+  });
+}
+
+async function pipeBody(res: ServerResponse, response: StreamingHttpResponse, request: HttpRequest | undefined): Promise<void> {
+  try {
+    await pipeline(Readable.from(response.streamingContent, { objectMode: false }), res);
+  } catch (error) {
+    sendFailed(res, response, request, error);
+  }
+  return closeResponse(response, request);
+}
+
+// The client left mid-stream, or the stream's source threw after the headers went
+// out: nothing useful can be sent any more, so drop the connection.
+function sendFailed(res: ServerResponse, response: HttpResponseBase, request: HttpRequest | undefined, error: unknown): void {
+  if (!isClientGone(error)) {
+    requestLogger().error(`Error while sending the response to ${request?.path ?? '(unknown path)'}`, {
+      request: request ?? HttpRequest.create(),
+      status: response.status,
+      error,
+    });
+  }
+  if (!res.destroyed) res.destroy();
+}
+
+function closeResponse(response: HttpResponseBase, request: HttpRequest | undefined): Promise<void> {
+  return response.close().catch((error: unknown) => {
+    requestLogger().error('Error while closing the response', {
+      request: request ?? HttpRequest.create(),
+      status: response.status,
+      error,
+    });
   });
 }
 
@@ -102,7 +126,7 @@ export class NodeHandler extends BaseHandler {
   }
 
   /** `(req, res) => Promise<void>`, to pass to `http.createServer()`. */
-  readonly listener = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  readonly listener = (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let request: HttpRequest;
     try {
       request = HttpRequest.fromNode(req, this.#requestOptions);
@@ -111,10 +135,9 @@ export class NodeHandler extends BaseHandler {
       res.statusCode = 400;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
       res.end('Bad Request');
-      return;
+      return RESOLVED;
     }
-    const response = await this.handle(request);
-    await sendResponse(res, response, request);
+    return this.handle(request).then((response) => sendResponse(res, response, request));
   };
 }
 

@@ -39,16 +39,12 @@ import type { CompiledSelect } from './sql/compiler.ts';
 import { Query, type Combinator } from './sql/query.ts';
 import { insertInstances } from './persistence.ts';
 import { Aggregate, type Typed } from './aggregates.ts';
-import { addAnnotations, freezeModelGrouping, prepareAggregate } from './sql/aggregation.ts';
+import { addAnnotations, describeValue, freezeModelGrouping, prepareAggregate } from './sql/aggregation.ts';
+import { bulkCreate, bulkUpdate, type BulkCreateOptions, type BulkUpdateOptions } from './bulk.ts';
+import { RawQuerySet, type RawQueryOptions } from './raw-query.ts';
 
 /** The row values annotate()/aggregate() add, typed where the expression says (Count → number). */
 export type AnnotatedValues<A> = { -readonly [K in keyof A]: A[K] extends Typed<infer T> ? T : unknown };
-
-function describeValue(value: unknown): string {
-  return typeof value === 'string' ? `the string '${value}' (wrap field names in F())` : (JSON.stringify(value) ?? String(value));
-}
-import { bulkCreate, bulkUpdate, type BulkCreateOptions, type BulkUpdateOptions } from './bulk.ts';
-import { RawQuerySet, type RawQueryOptions } from './raw-query.ts';
 
 const NO_HINTS: RouterHints = Object.freeze({});
 

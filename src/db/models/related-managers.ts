@@ -115,6 +115,27 @@ function makeScoped(Base: QuerySetClass) {
       if (rows) this._fillCache(rows as never[]);
     }
 
+    /**
+     * `book.authors.all()`: a copy that still belongs to the object, so it serves
+     * prefetched rows and lazy-loads through the fetch mode, as Django's does.
+     */
+    override all(): this {
+      const copy = super.all();
+      if (this.#owner) {
+        copy.#owner = this.#owner;
+        copy.#accessor = this.#accessor;
+        copy.#origin = this.#origin;
+        const rows = prefetchCache(this.#owner)?.get(this.#accessor);
+        if (rows) copy._fillCache(rows as never[]);
+      }
+      return copy;
+    }
+
+    /** The related rows as the database has them now, past any cache (for add/remove/set/clear). */
+    freshRows(): Promise<Instance[]> {
+      return super.all().then((rows) => rows as Instance[]);
+    }
+
     /** The object this manager belongs to (Django's `manager.instance`). */
     get instance(): ModelBase | undefined {
       return this.#owner;
@@ -224,7 +245,7 @@ function makeReverseManager(Base: QuerySetClass) {
     async clear(options: { bulk?: boolean } = {}): Promise<void> {
       this.#bound('clear');
       this.#requireNullable('clear');
-      const objs = (await this.all()) as Instance[];
+      const objs = await this.freshRows();
       await this.#detach(objs, options.bulk ?? true);
     }
 
@@ -238,7 +259,7 @@ function makeReverseManager(Base: QuerySetClass) {
           await this.add(...objs, { bulk });
           return;
         }
-        const current = (await this.all()) as Instance[];
+        const current = await this.freshRows();
         const wanted = new Set(objs.map((o) => o.pk));
         const stale = current.filter((o) => !wanted.has(o.pk));
         if (stale.length) {

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BigIntegerField, BooleanField, CASCADE, CharField, CheckConstraint, connections, DecimalField, ForeignKey, Index, IntegerField,
+  AutoField, BigIntegerField, BooleanField, CASCADE, CharField, CheckConstraint, connections, DecimalField, ForeignKey, Index, IntegerField,
   ManyToManyField, NotSupportedError, PositiveIntegerField, PROTECT, Q, TextField, UniqueConstraint, BigAutoField,
 } from '../../../src/db/index.ts';
 import {
@@ -240,5 +240,34 @@ describe('indexes built concurrently', () => {
   test('the writer keeps concurrently, and the Django-named classes as they are', () => {
     assert.deepEqual(new AddIndex({ modelName: 'note', index: new Index({ fields: ['title'], name: 'i' }), concurrently: true }).deconstruct().concurrently, true);
     assert.equal(new AddIndexConcurrently({ modelName: 'note', index: new Index({ fields: ['title'], name: 'i' }) }).deconstruct().concurrently, undefined);
+  });
+});
+
+describe('identity sequences follow their table', () => {
+  test('after RenameModel and AutoField → BigAutoField, new rows still get the next key', async () => {
+    const first = migration('0001_initial', {
+      operations: [new CreateModel({ name: 'Tag', fields: [['id', new AutoField({ primaryKey: true })], ['label', new CharField({ maxLength: 20 })]] })],
+    }, 'tags');
+    const rename = migration('0002_rename', { dependencies: [['tags', '0001_initial']], operations: [new RenameModel({ oldName: 'Tag', newName: 'Label' })] }, 'tags');
+    const widen = migration('0003_bigger', {
+      dependencies: [['tags', '0002_rename']],
+      operations: [new AlterField({ modelName: 'label', name: 'id', field: new BigAutoField({ primaryKey: true }) })],
+    }, 'tags');
+    const executor = await executorFor(db, [first, rename, widen]);
+    await executor.migrate([['tags', '0001_initial']]);
+    await db.executeScript("INSERT INTO tags_tag (label) VALUES ('a'), ('b')");
+    await executor.migrate([['tags', '0002_rename']]);
+    const schema = String((await db.fetchOne({ sql: 'SELECT current_schema()', params: [] }))![0]);
+    // The sequence keeps the name of the table it was created with: it is found, not guessed.
+    assert.deepEqual((await executor.collectSql(widen)).filter((x) => !x.startsWith('--')), [
+      'ALTER TABLE "tags_label" ALTER COLUMN "id" TYPE bigint USING "id"::bigint',
+      `ALTER SEQUENCE IF EXISTS ${schema}.tags_tag_id_seq AS bigint`,
+    ]);
+    await executor.migrate([['tags', '0003_bigger']]);
+    await db.executeScript("INSERT INTO tags_label (label) VALUES ('c')");
+    assert.deepEqual(await db.fetchAll({ sql: 'SELECT id::integer, label FROM tags_label ORDER BY id', params: [] }), [[1, 'a'], [2, 'b'], [3, 'c']]);
+    const type = await db.fetchOne({ sql: "SELECT format_type(seqtypid, NULL) FROM pg_sequence WHERE seqrelid = pg_get_serial_sequence('tags_label', 'id')::regclass", params: [] });
+    assert.equal(type![0], 'bigint');
+    await executor.migrate([['tags', null]]);
   });
 });

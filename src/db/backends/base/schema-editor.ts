@@ -333,12 +333,13 @@ export abstract class BaseSchemaEditor {
       actions.push(this.alterColumnTypeSql(oldField, newField, newType));
       postActions.push(...(await this.alterColumnTypePostSql(model, oldField, newField, newType)));
     }
-    const newDefault = this.effectiveDefault(newField);
-    const fillNulls = oldField.null && !newField.null && !newField.primaryKey && newDefault !== null && newField.options.dbDefault === undefined;
+    const becomesNotNull = oldField.null && !newField.null && !newField.primaryKey && newField.options.dbDefault === undefined;
+    const newDefault = becomesNotNull ? this.effectiveDefault(newField) : null;
+    const fillNulls = becomesNotNull && newDefault !== null;
     if (fillNulls) {
-      actions.push(`ALTER COLUMN ${column} SET DEFAULT ${this.literal(newDefault)}`);
+      actions.push(`ALTER COLUMN ${column} SET DEFAULT ${this.literal(newDefault!)}`);
       await this.execute(`ALTER TABLE ${table} ${actions.join(', ')}`);
-      await this.execute(this.updateNullsSql(tableName, newField.column, newDefault));
+      await this.execute(this.updateNullsSql(tableName, newField.column, newDefault!));
       await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} SET NOT NULL`);
     } else {
       if (oldField.null !== newField.null && !newField.primaryKey) {

@@ -234,7 +234,7 @@ export function addAnnotations(query: Query, annotations: Readonly<Record<string
   for (const [name, expression] of Object.entries(annotations)) {
     if (!(expression instanceof Expression)) {
       throw new FieldError(
-        `${select ? 'annotate' : 'alias'}(): '${name}' must be an expression such as F('x'), Value(1) or Count('y'); got ${describe(expression)}.`,
+        `${select ? 'annotate' : 'alias'}(): '${name}' must be an expression such as F('x'), Value(1) or Count('y'); got ${describeValue(expression)}.`,
       );
     }
     query.addAnnotation(name, expression);
@@ -248,7 +248,7 @@ export function addAnnotations(query: Query, annotations: Readonly<Record<string
   if (grouping && query.valuesSelect) groupByValues(query);
 }
 
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : JSON.stringify(value);
+/** How a non-expression given to annotate()/aggregate() is named in the error: strings get the F() hint. */
+export function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `the string '${value}' (wrap field names in F())` : (JSON.stringify(value) ?? String(value));
 }
