@@ -124,6 +124,24 @@ function titleCase(name: string): string {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 
+// Valid header names seen so far → lower case. Responses set the same few names over
+// and over; the bound keeps unusual names (which are simply checked each time) out.
+const validNames = new Map<string, string>();
+const VALID_NAMES_MAX = 256;
+
+function checkName(name: string): string {
+  if (!HEADER_NAME.test(name)) {
+    throw new BadHeaderError(`Header name ${JSON.stringify(name)} is not a valid HTTP token; use letters, digits and '-'.`);
+  }
+  const lower = name.toLowerCase();
+  if (validNames.size < VALID_NAMES_MAX) validNames.set(name, lower);
+  return lower;
+}
+
+function lowerName(name: string): string {
+  return validNames.get(name) ?? name.toLowerCase();
+}
+
 /**
  * A response's headers: case-insensitive, keeping the case they were set with.
  * Setting a name or value with a newline throws BadHeaderError, which keeps a
@@ -133,15 +151,15 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   readonly #values = new Map<string, [string, string]>();
 
   constructor(init?: HeadersInit) {
-    for (const [name, value] of headerPairs(init)) this.set(name, value);
+    if (init !== undefined) for (const [name, value] of headerPairs(init)) this.set(name, value);
   }
 
   get(name: string): string | undefined {
-    return this.#values.get(name.toLowerCase())?.[1];
+    return this.#values.get(lowerName(name))?.[1];
   }
 
   has(name: string): boolean {
-    return this.#values.has(name.toLowerCase());
+    return this.#values.has(lowerName(name));
   }
 
   /**
@@ -150,16 +168,14 @@ export class ResponseHeaders implements Iterable<[string, string]> {
    * @throws BadHeaderError when the name is not a token or the value has a newline.
    */
   set(name: string, value: string | number): void {
-    const text = String(value);
-    if (!HEADER_NAME.test(name)) {
-      throw new BadHeaderError(`Header name ${JSON.stringify(name)} is not a valid HTTP token; use letters, digits and '-'.`);
-    }
+    const text = typeof value === 'string' ? value : String(value);
+    const lower = validNames.get(name) ?? checkName(name);
     if (BAD_VALUE.test(text)) {
       throw new BadHeaderError(
         `Header ${name} has a newline or NUL in its value ${JSON.stringify(text)}; remove it (it could split the response).`,
       );
     }
-    this.#values.set(name.toLowerCase(), [name, text]);
+    this.#values.set(lower, [name, text]);
   }
 
   /** Set the header only when it is not set yet (Django's `setdefault`). */
@@ -168,7 +184,7 @@ export class ResponseHeaders implements Iterable<[string, string]> {
   }
 
   delete(name: string): boolean {
-    return this.#values.delete(name.toLowerCase());
+    return this.#values.delete(lowerName(name));
   }
 
   get size(): number {

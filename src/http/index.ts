@@ -35,6 +35,7 @@ export {
   MAX_URL_REDIRECT_LENGTH,
   StreamingHttpResponse,
   urlScheme,
+  type JsonResponseOptions,
   type ResponseContent,
   type ResponseOptions,
 } from './response.ts';

@@ -199,6 +199,7 @@ function toBuffer(chunk: string | Uint8Array | { toString(): string }, charset: 
 }
 
 function encodeText(text: string, charset: string): Buffer {
+  if (charset === 'utf-8') return Buffer.from(text, 'utf8');
   const lower = charset.toLowerCase();
   if (lower === 'utf-8' || lower === 'utf8') return Buffer.from(text, 'utf8');
   if (lower === 'iso-8859-1' || lower === 'latin1' || lower === 'latin-1') return Buffer.from(text, 'latin1');
@@ -320,17 +321,10 @@ export class StreamingHttpResponse extends HttpResponseBase {
  * @throws ResponseContentError for a non-object with `safe`, or a value JSON cannot hold.
  */
 export class JsonResponse extends HttpResponse {
-  constructor(
-    data: unknown,
-    options: ResponseOptions & {
-      safe?: boolean;
-      /** A JSON.stringify replacer applied after the built-in conversions. */
-      replacer?: (key: string, value: unknown) => unknown;
-      /** Indentation, as JSON.stringify's third argument. */
-      space?: number | string;
-    } = {},
-  ) {
-    const { safe = true, replacer, space, ...rest } = options;
+  constructor(data: unknown, options?: JsonResponseOptions) {
+    const safe = options?.safe ?? true;
+    const replacer = options?.replacer;
+    const space = options?.space;
     if (safe && (data === null || typeof data !== 'object' || Array.isArray(data))) {
       throw new ResponseContentError(
         'JsonResponse with safe: true (the default) only serializes a plain object. Pass { safe: false } to send an array or a scalar.',
@@ -347,8 +341,25 @@ export class JsonResponse extends HttpResponse {
     } catch (error) {
       throw new ResponseContentError(`JsonResponse could not serialize its data: ${(error as Error).message}.`, { cause: error });
     }
-    super(text ?? 'null', { contentType: 'application/json', ...rest });
+    super(text ?? 'null', options === undefined ? JSON_DEFAULTS : responseOptions(options));
   }
+}
+
+/** Options of `new JsonResponse()`: a response's, plus how the data is serialized. */
+export interface JsonResponseOptions extends ResponseOptions {
+  /** Default true: only a plain object is accepted. */
+  safe?: boolean;
+  /** A JSON.stringify replacer applied after the built-in conversions. */
+  replacer?: (key: string, value: unknown) => unknown;
+  /** Indentation, as JSON.stringify's third argument. */
+  space?: number | string;
+}
+
+const JSON_DEFAULTS: ResponseOptions = Object.freeze({ contentType: 'application/json' });
+
+function responseOptions(options: JsonResponseOptions): ResponseOptions {
+  const { safe: _safe, replacer: _replacer, space: _space, ...rest } = options;
+  return { contentType: 'application/json', ...rest };
 }
 
 // How many values isPlainJson() looks at before it gives up and lets the replacer decide.

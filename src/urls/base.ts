@@ -14,7 +14,7 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { settings } from '../conf/lazy-settings.ts';
+import { settingOr, settings } from '../conf/lazy-settings.ts';
 import { NoReverseMatch, Resolver404, UrlconfError } from './errors.ts';
 import { RegexPattern, ResolverMatch, setUrlconfLoader, URLResolver, type Urlconf, type UrlconfModule } from './patterns.ts';
 import { pyStr, type PathConverter } from './converters.ts';
@@ -48,11 +48,7 @@ const modules = new Map<string, UrlconfModule>();
 const requireHere = createRequire(import.meta.url);
 
 function baseDir(): string {
-  try {
-    return String(settings.BASE_DIR);
-  } catch {
-    return process.cwd();
-  }
+  return settings.configured ? String(settingOr('BASE_DIR', undefined)) : process.cwd();
 }
 
 function isFile(path: string): boolean {
@@ -168,12 +164,13 @@ export async function loadUrlconf(urlconf: string | null = rootUrlconf()): Promi
 const resolvers = new Map<unknown, URLResolver>();
 
 function rootUrlconf(): string | null {
-  try {
-    return (settings.ROOT_URLCONF as string | null) ?? null;
-  } catch {
-    return null;
-  }
+  return settingOr<string | null>('ROOT_URLCONF', null);
 }
+
+// The last root resolver looked up by name: every request asks for the same one.
+let lastConf: string | undefined;
+let lastBase: string | undefined;
+let lastResolver: URLResolver | undefined;
 
 function missingRootUrlconf(): UrlconfError {
   return new UrlconfError(
@@ -189,19 +186,81 @@ function missingRootUrlconf(): UrlconfError {
 export function getResolver(urlconf?: Urlconf | null): URLResolver {
   const conf = urlconf ?? rootUrlconf();
   if (conf === null) throw missingRootUrlconf();
-  const key = typeof conf === 'string' ? `${baseDir()}\0${conf}` : conf;
+  const base = typeof conf === 'string' ? baseDir() : undefined;
+  if (conf === lastConf && base === lastBase && lastResolver !== undefined) return lastResolver;
+  const key = typeof conf === 'string' ? `${base}\0${conf}` : conf;
   let resolver = resolvers.get(key);
   if (!resolver) {
     resolver = new URLResolver(new RegexPattern('^/'), conf);
     resolvers.set(key, resolver);
   }
+  if (typeof conf === 'string') {
+    lastConf = conf;
+    lastBase = base;
+    lastResolver = resolver;
+  }
   return resolver;
+}
+
+/**
+ * Matches of parameterless paths, per root resolver. Such a match depends on the path
+ * alone, so it is computed once; every hit is a copy with its own kwargs object (a
+ * view may write to its params). Dropped when the resolver's pattern list is replaced
+ * or changes length, and by clearUrlCaches().
+ */
+interface StaticMatches {
+  patterns: readonly unknown[];
+  length: number;
+  matches: Map<string, ResolverMatch>;
+}
+
+const STATIC_MATCHES_MAX = 1024;
+let staticMatches = new WeakMap<URLResolver, StaticMatches>();
+
+function resolveWithCache(resolver: URLResolver, path: string): ResolverMatch {
+  const patterns = resolver.urlPatterns;
+  let cache = staticMatches.get(resolver);
+  if (cache === undefined || cache.patterns !== patterns || cache.length !== patterns.length) {
+    cache = { patterns, length: patterns.length, matches: new Map() };
+    staticMatches.set(resolver, cache);
+  }
+  const hit = cache.matches.get(path);
+  if (hit !== undefined) return copyMatch(hit);
+  const match = resolver.resolve(path);
+  if (match.args.length === 0 && isEmpty(match.kwargs) && cache.matches.size < STATIC_MATCHES_MAX) {
+    cache.matches.set(path, copyMatch(match));
+  }
+  return match;
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
+}
+
+function copyMatch(match: ResolverMatch): ResolverMatch {
+  return new ResolverMatch({
+    func: match.func,
+    args: [],
+    kwargs: {},
+    urlName: match.urlName,
+    appNames: match.appNames,
+    namespaces: match.namespaces,
+    route: match.route,
+    tried: match.tried,
+    capturedKwargs: {},
+    extraKwargs: {},
+  });
 }
 
 /** Forgets built resolvers and loaded URLconf modules' patterns (tests that swap URLconfs). */
 export function clearUrlCaches(): void {
   resolvers.clear();
   nsResolvers = new WeakMap();
+  staticMatches = new WeakMap();
+  lastConf = undefined;
+  lastBase = undefined;
+  lastResolver = undefined;
 }
 
 /**
@@ -211,7 +270,7 @@ export function clearUrlCaches(): void {
  * @throws Resolver404 (an Http404) listing the patterns tried.
  */
 export function resolve(path: string, urlconf?: Urlconf | null): ResolverMatch {
-  return getResolver(urlconf).resolve(path);
+  return resolveWithCache(getResolver(urlconf), path);
 }
 
 /**

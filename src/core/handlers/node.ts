@@ -35,6 +35,7 @@ const SMALL_BODY = 16 * 1024;
 export function sendResponse(res: ServerResponse, response: HttpResponseBase, request?: HttpRequest): Promise<void> {
   try {
     const status = response.status;
+    // Statuses that never carry a body (RFC 9110): no Content-Length is invented for them.
     const noBody = status === 204 || status === 304;
     const head = request?.method === 'HEAD';
     const headers = response.headers.flat();
@@ -58,8 +59,15 @@ export function sendResponse(res: ServerResponse, response: HttpResponseBase, re
 
 function endWith(res: ServerResponse, response: HttpResponseBase, request: HttpRequest | undefined, body: Buffer | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const done = (): void => resolve(closeResponse(response, request));
+    let settled = false;
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      resolve(closeResponse(response, request));
+    };
     res.on('error', (error: unknown) => {
+      // An error after the body went out has nobody left to tell.
+      if (settled) return;
       sendFailed(res, response, request, error);
       done();
     });
