@@ -18,6 +18,7 @@ import { defaultTags } from './builtins/tags.ts';
 import { builtinFilters } from './builtins/filters.ts';
 import { isThenable } from './runtime.ts';
 import { i18nLibrary, l10nLibrary, tzLibrary } from './builtins/i18n.ts';
+import { staticLibrary } from './builtins/static.ts';
 
 /** Options of {@link Engine}; Django's TEMPLATES settings in camelCase. */
 export interface EngineOptions {
@@ -46,6 +47,7 @@ const BUILTIN_LIBRARY = new Library().addFilters(builtinFilters);
 const EXTRA_BUILTINS: Library[] = [];
 // Libraries every engine can {% load %}, as Django's template backend installs them.
 const DEFAULT_LIBRARIES = new Map<string, Library>([
+  ['static', staticLibrary],
   ['i18n', i18nLibrary],
   ['l10n', l10nLibrary],
   ['tz', tzLibrary],

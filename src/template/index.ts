@@ -35,3 +35,4 @@ export { templateEngines, resetTemplateEngines, getTemplate, selectTemplate, ren
 export { SafeString, markSafe, isSafe, escapeHtml, conditionalEscape } from '../utils/safestring.ts';
 export type { FilterSpec, FilterFunction, FilterCall, FilterOptions } from './types.ts';
 export { templateRendered } from './signals.ts';
+export { staticUrl, setStaticUrlResolver } from './builtins/static.ts';
