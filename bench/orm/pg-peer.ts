@@ -1,7 +1,8 @@
 /**
  * The workloads written by hand on `pg` (the raw limit on PostgreSQL): one pool, rows as
  * arrays (`rowMode: 'array'`), numeric and date read as text and converted to Decimal and
- * DateOnly exactly as Nuages' fields do, so both sides do the same work per row.
+ * DateOnly exactly as Nuages' fields do, bigint keys read as numbers, so both sides do the
+ * same work per row.
  */
 import type { Pool } from 'pg';
 import { Decimal } from '../../src/utils/decimal.ts';
@@ -77,13 +78,15 @@ function plain(r: readonly unknown[]): Record<string, unknown> {
 export async function handWrittenPg(): Promise<Workloads & { close(): Promise<void> }> {
   const pg = (await import('pg')).default;
   const identity = (value: string) => value;
+  // The keys are bigint (BigAutoField): read them as numbers, as Nuages and psycopg do (pg's default is a string).
+  const int8 = (value: string) => Number(value);
   const pool: Pool = new pg.Pool({
     ...PG_CONNECTION,
     max: 4,
     options: `-c search_path=${PG_SCHEMA}`,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === 1082 || oid === 1700 ? identity : pg.types.getTypeParser(oid, format ?? 'text')) as never,
+        oid === 20 ? int8 : oid === 1082 || oid === 1700 ? identity : pg.types.getTypeParser(oid, format ?? 'text')) as never,
     },
   });
   const rows = async (text: string, values: unknown[] = []): Promise<unknown[][]> =>

@@ -33,6 +33,23 @@ export class Decimal extends DecimalJs {
 }
 
 function placesOf(text: string): number | undefined {
+  // Fast path for the plain digits a database column reads back as ('-12.50'): no regex per value.
+  const n = text.length;
+  let i = n > 0 && (text.charCodeAt(0) === 45 || text.charCodeAt(0) === 43) ? 1 : 0;
+  let dot = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && dot < 0) dot = i;
+    else if (c < 48 || c > 57) break;
+  }
+  if (i === n && n > 0 && dot !== n - 1) {
+    if (dot < 0) return text.charCodeAt(n - 1) !== 43 && text.charCodeAt(n - 1) !== 45 ? 0 : undefined;
+    return n - dot - 1;
+  }
+  return slowPlacesOf(text);
+}
+
+function slowPlacesOf(text: string): number | undefined {
   const m = /^\s*[+-]?\d*\.(\d+)\s*$/.exec(text);
   if (m) return m[1]!.length;
   return /^\s*[+-]?\d+\s*$/.test(text) ? 0 : undefined;

@@ -49,6 +49,14 @@ export abstract class BaseDatabaseOperations {
   /** The placeholder for the n-th parameter (1-based); `value` lets a backend type it. */
   abstract placeholder(index: number, value?: SqlParam): string;
 
+  /**
+   * The placeholder for a parameter compared with a column of `field` (`col = $n`, `col IN (…)`),
+   * where the column can give the parameter its type. Defaults to {@link placeholder}.
+   */
+  columnPlaceholder(index: number, value: SqlParam, _field: Field): string {
+    return this.placeholder(index, value);
+  }
+
   /** The left side of a lookup as the database compares it (PostgreSQL: `UPPER(x::text)` for icontains). */
   lookupCast(_lookup: string, lhs: string): string {
     return lhs;

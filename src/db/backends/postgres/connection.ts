@@ -33,7 +33,7 @@ import {
 } from '../../errors.ts';
 import { queryLogState, recordQuery } from '../../query-log.ts';
 import { DatabaseWrapper } from '../base/connection.ts';
-import type { TransactionState, WrapperOptions } from '../base/connection.ts';
+import type { AtomicBlock, TransactionState, WrapperOptions } from '../base/connection.ts';
 import type { CompiledQuery, DatabaseFeatures, DatabaseSettings, ExecuteResult, SqlParam, StatementKind } from '../base/types.ts';
 import { postgresFeatures } from './features.ts';
 
@@ -64,6 +64,7 @@ interface PgSession {
 type Op = 'rows' | 'one' | 'columns' | 'run' | 'script';
 
 const NO_PARAMS: readonly SqlParam[] = Object.freeze([]);
+const RESOLVED: Promise<unknown> = Promise.resolve();
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 /** A client idle this long is pinged before use when CONN_HEALTH_CHECKS is on. */
@@ -88,6 +89,10 @@ const identity = (text: string): string => text;
 /** Type parsers by OID that differ from pg's defaults; everything else falls through. */
 const PARSERS: Record<number, (text: string) => unknown> = {
   20: parseInt8, // int8
+  // The server writes int2/int4/oid as plain decimal digits: Number reads them faster than pg's parseInt(text, 10).
+  21: Number, // int2
+  23: Number, // int4
+  26: Number, // oid
   1700: identity, // numeric: exact text, the DecimalField makes a Decimal
   1082: identity, // date: 'YYYY-MM-DD', the DateField makes a DateOnly
   1114: parseTimestamp, // timestamp
@@ -308,18 +313,28 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
 
   // ---- routing --------------------------------------------------------------------------
 
-  async #route(query: CompiledQuery, op: Op): Promise<unknown> {
+  #route(query: CompiledQuery, op: Op): Promise<unknown> {
     const block = this.currentBlock();
-    if (block !== undefined) {
-      const transaction = block.transaction;
-      transaction.assertUsable(block);
-      const turn = transaction.waitForTurn(block, this.lockTimeoutMs);
-      if (turn !== undefined) await turn;
-      return this.#perform(transaction.session as PgSession, query, op, query.sql);
-    }
-    const session: PgSession = { client: await this.#checkout(query.sql), broken: false, tail: Promise.resolve() };
+    if (block === undefined) return this.#sendPooled(query, op);
+    return this.#sendInTransaction(block, query, op);
+  }
+
+  async #sendInTransaction(block: AtomicBlock, query: CompiledQuery, op: Op): Promise<unknown> {
+    const transaction = block.transaction;
+    transaction.assertUsable(block);
+    const turn = transaction.waitForTurn(block, this.lockTimeoutMs);
+    if (turn !== undefined) await turn;
+    return this.#perform(transaction.session as PgSession, query, op, query.sql);
+  }
+
+  /**
+   * A statement outside a transaction: a client of its own for just this statement. Nothing
+   * else runs on that client meanwhile, so the statement skips the session's queue.
+   */
+  async #sendPooled(query: CompiledQuery, op: Op): Promise<unknown> {
+    const session: PgSession = { client: await this.#checkout(query.sql), broken: false, tail: RESOLVED };
     try {
-      return await this.#perform(session, query, op, query.sql);
+      return await this.#send(session, query, op, query.sql);
     } finally {
       this.#release(session.client, session.broken);
     }
@@ -469,7 +484,7 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
 
   /** A client from the pool; with CONN_HEALTH_CHECKS, one that sat idle is pinged first. */
   async #checkout(sql?: string): Promise<PoolClient> {
-    const pool = await this.#getPool();
+    const pool = this.#pool ?? (await this.#getPool());
     for (let attempt = 0; ; attempt++) {
       let client: PoolClient;
       try {
@@ -503,7 +518,8 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
   }
 
   #release(client: PoolClient, broken: boolean): void {
-    if (!broken) this.#idleSince.set(client, performance.now());
+    // Only the health check reads when a client went idle.
+    if (!broken && this.settings.CONN_HEALTH_CHECKS === true) this.#idleSince.set(client, performance.now());
     client.release(broken ? true : undefined);
   }
 

@@ -16,6 +16,45 @@ const UPPER_LOOKUPS = new Set(['iexact', 'icontains', 'istartswith', 'iendswith'
 const INT4_MIN = -2147483648;
 const INT4_MAX = 2147483647;
 
+/** What a column's type accepts as an untyped number or boolean parameter. */
+type ParamKind = 'int2' | 'int4' | 'int8' | 'real' | 'bool' | 'other';
+
+/** The parameter kind of a column type as `columnType` writes it. */
+function paramKind(type: string | null): ParamKind {
+  switch (type) {
+    case 'smallint':
+      return 'int2';
+    case 'integer':
+      return 'int4';
+    case 'bigint':
+      return 'int8';
+    case 'double precision':
+    case 'real':
+      return 'real';
+    case 'boolean':
+      return 'bool';
+    default:
+      return type !== null && type.startsWith('numeric') ? 'real' : 'other';
+  }
+}
+
+/** Whether an untyped parameter of `value` reads back as the same value in a column of `kind`. */
+function fitsUntyped(kind: ParamKind, value: number | boolean): boolean {
+  if (typeof value === 'boolean') return kind === 'bool';
+  switch (kind) {
+    case 'real':
+      return Number.isFinite(value);
+    case 'int8':
+      return Number.isSafeInteger(value);
+    case 'int4':
+      return Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX;
+    case 'int2':
+      return Number.isInteger(value) && value >= -32768 && value <= 32767;
+    default:
+      return false;
+  }
+}
+
 /** A SQL string literal; used for the fixed words (date parts, zone names) Django also inlines. */
 function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -95,6 +134,29 @@ export class PostgresOperations extends BaseDatabaseOperations {
       default:
         return `$${index}`;
     }
+  }
+
+  /** Column types by field, for {@link columnPlaceholder} (a field's column type does not change). */
+  readonly #paramKinds = new WeakMap<Field, ParamKind>();
+
+  /**
+   * `$n` without a cast when the column types the parameter and the value fits that type:
+   * `"book"."id" IN ($1, $2, …)`. A cast per parameter costs the server real time (a
+   * 2,000-key prefetch `IN` list parses in about twice the time with `::integer` on each
+   * key), and a cast to another type than the column's makes the comparison cross-type.
+   * A value the column type cannot read exactly (2.5 against an integer column) keeps the
+   * typed placeholder, so the comparison means what it does everywhere else.
+   */
+  override columnPlaceholder(index: number, value: SqlParam, field: Field): string {
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      let kind = this.#paramKinds.get(field);
+      if (kind === undefined) {
+        kind = paramKind(this.columnType(field));
+        this.#paramKinds.set(field, kind);
+      }
+      if (fitsUntyped(kind, value)) return `$${index}`;
+    }
+    return this.placeholder(index, value);
   }
 
   override lookupCast(lookup: string, lhs: string): string {

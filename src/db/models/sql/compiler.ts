@@ -30,9 +30,11 @@ class Params {
     this.#ops = ops;
   }
 
-  add(value: SqlParam): string {
+  /** `column`: the parameter is compared with a column of that field, which may type it (see `columnPlaceholder`). */
+  add(value: SqlParam, column?: Field): string {
     this.values.push(value);
-    return this.#ops.placeholder(this.values.length, value);
+    const index = this.values.length;
+    return column === undefined ? this.#ops.placeholder(index, value) : this.#ops.columnPlaceholder(index, value, column);
   }
 }
 
@@ -335,17 +337,26 @@ export class SQLCompiler {
         return lhs;
       case 'in':
         if (!Array.isArray(node.rhs)) return `${lhs} IN ${this.expr(node.rhs as ExprNode, params)}`;
-        return `${lhs} IN (${(node.rhs as ExprNode[]).map((v) => this.expr(v, params)).join(', ')})`;
+        return `${lhs} IN (${(node.rhs as ExprNode[]).map((v) => this.#operand(node.lhs, v, params)).join(', ')})`;
       case 'range': {
         const [low, high] = node.rhs as ExprNode[];
-        return `${lhs} BETWEEN ${this.expr(low!, params)} AND ${this.expr(high!, params)}`;
+        return `${lhs} BETWEEN ${this.#operand(node.lhs, low!, params)} AND ${this.#operand(node.lhs, high!, params)}`;
       }
       default: {
         const template = this.ops.lookupOperators[node.lookup];
         if (!template) throw new Error(`The ${node.lookup} lookup has no SQL on this database backend.`);
-        return `${this.ops.lookupCast(node.lookup, lhs)} ${template.replace('%s', () => this.expr(node.rhs as ExprNode, params))}`;
+        const cast = this.ops.lookupCast(node.lookup, lhs);
+        // A column compared as it is types its parameter; one cast to text (icontains…) does not.
+        const column = cast === lhs ? node.lhs : undefined;
+        return `${cast} ${template.replace('%s', () => (column ? this.#operand(column, node.rhs as ExprNode, params) : this.expr(node.rhs as ExprNode, params)))}`;
       }
     }
+  }
+
+  /** The right side of a comparison with `lhs`: a parameter against a plain column may take its type from it. */
+  #operand(lhs: ExprNode, rhs: ExprNode, params: Params): string {
+    if (lhs.kind === 'col' && rhs.kind === 'param') return params.add(rhs.value, lhs.field);
+    return this.expr(rhs, params);
   }
 
   // --- expressions ---------------------------------------------------------------------------

@@ -124,6 +124,16 @@ describe('operations', () => {
     assert.match(sql, /"pgs_customer"\."code"::text ~\* \$4/);
   });
 
+  test('a number compared with a column it fits takes the column type; one past the column range stays cast', async () => {
+    const order = Order.objects.filter({ customer__in: [1, 2], total__gte: 0, archived: true });
+    assert.match(order.toSQL().sql, /\("pgs_order"\."customer_id" IN \(\$1, \$2\)\) AND \("pgs_order"\."total" >= \$3\) AND \("pgs_order"\."archived" = \$4\)$/);
+    // Past int4 the value keeps its cast, so the comparison means what it says instead of failing.
+    assert.match(Order.objects.filter({ total__lt: 2 ** 40 }).toSQL().sql, /"total" < \$1::bigint/);
+    assert.equal(await Order.objects.filter({ total__gt: 2 ** 40, customer__in: [1, 2] }).count(), 0);
+    // A computed left side types nothing: its parameter keeps the cast.
+    assert.match(Order.objects.annotate({ t: F('total').add(1) }).filter({ t__gt: 3 }).toSQL().sql, /\$2::integer/);
+  });
+
   test('dates use EXTRACT and DATE_TRUNC in the current time zone', async () => {
     await Sample.objects.create({ price: new Decimal('1.50'), at: new Date('2024-12-31T23:30:00Z') });
     const { sql } = Sample.objects.annotate({ y: ExtractYear('at'), m: TruncMonth('at') }).toSQL();
