@@ -22,7 +22,8 @@ let reports: TestDatabaseReport[];
 let previousLogger: RequestLogger;
 
 before(async () => {
-  process.env['DATABASE_URL'] = `sqlite:///${join(dir, 'test.sqlite3')}`;
+  // CI also runs this file against PostgreSQL behind PgBouncer (.ci/bookshop-through-pgbouncer).
+  process.env['DATABASE_URL'] = process.env['NUAGES_BOOKSHOP_DATABASE_URL'] ?? `sqlite:///${join(dir, 'test.sqlite3')}`;
   await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
   previousLogger = setRequestLogger({ warn() {}, error() {} });
   reports = await setupTestDatabase();
