@@ -26,6 +26,10 @@ export interface DatabaseSettings {
   OPTIONS?: Record<string, unknown>;
   /** Seconds a connection is reused; 0 closes after each request, null keeps it forever. */
   CONN_MAX_AGE?: number | null;
+  /** Ping a connection that sat idle before reusing it (Postgres). */
+  CONN_HEALTH_CHECKS?: boolean;
+  /** iterator() reads all rows at once instead of through a server-side cursor (PgBouncer in transaction mode). */
+  DISABLE_SERVER_SIDE_CURSORS?: boolean;
   ATOMIC_REQUESTS?: boolean;
   AUTOCOMMIT?: boolean;
   TIME_ZONE?: string | null;

@@ -26,23 +26,8 @@ export interface ExecuteResult {
 /** Whether a statement only reads. Writes are serialised where the database needs it (SQLite). */
 export type StatementKind = 'read' | 'write';
 
-/** One entry of `DATABASES` in settings. */
-export interface DatabaseSettings {
-  ENGINE: 'sqlite' | 'postgres' | (string & {});
-  NAME: string;
-  USER?: string;
-  PASSWORD?: string;
-  HOST?: string;
-  PORT?: number | string;
-  OPTIONS?: Record<string, unknown>;
-  CONN_MAX_AGE?: number | null;
-  /** Ping a connection that sat idle before reusing it (Postgres). */
-  CONN_HEALTH_CHECKS?: boolean;
-  /** iterator() reads all rows at once instead of through a server-side cursor (PgBouncer in transaction mode). */
-  DISABLE_SERVER_SIDE_CURSORS?: boolean;
-  ATOMIC_REQUESTS?: boolean;
-  TEST?: { NAME?: string };
-}
+/** One entry of `DATABASES` in settings (declared with the settings, in nuages/conf). */
+export type { DatabaseSettings } from '../../../conf/settings.ts';
 
 /** What a backend can do; the compiler and schema editor branch on these, never on the vendor name. */
 export interface DatabaseFeatures {
