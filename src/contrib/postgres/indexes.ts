@@ -3,6 +3,7 @@
  * access method (`USING gin`) and the storage parameters that method takes (`WITH (…)`).
  * The schema editor writes them; on another database it refuses them with NotSupportedError.
  */
+import type { Deconstruction } from '../../db/models/deconstruct.ts';
 import { Index, type IndexOptions } from '../../db/models/indexes.ts';
 
 type StorageValue = string | number | boolean;
@@ -20,13 +21,20 @@ function storage(entries: Record<string, StorageValue | undefined>): Record<stri
 
 abstract class PostgresIndex extends Index {
   override readonly opclasses: readonly string[];
+  readonly #options: Readonly<Record<string, unknown>>;
 
   constructor(options: PostgresIndexOptions) {
     super(options);
+    this.#options = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.opclasses = options.opclasses ?? [];
     if (this.opclasses.length && this.opclasses.length !== this.fields.length) {
       throw new TypeError(`${new.target.name}: give one operator class per field in opclasses (${this.fields.length} fields, ${this.opclasses.length} opclasses).`);
     }
+  }
+
+  /** Written as `new GinIndex({ … })` imported from nuages/contrib/postgres, with every option it was given. */
+  override deconstruct(): Deconstruction {
+    return { path: 'nuages/contrib/postgres', name: this.constructor.name, args: [{ ...this.#options }] };
   }
 }
 

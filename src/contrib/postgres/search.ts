@@ -5,6 +5,7 @@
  * and `TrigramSimilarity` / `TrigramDistance` / `trigramSimilar` with the pg_trgm extension.
  */
 import type { DatabaseFeatures } from '../../db/backends/base/types.ts';
+import type { Deconstruction } from '../../db/models/deconstruct.ts';
 import { connections } from '../../db/connections.ts';
 import { NotSupportedError, ProgrammingError } from '../../db/errors.ts';
 import { Expression, FExpression, type ResolveContext } from '../../db/models/expressions.ts';
@@ -40,6 +41,11 @@ function raw(sql: string, params: readonly ExprNode[]): ExprNode {
 /** A stored `tsvector` column (fill it with update({ field: new SearchVector(…) }) or a trigger). */
 export class SearchVectorField<N extends boolean = false> extends Field<string, N> {
   readonly internalType: string = 'SearchVectorField';
+
+  /** Written as `new SearchVectorField({ … })` imported from nuages/contrib/postgres. */
+  deconstruct(): Deconstruction {
+    return { path: 'nuages/contrib/postgres', name: 'SearchVectorField', args: [this.options] };
+  }
 
   override customColumnType(_columnType: unknown, ops?: { readonly hasArrayTypes: boolean }): string {
     // tsvector comes with the array types: both are PostgreSQL's alone.

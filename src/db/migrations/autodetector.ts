@@ -233,7 +233,11 @@ export class MigrationAutodetector {
 
     const oldIndexes = new Map((old.options.indexes ?? []).map((i) => [i.name!, i]));
     const newIndexes = new Map((model.options.indexes ?? []).map((i) => [i.name!, i]));
-    const indexShape = (i: Index) => code({ fields: i.fields, condition: i.condition });
+    // An index is renamed only when everything but its name is the same, its class (Index → GinIndex) included.
+    const indexShape = (i: Index) => {
+      const { path, name, args } = i.deconstruct();
+      return code({ path, name, args: args.map((a) => (a && typeof a === 'object' ? { ...a, name: undefined } : a)) });
+    };
     const goneIndexes = [...oldIndexes.values()].filter((i) => code(newIndexes.get(i.name!)) !== code(i));
     const newOnes = [...newIndexes.values()].filter((i) => code(oldIndexes.get(i.name!)) !== code(i));
     for (const index of newOnes) {

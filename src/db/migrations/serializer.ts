@@ -10,6 +10,7 @@ import { Decimal as DecimalJs } from 'decimal.js';
 import { NuagesError } from '../../core/errors.ts';
 import { DateOnly } from '../../utils/dates.ts';
 import type { Field } from '../models/fields/field.ts';
+import { isDeconstructible, type Deconstruction } from '../models/deconstruct.ts';
 import { ForeignKey, type OnDeleteAction } from '../models/fields/related.ts';
 import { ManyToManyField } from '../models/fields/many-to-many.ts';
 import * as fieldClasses from '../models/fields/index.ts';
@@ -83,11 +84,9 @@ function targetLabel(field: ForeignKey | ManyToManyField): string {
   }
 }
 
-/** Django's deconstruct(): the class and the options needed to build the field again. */
-export function deconstruct(field: Field): Deconstructed {
-  const className = field.constructor.name;
+/** A field's options as a migration writes them: sorted, without what the class implies or what only validates. */
+function cleanOptions(className: string, source: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const implied = IMPLIED[className] ?? {};
-  const source = field instanceof ManyToManyField ? field.m2mOptions : field.options;
   const options: Record<string, unknown> = {};
   const auto = (source as { autoNow?: boolean; autoNowAdd?: boolean }).autoNow || (source as { autoNowAdd?: boolean }).autoNowAdd;
   // Sorted like Django's writer, so reordering options in models.ts is no change.
@@ -97,6 +96,14 @@ export function deconstruct(field: Field): Deconstructed {
     if (auto && ((key === 'editable' && value === false) || (key === 'blank' && value === true))) continue;
     options[key] = value;
   }
+  return options;
+}
+
+/** Django's deconstruct(): the class and the options needed to build the field again. */
+export function deconstruct(field: Field): Deconstructed {
+  const className = field.constructor.name;
+  const source = field instanceof ManyToManyField ? field.m2mOptions : field.options;
+  const options = cleanOptions(className, source as Readonly<Record<string, unknown>>);
   let target: string | undefined;
   if (field instanceof ForeignKey || field instanceof ManyToManyField) {
     target = targetLabel(field);
@@ -154,6 +161,8 @@ function serializeQ(node: QNode, imports: Imports): string {
 
 /** TypeScript source for a field: `new CharField({ maxLength: 200 })`. */
 export function serializeField(field: Field, imports: Imports): string {
+  // A class that describes itself (contrib.postgres' ArrayField) is written from its own description.
+  if (isDeconstructible(field)) return serializeDeconstruction(field.deconstruct(), imports, true);
   const { className, target, options } = deconstruct(field);
   if (!KNOWN_FIELDS.has(className)) {
     throw new ValueNotSerializableError(
@@ -165,6 +174,23 @@ export function serializeField(field: Field, imports: Imports): string {
   const args = target !== undefined ? [quote(target)] : [];
   if (target !== undefined || Object.keys(options).length) args.push(serializeObject(options, imports));
   return `new ${className}(${args.join(', ')})`;
+}
+
+/**
+ * `new Name(arg, …)` from a class's own description, importing Name from its module. For a
+ * field, a trailing options object is cleaned like any field's, and dropped when empty.
+ */
+function serializeDeconstruction(description: Deconstruction, imports: Imports, isField = false): string {
+  const { path, name } = description;
+  const args = [...description.args];
+  const last = args.at(-1);
+  if (isField && last !== null && typeof last === 'object' && Object.getPrototypeOf(last) === Object.prototype) {
+    const options = cleanOptions(name, last as Record<string, unknown>);
+    if (Object.keys(options).length) args[args.length - 1] = options;
+    else args.pop();
+  }
+  imports.add(path, name);
+  return `new ${name}(${args.map((arg) => serialize(arg, imports)).join(', ')})`;
 }
 
 /** TypeScript source for any value a migration holds. */
@@ -179,10 +205,7 @@ export function serialize(value: unknown, imports: Imports): string {
   if (value instanceof Date) return `new Date(${quote(value.toISOString())})`;
   if (value instanceof DecimalJs) return `new ${imports.add(DB, 'Decimal')}(${quote(value.toString())})`;
   if (value instanceof QNode) return serializeQ(value, imports);
-  if (value instanceof Index) {
-    imports.add(DB, 'Index');
-    return `new Index(${serializeObject({ fields: value.fields, name: value.name, condition: value.condition }, imports)})`;
-  }
+  if (value instanceof Index) return serializeDeconstruction(value.deconstruct(), imports);
   if (value instanceof UniqueConstraint) {
     imports.add(DB, 'UniqueConstraint');
     const { fields, name, condition, violationErrorMessage } = value;

@@ -12,7 +12,7 @@ import { Model, type ModelBase } from '../models/base.ts';
 import type { Field } from '../models/fields/field.ts';
 import { ForeignKey } from '../models/fields/related.ts';
 import { ManyToManyField } from '../models/fields/many-to-many.ts';
-import { Index, type Constraint } from '../models/indexes.ts';
+import type { Constraint, Index } from '../models/indexes.ts';
 import type { ModelMetaOptions } from '../models/options.ts';
 import { makeName } from '../backends/base/schema-editor.ts';
 import { stateField } from './serializer.ts';
@@ -98,7 +98,7 @@ export class ModelState {
       options.indexes = meta.indexes.map((index) =>
         index.name
           ? index
-          : new Index({ fields: index.fields, condition: index.condition, name: makeName(meta.dbTable, index.fields.map((f) => meta.getField(f.replace(/^-/, '')).column), 'idx') }),
+          : index.withName(makeName(meta.dbTable, index.fields.map((f) => meta.getField(f.replace(/^-/, '')).column), 'idx')),
       );
     }
     if (meta.constraints.length) options.constraints = [...meta.constraints];

@@ -3,6 +3,7 @@
  * and Meta.constraints). They are plain descriptions; the schema editor turns
  * them into SQL.
  */
+import type { Deconstruction } from './deconstruct.ts';
 import type { Q } from './query-utils.ts';
 
 export interface IndexOptions {
@@ -30,6 +31,18 @@ export class Index {
     this.condition = options.condition;
     if (!this.fields.length) throw new TypeError('An Index needs at least one field name in fields.');
     if (this.condition && !this.name) throw new TypeError('A partial Index (with condition) needs a name.');
+  }
+
+  /** How a migration writes this index; subclasses outside nuages/db override it with their own module and options. */
+  deconstruct(): Deconstruction {
+    return { path: 'nuages/db', name: 'Index', args: [{ fields: this.fields, name: this.name, condition: this.condition }] };
+  }
+
+  /** The same index (same class and options) under another name, as migrations name unnamed indexes. */
+  withName(name: string): Index {
+    const options = this.deconstruct().args[0] as IndexOptions;
+    const Ctor = this.constructor as new (options: IndexOptions) => Index;
+    return new Ctor({ ...options, name });
   }
 }
 

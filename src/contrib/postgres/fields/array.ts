@@ -8,6 +8,7 @@
  */
 import type { DatabaseFeatures, SqlParam } from '../../../db/backends/base/types.ts';
 import { NotSupportedError } from '../../../db/errors.ts';
+import type { Deconstruction } from '../../../db/models/deconstruct.ts';
 import { Field, type DbConverter, type FieldLookup, type FieldOptions, type FieldTransform, type LookupContext } from '../../../db/models/fields/field.ts';
 import { IntegerField } from '../../../db/models/fields/numeric.ts';
 import type { ExprNode } from '../../../db/models/sql/nodes.ts';
@@ -60,6 +61,11 @@ export class ArrayField<T = unknown, N extends boolean = false> extends Field<T[
   override clone(): this {
     const Ctor = this.constructor as new (base: Field, options: ArrayFieldOptions<T>) => this;
     return new Ctor(this.baseField.clone(), this.options as ArrayFieldOptions<T>);
+  }
+
+  /** Written as `new ArrayField(<base field>, { size, … })` imported from nuages/contrib/postgres. */
+  deconstruct(): Deconstruction {
+    return { path: 'nuages/contrib/postgres', name: 'ArrayField', args: [this.baseField, this.options] };
   }
 
   override contributeToClass(model: Parameters<Field['contributeToClass']>[0], name: string): void {

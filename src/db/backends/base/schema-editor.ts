@@ -301,6 +301,16 @@ export abstract class BaseSchemaEditor {
         await this.execute(this.dropForeignKeySql(tableName, name));
       }
     }
+    // A key changing type takes the columns that reference it along (Django's rels_to_update):
+    // their constraints go first, as PostgreSQL refuses a foreign key between different types.
+    const keyTypeChanged = typeChanged && ((oldField.primaryKey && newField.primaryKey) || (oldField.unique && newField.unique));
+    const referencing = keyTypeChanged ? this.referencingFields(model, oldField) : [];
+    for (const { model: relModel, field: relField } of referencing) {
+      if (!relField.dbConstraint) continue;
+      for (const name of await this.constraintNames(relModel, [relField.column], 'foreignKey')) {
+        await this.execute(this.dropForeignKeySql(relModel._meta.dbTable, name));
+      }
+    }
     if (oldField.unique && !oldField.primaryKey && (!newField.unique || newField.primaryKey)) {
       for (const name of own(await this.constraintNames(model, [oldField.column], 'unique'))) {
         await this.execute(`ALTER TABLE ${table} DROP CONSTRAINT ${this.q(name)}`);
@@ -348,6 +358,14 @@ export abstract class BaseSchemaEditor {
       if (actions.length) await this.execute(`ALTER TABLE ${table} ${actions.join(', ')}`);
     }
     for (const sql of postActions) await this.execute(sql);
+    const oldRelType = this.relatedColumnType(oldField);
+    const newRelType = this.relatedColumnType(newField);
+    for (const { model: relModel, field: relField } of referencing) {
+      if (oldRelType === newRelType || newRelType === null) continue;
+      const relColumn = this.q(relField.column);
+      const cast = oldRelType?.replace(/\(.*\)$/, '') !== newRelType.replace(/\(.*\)$/, '') ? ` USING ${relColumn}::${newRelType}` : '';
+      await this.execute(`ALTER TABLE ${this.q(relModel._meta.dbTable)} ALTER COLUMN ${relColumn} TYPE ${newRelType}${cast}`);
+    }
 
     if (newField.unique && !newField.primaryKey && (!oldField.unique || oldField.primaryKey)) {
       await this.execute(`ALTER TABLE ${table} ADD CONSTRAINT ${this.q(makeName(tableName, [newField.column], 'uniq'))} UNIQUE (${column})`);
@@ -361,6 +379,15 @@ export abstract class BaseSchemaEditor {
     }
     if (newCheck && oldCheck !== newCheck) {
       await this.execute(`ALTER TABLE ${table} ADD CONSTRAINT ${this.q(makeName(tableName, [newField.column], 'check'))} CHECK (${newCheck})`);
+    }
+    for (const { model: relModel, field: relField } of referencing) {
+      if (!relField.dbConstraint) continue;
+      // Named as Django names a re-created key: `<table>_<column>_<hash>_fk`, without the target.
+      const relTable = relModel._meta.dbTable;
+      await this.execute(
+        `ALTER TABLE ${this.q(relTable)} ADD CONSTRAINT ${this.q(makeName(relTable, [relField.column], 'fk'))} FOREIGN KEY (${this.q(relField.column)}) ` +
+          `REFERENCES ${table} (${column}) DEFERRABLE INITIALLY DEFERRED`,
+      );
     }
     if (fillNulls) await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT`);
     const hasLike = (newField.dbIndex || newField.unique) && !newField.primaryKey;
@@ -384,6 +411,29 @@ export abstract class BaseSchemaEditor {
   /** Statements that follow a column type change (PostgreSQL: the identity sequence's type). */
   async alterColumnTypePostSql(_model: ModelCtor, _oldField: Field, _newField: Field, _newType: string): Promise<string[]> {
     return [];
+  }
+
+  /**
+   * The foreign keys (join tables' included) whose column holds values of `field`, with their
+   * models: what must change type when a key does.
+   */
+  referencingFields(model: ModelCtor, field: Field): { model: ModelCtor; field: ForeignKey }[] {
+    const found: { model: ModelCtor; field: ForeignKey }[] = [];
+    for (const related of model._meta.relatedObjects) {
+      const relField = related.field;
+      if (!(relField instanceof ForeignKey) || relField instanceof ManyToManyField) continue;
+      if (relField.targetField.name !== field.name) continue;
+      found.push({ model: related.relatedModel as unknown as ModelCtor, field: relField });
+    }
+    return found;
+  }
+
+  /** The type of a column referencing `field`: an automatic key is referenced by a plain integer of its size. */
+  relatedColumnType(field: Field): string | null {
+    const plain = { AutoField: 'IntegerField', BigAutoField: 'BigIntegerField', SmallAutoField: 'SmallIntegerField' }[field.internalType];
+    if (plain === undefined) return this.ops.columnType(field);
+    const template = this.ops.dataTypes[plain];
+    return template ?? null;
   }
 
   /** A column type before its parameters are filled in: `varchar(%(maxLength)s)`. */
@@ -536,13 +586,13 @@ const NON_DB_OPTIONS = new Set([
   'validators', 'verboseName', 'default',
 ]);
 
-/** What of a field the schema sees: column type, NULL-ness, keys, indexes and the database-level options. */
+/** What of a field the schema sees: column type (and that of columns referencing it), NULL-ness, keys, indexes and the database-level options. */
 function schemaSignature(editor: BaseSchemaEditor, field: Field): string {
   const options = Object.entries(field.options)
     .filter(([key, value]) => !NON_DB_OPTIONS.has(key) && key !== 'dbColumn' && value !== undefined && typeof value !== 'function')
     .map(([key, value]) => [key, value instanceof Object && !Array.isArray(value) ? String(value) : value]);
   const target = field instanceof ForeignKey ? (field.remoteModel._meta as unknown as { dbTable: string }).dbTable : '';
-  return JSON.stringify([editor.ops.columnType(field), editor.checkSql(field), field.null, field.unique, field.primaryKey, field.dbIndex, target, options]);
+  return JSON.stringify([editor.ops.columnType(field), editor.relatedColumnType(field), editor.checkSql(field), field.null, field.unique, field.primaryKey, field.dbIndex, target, options]);
 }
 
 /** `table.column` a foreign key points at: what its constraint checks. */

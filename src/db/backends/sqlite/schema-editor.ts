@@ -85,7 +85,17 @@ export class SqliteSchemaEditor extends BaseSchemaEditor {
       );
       return;
     }
-    await this.rebuild(model, this.#required(toModel, 'alterField'), { sources: new Map([[newField.name, oldField]]), altered: newField });
+    const target = this.#required(toModel, 'alterField');
+    await this.rebuild(model, target, { sources: new Map([[newField.name, oldField]]), altered: newField });
+    // A key changing type: the tables referencing it are rebuilt too, their columns taking the new type (as Django).
+    const keyTypeChanged = (newField.primaryKey || newField.unique) && this.relatedColumnType(oldField) !== this.relatedColumnType(newField);
+    if (!keyTypeChanged) return;
+    const rebuilt = new Set<ModelCtor>([target]);
+    for (const { model: related } of this.referencingFields(target, target._meta.getField(newField.name))) {
+      if (rebuilt.has(related)) continue;
+      rebuilt.add(related);
+      await this.rebuild(related, related);
+    }
   }
 
   override async renameIndex(model: ModelCtor, oldIndex: Index, newIndex: Index): Promise<void> {

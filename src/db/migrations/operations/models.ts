@@ -143,7 +143,7 @@ export class RenameModel extends Operation {
     const newModel = managedModel(to, appLabel, this.newName);
     if (!oldModel || !newModel) return;
     await editor.alterDbTable(newModel, oldModel._meta.dbTable, newModel._meta.dbTable);
-    await renameJoinTables(editor, oldModel, newModel);
+    await renameJoinTables(editor, oldModel, newModel, to);
   }
 
   async databaseBackwards(appLabel: string, editor: BaseSchemaEditor, from: ProjectState, to: ProjectState): Promise<void> {
@@ -151,7 +151,7 @@ export class RenameModel extends Operation {
     const previous = managedModel(to, appLabel, this.oldName);
     if (!current || !previous) return;
     await editor.alterDbTable(previous, current._meta.dbTable, previous._meta.dbTable);
-    await renameJoinTables(editor, current, previous);
+    await renameJoinTables(editor, current, previous, to);
   }
 
   describe(): string {
@@ -167,15 +167,35 @@ export class RenameModel extends Operation {
   }
 }
 
-/** Join tables are named after their model: they follow it. Their key columns keep their names. */
-async function renameJoinTables(editor: BaseSchemaEditor, from: ModelCtor, to: ModelCtor): Promise<void> {
+/**
+ * Automatic join tables follow a renamed model, as in Django: its own ones are named after it
+ * (`shop_book_tags` → `shop_volume_tags`), and the key column named after it changes in every
+ * join table that has one (`book_id` → `volume_id`, in its own and in other models' join tables),
+ * its foreign key re-created to point at the renamed table.
+ */
+async function renameJoinTables(editor: BaseSchemaEditor, from: ModelCtor, to: ModelCtor, toState: ProjectState): Promise<void> {
+  const pairs: [ManyToManyField, ManyToManyField][] = [];
   const before = new Map(from._meta.manyToMany.filter((f) => f.autoCreated).map((f) => [f.name, f]));
   for (const field of to._meta.manyToMany) {
     const old = before.get(field.name);
-    if (!old || !field.autoCreated) continue;
-    const oldTable = (old.throughModel._meta as unknown as { dbTable: string }).dbTable;
-    const newTable = (field.throughModel._meta as unknown as { dbTable: string }).dbTable;
-    await editor.alterDbTable(field.throughModel as unknown as ModelCtor, oldTable, newTable);
+    if (old && field.autoCreated) pairs.push([old, field]);
+  }
+  for (const related of from._meta.relatedObjects) {
+    const old = related.field;
+    if (!(old instanceof ManyToManyField) || !old.autoCreated || related.relatedModel === (from as unknown)) continue;
+    const ownerMeta = related.relatedModel._meta;
+    const owner = managedModel(toState, ownerMeta.appLabel, ownerMeta.objectName);
+    const field = owner?._meta.manyToMany.find((f) => f.name === old.name);
+    if (field?.autoCreated) pairs.push([old, field]);
+  }
+  for (const [old, field] of pairs) {
+    const oldThrough = old.throughModel as unknown as ModelCtor;
+    const newThrough = field.throughModel as unknown as ModelCtor;
+    await editor.alterDbTable(newThrough, oldThrough._meta.dbTable, newThrough._meta.dbTable);
+    for (const [oldKey, newKey] of [[old.sourceFkey, field.sourceFkey], [old.targetFkey, field.targetFkey]] as const) {
+      if (oldKey.column === newKey.column) continue;
+      await editor.alterField(newThrough, oldKey, newKey, newThrough);
+    }
   }
 }
 
@@ -219,7 +239,7 @@ export class AlterModelTable extends Operation {
     const newModel = managedModel(to, appLabel, this.name);
     if (oldModel && newModel) {
       await editor.alterDbTable(newModel, oldModel._meta.dbTable, newModel._meta.dbTable);
-      await renameJoinTables(editor, oldModel, newModel);
+      await renameJoinTables(editor, oldModel, newModel, to);
     }
   }
 
