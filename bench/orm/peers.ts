@@ -13,7 +13,7 @@ import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { sqliteTable, integer, text, numeric } from 'drizzle-orm/sqlite-core';
 import { eq, gte, desc, sql, relations } from 'drizzle-orm';
 import { JOINED_BOOKS } from './models.ts';
-import { DateOnly } from '../../src/utils/dates.ts';
+import { COLUMNS, rowClasses } from './rows.ts';
 
 /** One set of workloads; each returns something so the work cannot be optimised away. */
 export interface Workloads {
@@ -34,77 +34,15 @@ export interface Shape {
   readonly leaves: number;
 }
 
-const COLUMNS = 'id, title, isbn, price, rating, pages, published_date, publisher_id';
-
 /** Mirrors what a DecimalField(decimalPlaces: 2) read from SQLite's REAL must do to keep its digits. */
 function toDecimal(raw: unknown): Decimal {
   return new Decimal((raw as number).toFixed(2));
 }
 
-function toDateOnly(raw: unknown): DateOnly {
-  const t = raw as string;
-  return new DateOnly(Date.UTC(Number(t.slice(0, 4)), Number(t.slice(5, 7)) - 1, Number(t.slice(8, 10))));
-}
-
 /** The hand-written "instance": a plain class with the same converted fields. */
-class BookRow {
-  id: number;
-  title: string;
-  isbn: string;
-  price: Decimal;
-  rating: number;
-  pages: number;
-  publishedDate: DateOnly;
-  publisherId: number;
-  constructor(r: readonly unknown[]) {
-    this.id = r[0] as number;
-    this.title = r[1] as string;
-    this.isbn = r[2] as string;
-    this.price = toDecimal(r[3]);
-    this.rating = r[4] as number;
-    this.pages = r[5] as number;
-    this.publishedDate = toDateOnly(r[6]);
-    this.publisherId = r[7] as number;
-  }
-}
+const { BookRow, PublisherRow, AuthorRow, BookWithRelations, plain } = rowClasses(toDecimal);
+type BookWithRelations = InstanceType<typeof BookWithRelations>;
 
-class PublisherRow {
-  id: number;
-  name: string;
-  books: BookRow[] = [];
-  constructor(r: readonly unknown[], offset = 0) {
-    this.id = r[offset] as number;
-    this.name = r[offset + 1] as string;
-  }
-}
-
-class AuthorRow {
-  id: number;
-  name: string;
-  constructor(r: readonly unknown[], offset = 0) {
-    this.id = r[offset] as number;
-    this.name = r[offset + 1] as string;
-  }
-}
-
-/** A book with its relations, as the hand-written code builds it for the relation workloads. */
-class BookWithRelations extends BookRow {
-  publisher: PublisherRow | null = null;
-  authors: AuthorRow[] = [];
-}
-
-function plain(r: readonly unknown[]): Record<string, unknown> {
-  return {
-    id: r[0],
-    title: r[1],
-    isbn: r[2],
-    price: toDecimal(r[3]),
-    rating: r[4],
-    pages: r[5],
-    publishedDate: toDateOnly(r[6]),
-    publisherId: r[7],
-  };
-}
 
 /** node:sqlite, statements prepared once, rows read as arrays. */
 export function handWritten(path: string): Workloads {

@@ -6,73 +6,13 @@
  */
 import type { Pool } from 'pg';
 import { Decimal } from '../../src/utils/decimal.ts';
-import { DateOnly } from '../../src/utils/dates.ts';
+import { COLUMNS, rowClasses } from './rows.ts';
 import { JOINED_BOOKS, PG_CONNECTION, PG_SCHEMA } from './models.ts';
 import type { Workloads } from './peers.ts';
 
-const COLUMNS = 'id, title, isbn, price, rating, pages, published_date, publisher_id';
+const { BookRow, PublisherRow, AuthorRow, BookWithRelations, plain } = rowClasses((raw) => new Decimal(raw as string));
+type BookWithRelations = InstanceType<typeof BookWithRelations>;
 
-function toDateOnly(t: string): DateOnly {
-  return new DateOnly(Date.UTC(Number(t.slice(0, 4)), Number(t.slice(5, 7)) - 1, Number(t.slice(8, 10))));
-}
-
-class BookRow {
-  id: number;
-  title: string;
-  isbn: string;
-  price: Decimal;
-  rating: number;
-  pages: number;
-  publishedDate: DateOnly;
-  publisherId: number;
-  constructor(r: readonly unknown[]) {
-    this.id = r[0] as number;
-    this.title = r[1] as string;
-    this.isbn = r[2] as string;
-    this.price = new Decimal(r[3] as string);
-    this.rating = r[4] as number;
-    this.pages = r[5] as number;
-    this.publishedDate = toDateOnly(r[6] as string);
-    this.publisherId = r[7] as number;
-  }
-}
-
-class PublisherRow {
-  id: number;
-  name: string;
-  books: BookRow[] = [];
-  constructor(r: readonly unknown[], offset = 0) {
-    this.id = r[offset] as number;
-    this.name = r[offset + 1] as string;
-  }
-}
-
-class AuthorRow {
-  id: number;
-  name: string;
-  constructor(r: readonly unknown[], offset = 0) {
-    this.id = r[offset] as number;
-    this.name = r[offset + 1] as string;
-  }
-}
-
-class BookWithRelations extends BookRow {
-  publisher: PublisherRow | null = null;
-  authors: AuthorRow[] = [];
-}
-
-function plain(r: readonly unknown[]): Record<string, unknown> {
-  return {
-    id: r[0],
-    title: r[1],
-    isbn: r[2],
-    price: new Decimal(r[3] as string),
-    rating: r[4],
-    pages: r[5],
-    publishedDate: toDateOnly(r[6] as string),
-    publisherId: r[7],
-  };
-}
 
 /** Hand-written `pg`: a pool of 4, search_path set at connect, unnamed parameterized queries. */
 export async function handWrittenPg(): Promise<Workloads & { close(): Promise<void> }> {
