@@ -1,8 +1,8 @@
 /**
  * The questions makemigrations asks: was this a rename, and what should
  * existing rows hold in a new NOT NULL column. The non-interactive
- * questioner (`--noinput`, CI) assumes "not a rename" and refuses to guess
- * a default.
+ * questioner (`--noinput`, CI) assumes "not a rename", refuses to guess
+ * a default, and merges branches when `--merge` asked for it.
  */
 import { createInterface } from 'node:readline/promises';
 import { NuagesError } from '../../core/errors.ts';
@@ -38,6 +38,11 @@ export class MigrationQuestioner {
   /** The value existing NULLs get when a field becomes NOT NULL; undefined leaves them (the migration may fail). */
   async askNotNullAlteration(_model: ModelState, _name: string): Promise<unknown> {
     return undefined;
+  }
+
+  /** Whether `makemigrations --merge` should write the merge migration; without a terminal it does. */
+  async askMerge(_appLabel: string): Promise<boolean> {
+    return true;
   }
 }
 
@@ -89,6 +94,14 @@ export class InteractiveMigrationQuestioner extends MigrationQuestioner {
         'Please select a fix:\n 1) Provide a one-off default now (will be set on all existing rows with a null value for this column)\n 2) Quit and manually define a default value in models.ts.\n',
     );
     return this.#oneOff(name, model);
+  }
+
+  override async askMerge(_appLabel: string): Promise<boolean> {
+    this.#output.write(
+      '\nMerging only works when the operations listed above do not conflict\n' +
+        '(they touch different fields or models).\n',
+    );
+    return this.#yes('Should these migration branches be merged?');
   }
 
   async #oneOff(name: string, model: ModelState): Promise<unknown> {

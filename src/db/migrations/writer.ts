@@ -74,14 +74,17 @@ export function writeMigration(migration: MigrationSource, options: { now?: Date
   ].join('\n');
 }
 
+/** `YYYYMMDD_HHMM` (UTC): the tail of generated names that would otherwise be too long or empty. */
+export function migrationNameTimestamp(now = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}_${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}`;
+}
+
 /** Django's suggest_name: 'initial', the operations' fragments joined, or 'auto_<timestamp>'. */
 export function suggestName(migration: MigrationSource, now = new Date()): string {
   if (migration.initial) return 'initial';
   const fragments = migration.operations.map((op) => op.migrationNameFragment).filter((f): f is string => Boolean(f));
-  if (!fragments.length || fragments.length !== migration.operations.length) {
-    const pad = (n: number) => String(n).padStart(2, '0');
-    return `auto_${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}_${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}`;
-  }
+  if (!fragments.length || fragments.length !== migration.operations.length) return `auto_${migrationNameTimestamp(now)}`;
   let name = fragments[0]!.replace(/\W+/g, '_');
   for (const fragment of fragments.slice(1)) {
     const next = `${name}_${fragment.replace(/\W+/g, '_')}`;

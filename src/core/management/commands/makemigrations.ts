@@ -4,7 +4,8 @@
  *
  * `--check` exits 1 when a migration is missing (for CI) and writes nothing;
  * `--dry-run` shows what would be written; `--noinput` answers every rename
- * question with no.
+ * question with no. `--merge` joins the branches of an app whose graph has
+ * more than one leaf with an empty migration that depends on every leaf.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -15,7 +16,7 @@ import { arrangeForGraph, MigrationAutodetector, type PlannedMigration } from '.
 import { MigrationLoader, migrationFiles, migrationsFolder } from '../../../db/migrations/loader.ts';
 import { InteractiveMigrationQuestioner, MigrationQuestioner, QuestionerAbortError } from '../../../db/migrations/questioner.ts';
 import { ProjectState } from '../../../db/migrations/state.ts';
-import { writeMigration, suggestName } from '../../../db/migrations/writer.ts';
+import { migrationNameTimestamp, writeMigration, suggestName } from '../../../db/migrations/writer.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
 
 const NUAGES_SRC = join(import.meta.dirname, '..', '..', '..');
@@ -41,6 +42,7 @@ export default class MakeMigrationsCommand extends BaseCommand {
     parser
       .argument('[appLabels...]', 'Specify the app label(s) to create migrations for.')
       .option('--dry-run', "Just show what migrations would be made; don't actually write them.", false)
+      .option('--merge', 'Enable fixing of migration conflicts.', false)
       .option('--empty', 'Create an empty migration.', false)
       .option('--noinput, --no-input', 'Tells Nuages to NOT prompt the user for input of any kind.')
       .option('-n, --name <name>', 'Use this name for migration file(s).')
@@ -58,12 +60,22 @@ export default class MakeMigrationsCommand extends BaseCommand {
 
     const loader = await MigrationLoader.load(null);
     const conflicts = loader.detectConflicts();
-    if (conflicts.size) {
+    // Django only looks at the named apps' conflicts when labels are given.
+    if (labels.length) for (const app of [...conflicts.keys()]) if (!labels.includes(app)) conflicts.delete(app);
+    if (conflicts.size && !options['merge']) {
       const list = [...conflicts].map(([app, names]) => `${names.join(', ')} in ${app}`).join('; ');
       throw new CommandError(
-        `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}). ` +
-          'Make one depend on the other (edit its dependencies) or squash them.',
+        `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}).\n` +
+          "To fix them run 'manage.ts makemigrations --merge'.",
       );
+    }
+    if (options['merge']) {
+      if (!conflicts.size) {
+        if (options.verbosity >= 1) this.stdout.write('No conflicts detected to merge.');
+        return;
+      }
+      await this.#merge(loader, conflicts, { name, dryRun, interactive, verbosity: options.verbosity });
+      return;
     }
     const scope = labels.length ? labels : projectAppConfigs().map((c) => c.label);
 
@@ -110,5 +122,52 @@ export default class MakeMigrationsCommand extends BaseCommand {
       writeFileSync(file, text);
     }
     if (check) throw new CommandError('Model changes are not yet reflected in a migration: run makemigrations.', { returncode: 1 });
+  }
+
+  /**
+   * Writes one merge migration per conflicted app: no operations, a
+   * dependency on each leaf. Each branch is listed first with the operations
+   * it has since the branches parted, so the user can judge they don't clash.
+   */
+  async #merge(
+    loader: MigrationLoader,
+    conflicts: Map<string, string[]>,
+    options: { name: string | undefined; dryRun: boolean; interactive: boolean; verbosity: number },
+  ): Promise<void> {
+    const questioner = options.interactive ? new InteractiveMigrationQuestioner() : new MigrationQuestioner();
+    for (const [appLabel, leaves] of conflicts) {
+      const ancestries = leaves.map((leaf) =>
+        loader.graph.forwardsPlan(`${appLabel}.${leaf}`).filter((key) => key.startsWith(`${appLabel}.`)),
+      );
+      let common = 0;
+      while (ancestries.every((a) => common < a.length && a[common] === ancestries[0]![common])) common++;
+      if (options.verbosity >= 1) {
+        this.stdout.write(`Merging ${appLabel}`, this.style.MIGRATE_HEADING);
+        leaves.forEach((leaf, i) => {
+          this.stdout.write(`  ${this.style.MIGRATE_LABEL(`Branch ${leaf}`)}`);
+          for (const key of ancestries[i]!.slice(common)) {
+            for (const operation of loader.graph.nodes.get(key)!.operations) this.stdout.write(`    - ${operation.describe()}`);
+          }
+        });
+      }
+      if (!(await questioner.askMerge(appLabel))) continue;
+      const numbers = leaves.map((leaf) => /^\d+/.exec(leaf)).filter((m) => m !== null).map((m) => Number(m[0]));
+      const next = (numbers.length ? Math.max(...numbers) : 1) + 1;
+      const joined = [...leaves].sort().join('_');
+      const suffix = options.name ?? `merge_${joined.length > 47 ? migrationNameTimestamp() : joined}`;
+      const migrationName = `${String(next).padStart(4, '0')}_${suffix}`;
+      const text = writeMigration({ dependencies: leaves.map((leaf) => [appLabel, leaf] as const), operations: [] });
+      const folder = migrationsFolder(apps.getAppConfig(appLabel));
+      const file = join(folder, `${migrationName}.ts`);
+      if (options.dryRun) {
+        if (options.verbosity >= 3) {
+          this.stdout.write(`Full merge migrations file '${migrationName}.ts':`, this.style.MIGRATE_HEADING);
+          this.stdout.write(text);
+        }
+        continue;
+      }
+      writeFileSync(file, text);
+      if (options.verbosity >= 1) this.stdout.write(`\nCreated new merge migration ${relative(process.cwd(), file)}`);
+    }
   }
 }

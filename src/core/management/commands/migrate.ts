@@ -72,7 +72,10 @@ export default class MigrateCommand extends BaseCommand {
     const conflicts = loader.detectConflicts();
     if (conflicts.size) {
       const list = [...conflicts].map(([app, names]) => `${names.join(', ')} in ${app}`).join('; ');
-      throw new CommandError(`Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}).`);
+      throw new CommandError(
+        `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}).\n` +
+          "To fix them run 'manage.ts makemigrations --merge'.",
+      );
     }
 
     const appLabel = options['appLabel'] as string | undefined;
