@@ -176,7 +176,8 @@ function quoteIdent(name: string): string {
  * client that sat idle before giving it a statement), `DISABLE_SERVER_SIDE_CURSORS`
  * (iterator() reads everything in one query: set it behind PgBouncer in transaction mode).
  * `OPTIONS`: `pool: { max, idleTimeoutMillis }`, `connect_timeout` (seconds), `sslmode`,
- * `application_name`, `schema` (search_path of every client), `createSchema` /
+ * `application_name`, `schema` (search_path of every client), `searchPathAfter` (schemas
+ * searched after it, e.g. `['public']` for extensions installed there), `createSchema` /
  * `dropSchemaOnClose` (a throwaway schema, for test isolation), `timeout` (seconds a
  * statement may wait for a nested block of a parallel branch, as on SQLite).
  *
@@ -453,7 +454,12 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
 
   #sessionSetupSql(): string {
     let sql = "SET TIME ZONE 'UTC'";
-    if (this.schema !== undefined) sql += `; SET search_path TO ${quoteIdent(this.schema)}`;
+    if (this.schema !== undefined) {
+      // Schemas after the own one (usually 'public', where extensions such as pg_trgm live).
+      const extra = this.settings.OPTIONS?.['searchPathAfter'];
+      const after = Array.isArray(extra) ? extra.filter((name): name is string => typeof name === 'string' && name !== '') : [];
+      sql += `; SET search_path TO ${[this.schema, ...after].map(quoteIdent).join(', ')}`;
+    }
     return sql;
   }
 
