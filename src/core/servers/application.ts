@@ -5,6 +5,8 @@
  */
 import { NodeHandler, type NodeHandlerOptions } from '../handlers/node.ts';
 import type { NodeApp } from './http-server.ts';
+import { loadUrlconf } from '../../urls/index.ts';
+import { settingOr } from '../../conf/lazy-settings.ts';
 
 /**
  * The node:http request listener for the configured project (settings must
@@ -17,5 +19,8 @@ import type { NodeApp } from './http-server.ts';
 export async function createNodeApp(options: NodeHandlerOptions = {}): Promise<NodeApp> {
   const handler = new NodeHandler(options);
   await handler.loadMiddleware();
+  // Load the URLconf before listening, as the middleware is: a fresh worker (a rolling restart,
+  // a replaced crash) answers its first requests at full speed.
+  if (settingOr<string | null>('ROOT_URLCONF', null) !== null) await loadUrlconf();
   return handler.listener;
 }
