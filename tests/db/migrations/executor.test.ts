@@ -12,7 +12,7 @@ import {
 import type { DatabaseWrapper } from '../../../src/db/backends/base/connection.ts';
 import { schemaEditorFor } from '../../../src/db/schema.ts';
 import { testDatabaseSettings, testVendor } from '../test-database.ts';
-import { executorFor, migration, schemaOf } from './helpers.ts';
+import { executorFor, migration, schemaOf, initialShopMigration, seedShop } from './helpers.ts';
 
 // Runs on the test database (NUAGES_TEST_DB): SQLite by default, PostgreSQL in CI's second pass.
 
@@ -25,32 +25,8 @@ beforeEach(async () => {
 });
 after(() => connections.closeAll());
 
-const initial = () =>
-  migration('0001_initial', {
-    initial: true,
-    operations: [
-      new CreateModel({
-        name: 'Publisher',
-        fields: [['id', new BigAutoField({ primaryKey: true })], ['name', new CharField({ maxLength: 100, unique: true })]],
-      }),
-      new CreateModel({
-        name: 'Book',
-        fields: [
-          ['id', new BigAutoField({ primaryKey: true })],
-          ['title', new CharField({ maxLength: 200 })],
-          ['price', new DecimalField({ maxDigits: 8, decimalPlaces: 2, null: true })],
-          ['publisher', new ForeignKey('shop.Publisher', { onDelete: PROTECT, relatedName: 'books' })],
-          ['editor', new ForeignKey('shop.Publisher', { onDelete: CASCADE, null: true, relatedName: 'edited' })],
-        ],
-        options: { ordering: ['title'] },
-      }),
-    ],
-  });
-
-async function seed(): Promise<void> {
-  await db.executeScript("INSERT INTO shop_publisher (id, name) VALUES (1, 'Acme'), (2, 'Bloom')");
-  await db.executeScript("INSERT INTO shop_book (id, title, price, publisher_id) VALUES (1, 'Dune', '9.99', 1), (2, 'Emma', NULL, 2)");
-}
+const initial = initialShopMigration;
+const seed = (): Promise<void> => seedShop(db);
 
 const tables = async () => schemaEditorFor(db).tableNames();
 

@@ -1,7 +1,8 @@
 /** Shared by the migration tests: an in-memory graph of migrations, and schema introspection on either database. */
 import type { DatabaseWrapper } from '../../../src/db/backends/base/connection.ts';
 import { PostgresIntrospection } from '../../../src/db/backends/postgres/introspection.ts';
-import { Migration, MigrationExecutor, MigrationLoader, MigrationRecorder, type MigrationOptions } from '../../../src/db/migrations/index.ts';
+import { CreateModel, Migration, MigrationExecutor, MigrationLoader, MigrationRecorder, type MigrationOptions } from '../../../src/db/migrations/index.ts';
+import { BigAutoField, CASCADE, CharField, DecimalField, ForeignKey, PROTECT } from '../../../src/db/index.ts';
 
 /** A migration of app `shop` (unless `app` says otherwise) named `name`. */
 export function migration(name: string, options: MigrationOptions, app = 'shop'): Migration {
@@ -82,4 +83,33 @@ async function sqliteSchemaOf(connection: DatabaseWrapper): Promise<Record<strin
     };
   }
   return schema;
+}
+
+/** The shop's first migration: publishers and books, with two keys between them. */
+export const initialShopMigration = (): Migration =>
+  migration('0001_initial', {
+    initial: true,
+    operations: [
+      new CreateModel({
+        name: 'Publisher',
+        fields: [['id', new BigAutoField({ primaryKey: true })], ['name', new CharField({ maxLength: 100, unique: true })]],
+      }),
+      new CreateModel({
+        name: 'Book',
+        fields: [
+          ['id', new BigAutoField({ primaryKey: true })],
+          ['title', new CharField({ maxLength: 200 })],
+          ['price', new DecimalField({ maxDigits: 8, decimalPlaces: 2, null: true })],
+          ['publisher', new ForeignKey('shop.Publisher', { onDelete: PROTECT, relatedName: 'books' })],
+          ['editor', new ForeignKey('shop.Publisher', { onDelete: CASCADE, null: true, relatedName: 'edited' })],
+        ],
+        options: { ordering: ['title'] },
+      }),
+    ],
+  });
+
+/** Two publishers and two books in the tables of initialShopMigration(). */
+export async function seedShop(db: DatabaseWrapper): Promise<void> {
+  await db.executeScript("INSERT INTO shop_publisher (id, name) VALUES (1, 'Acme'), (2, 'Bloom')");
+  await db.executeScript("INSERT INTO shop_book (id, title, price, publisher_id) VALUES (1, 'Dune', '9.99', 1), (2, 'Emma', NULL, 2)");
 }

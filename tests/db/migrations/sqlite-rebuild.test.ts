@@ -1,9 +1,9 @@
 import { test, describe, beforeEach, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { atomic, BigAutoField, CASCADE, Decimal, CharField, connections, DecimalField, ForeignKey, IntegerField, IntegrityError, PROTECT } from '../../../src/db/index.ts';
-import { AddField, AlterField, CreateModel } from '../../../src/db/migrations/index.ts';
+import { atomic, Decimal, CharField, connections, DecimalField, IntegerField, IntegrityError } from '../../../src/db/index.ts';
+import { AddField, AlterField } from '../../../src/db/migrations/index.ts';
 import type { DatabaseWrapper } from '../../../src/db/backends/base/connection.ts';
-import { executorFor, migration } from './helpers.ts';
+import { executorFor, migration, initialShopMigration, seedShop } from './helpers.ts';
 
 // SQLite's own ways: table rebuilds and the statements sqlmigrate shows for them. Always on SQLite.
 
@@ -16,34 +16,8 @@ beforeEach(async () => {
 });
 after(() => connections.closeAll());
 
-const initial = () =>
-  migration('0001_initial', {
-    initial: true,
-    operations: [
-      new CreateModel({
-        name: 'Publisher',
-        fields: [['id', new BigAutoField({ primaryKey: true })], ['name', new CharField({ maxLength: 100, unique: true })]],
-      }),
-      new CreateModel({
-        name: 'Book',
-        fields: [
-          ['id', new BigAutoField({ primaryKey: true })],
-          ['title', new CharField({ maxLength: 200 })],
-          ['price', new DecimalField({ maxDigits: 8, decimalPlaces: 2, null: true })],
-          ['publisher', new ForeignKey('shop.Publisher', { onDelete: PROTECT, relatedName: 'books' })],
-          ['editor', new ForeignKey('shop.Publisher', { onDelete: CASCADE, null: true, relatedName: 'edited' })],
-        ],
-        options: { ordering: ['title'] },
-      }),
-    ],
-  });
-
-async function seed(): Promise<void> {
-  await db.executeScript("INSERT INTO shop_publisher (id, name) VALUES (1, 'Acme'), (2, 'Bloom')");
-  await db.executeScript("INSERT INTO shop_book (id, title, price, publisher_id) VALUES (1, 'Dune', '9.99', 1), (2, 'Emma', NULL, 2)");
-}
-
-const tables = async () => (await db.fetchAll({ sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", params: [] })).map((r) => r[0]);
+const initial = initialShopMigration;
+const seed = (): Promise<void> => seedShop(db);
 
 describe('SQLite table rebuild', () => {
   test('rebuilding a referenced table keeps its rows and the foreign keys pointing at it', async () => {

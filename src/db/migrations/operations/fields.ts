@@ -56,12 +56,7 @@ export class AddField extends FieldOperation {
   stateForwards(appLabel: string, state: ProjectState): void {
     const model = state.getModel(appLabel, this.modelName);
     if (model.fields.has(this.name)) throw new InvalidStateError(`${appLabel}.${model.name} already has a field '${this.name}'.`);
-    let field = this.field;
-    if (!this.preserveDefault) {
-      const { default: _dropped, ...rest } = field.options as Record<string, unknown>;
-      field = withOptions(field, rest);
-    }
-    model.fields.set(this.name, field);
+    model.fields.set(this.name, stateField(this.field, this.preserveDefault));
     state.changed();
   }
 
@@ -140,12 +135,7 @@ export class AlterField extends FieldOperation {
   stateForwards(appLabel: string, state: ProjectState): void {
     const model = state.getModel(appLabel, this.modelName);
     model.getField(this.name);
-    let field = this.field;
-    if (!this.preserveDefault) {
-      const { default: _dropped, ...rest } = field.options as Record<string, unknown>;
-      field = withOptions(field, rest);
-    }
-    model.fields.set(this.name, field);
+    model.fields.set(this.name, stateField(this.field, this.preserveDefault));
     state.changed();
   }
 
@@ -174,6 +164,16 @@ export class AlterField extends FieldOperation {
   override get migrationNameFragment(): string {
     return `alter_${this.modelName.toLowerCase()}_${this.name.toLowerCase()}`;
   }
+}
+
+/**
+ * The field as the project state keeps it: a one-off default (`preserveDefault: false`,
+ * used only to fill existing rows) is dropped, as Django's AddField/AlterField do.
+ */
+function stateField(field: Field, preserveDefault: boolean): Field {
+  if (preserveDefault) return field;
+  const { default: _dropped, ...rest } = field.options as Record<string, unknown>;
+  return withOptions(field, rest);
 }
 
 /** Renames a field; its column follows unless it has an explicit dbColumn. */
