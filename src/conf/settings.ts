@@ -45,13 +45,19 @@ export interface TemplateSettings {
   OPTIONS?: Record<string, unknown>;
 }
 
-/** One entry of `CACHES`. */
+/**
+ * One entry of `CACHES`. BACKEND is a built-in name (`locmem`, `redis`,
+ * `memcached`, `db`, `filebased`, `dummy`, `tiered`) or a CacheBackend subclass.
+ */
 export interface CacheSettings {
-  BACKEND: string;
+  BACKEND: string | (abstract new (...args: never[]) => unknown);
   LOCATION?: string | string[];
+  /** Seconds (default 300); null caches forever; 0 does not cache. */
   TIMEOUT?: number | null;
   KEY_PREFIX?: string;
   VERSION?: number;
+  /** Builds the stored key; default `${keyPrefix}:${version}:${key}`. */
+  KEY_FUNCTION?: (key: string, keyPrefix: string, version: number) => string;
   OPTIONS?: Record<string, unknown>;
 }
 
@@ -74,6 +80,10 @@ export interface BuiltinSettings {
   ROOT_URLCONF: string | null;
   TEMPLATES: TemplateSettings[];
   CACHES: Record<string, CacheSettings>;
+  /** Seconds the site-wide cache middleware keeps a page (Django's default 600). */
+  CACHE_MIDDLEWARE_SECONDS: number;
+  CACHE_MIDDLEWARE_KEY_PREFIX: string;
+  CACHE_MIDDLEWARE_ALIAS: string;
   LANGUAGE_CODE: string;
   USE_I18N: boolean;
   DEFAULT_AUTO_FIELD: string;
@@ -147,6 +157,9 @@ export function defaultSettings(): BuiltinSettings {
     ROOT_URLCONF: null,
     TEMPLATES: [],
     CACHES: { default: { BACKEND: 'locmem' } },
+    CACHE_MIDDLEWARE_SECONDS: 600,
+    CACHE_MIDDLEWARE_KEY_PREFIX: '',
+    CACHE_MIDDLEWARE_ALIAS: 'default',
     LANGUAGE_CODE: 'en-us',
     USE_I18N: true,
     DEFAULT_AUTO_FIELD: 'BigAutoField',

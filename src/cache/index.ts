@@ -1,0 +1,16 @@
+/**
+ * `nuages/cache`: Django's cache framework.
+ *
+ * caches.get(alias) → Cache (keys, versions, timeouts, tags, single flight)
+ *   → CacheBackend (locmem, redis, memcached, db, filebased, dummy, tiered)
+ */
+export { CacheBackend, type CacheBackendClass, type CacheBackendParams, type Ttl } from './backend.ts';
+export { Cache, DEFAULT_CACHE_TIMEOUT, type CacheConfig, type GetOrSetOptions, type SetOptions, type VersionOption } from './cache.ts';
+export { cache, caches, createCache } from './caches.ts';
+export { TagSnapshot } from './entry.ts';
+export * from './errors.ts';
+export { defaultKeyFunction, keyProblem, MEMCACHED_MAX_KEY_LENGTH, type KeyFunction } from './keys.ts';
+export { modelTag, type ModelReference } from './model-tags.ts';
+export { decodeValue, encodeValue, UNREADABLE } from './serializer.ts';
+export { DummyCache } from './backends/dummy.ts';
+export { LocMemCache } from './backends/locmem.ts';
