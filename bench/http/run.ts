@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
+import { median } from '../stats.ts';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const ROUND_S = Number(process.env['BENCH_ROUND_S'] ?? 2.5);
@@ -51,11 +52,6 @@ async function load(port: number, seconds: number): Promise<{ rps: number; laten
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 const servers = new Map<Target, Started>();
 try {

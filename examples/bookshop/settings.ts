@@ -20,6 +20,8 @@ export default defineSettings({
   ALLOWED_HOSTS: env.list('ALLOWED_HOSTS', ['127.0.0.1', 'localhost']),
   INSTALLED_APPS: ['catalog'],
   DATABASES: { default: env.db('DATABASE_URL', `sqlite:///${BASE_DIR}db.sqlite3`.replace('sqlite:////', 'sqlite:////')) },
+  // Local memory by default; CACHE_URL=redis://127.0.0.1:6379/1 shares the cache between workers.
+  CACHES: { default: env.cache('CACHE_URL', 'locmem://bookshop') },
   TIME_ZONE: env.str('TIME_ZONE', 'Europe/Paris'),
   USE_TZ: true,
   ROOT_URLCONF: 'urls',

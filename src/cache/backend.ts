@@ -82,13 +82,16 @@ export abstract class CacheBackend {
   /** Release connections and timers. The next call reconnects. */
   async close(): Promise<void> {}
 
-  /** The values found among `keys` (missing keys are absent from the map). */
+  /**
+   * The values found among `keys` (missing keys are absent from the map). The reads
+   * go out together; a store with a multi-get (Redis MGET) overrides this.
+   */
   async getMany(keys: readonly string[]): Promise<Map<string, unknown>> {
+    const values = await Promise.all(keys.map((key) => this.get(key)));
     const found = new Map<string, unknown>();
-    for (const key of keys) {
-      const value = await this.get(key);
-      if (value !== undefined) found.set(key, value);
-    }
+    keys.forEach((key, i) => {
+      if (values[i] !== undefined) found.set(key, values[i]);
+    });
     return found;
   }
 

@@ -66,7 +66,7 @@ const LOCK_TTL = 10;
 const LOCK_WAIT = 5;
 const LOCK_POLL_MS = 25;
 
-type Producer<T> = T | (() => T | Promise<T>);
+type Producer<T> = T | (() => T | PromiseLike<T>);
 
 /** Where a value stands after unwrapping: absent, fresh, or stale but in its grace. */
 /**
@@ -133,7 +133,13 @@ export class Cache {
    * ```
    */
   get<T = unknown>(key: string, defaultValue?: T, options?: VersionOption): Promise<T | undefined> {
-    const found = this.#lookup(this.makeKey(key, options?.version));
+    let found: Lookup;
+    try {
+      found = this.#lookup(this.makeKey(key, options?.version));
+    } catch (error) {
+      // Not an async function (a hit must not cost a turn), yet errors still arrive as rejections.
+      return Promise.reject(error);
+    }
     // A synchronous store's plain hit resolves without another turn of the event loop.
     if (!(found instanceof Promise)) return Promise.resolve(valueOf(found, defaultValue));
     return found.then((lookup) => valueOf(lookup, defaultValue));
@@ -180,7 +186,12 @@ export class Cache {
    * ```
    */
   getOrSet<T>(key: string, producer: Producer<T>, timeout?: number | null, options: GetOrSetOptions = NO_OPTIONS): Promise<T> {
-    const full = this.makeKey(key, options.version);
+    let full: string;
+    try {
+      full = this.makeKey(key, options.version);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const joined = this.#inflight.get(full);
     if (joined !== undefined) return joined as Promise<T>;
     const found = this.#lookup(full);
@@ -304,12 +315,14 @@ export class Cache {
 
   /**
    * Make every value stored with one of `tags` a miss, in O(1) per tag: each tag
-   * has a token stored beside the values, and a new token outdates them all.
+   * has a token stored beside the values, and removing it outdates them all (the
+   * next value stored with the tag gets a new token). Removing rather than
+   * replacing keeps tags nobody uses from taking room in the store.
    */
   async invalidateTags(...tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    const tokens = new Map(tags.map((tag) => [this.#tagKey(tag), newToken()] as const));
-    await this.#call(() => this.backend.setMany(tokens, null), []);
+    const keys = tags.map((tag) => this.#tagKey(tag));
+    await this.#call(() => this.backend.deleteMany(keys), undefined);
   }
 
   /** The current tokens of `tags`, to pass as `set(…, { tags: snapshot })` after a slow computation. */
@@ -428,8 +441,14 @@ export class Cache {
       }
     }
     try {
+      if (onLocked === 'skip') {
+        // A stale read can finish after another refresh landed (a store whose reads and writes
+        // overlap: files, a connection pool, another process); then the value is fresh again.
+        const current = await this.#lookup(full);
+        if (current !== MISS && !(current instanceof StaleHit)) return valueOf(current, undefined) as T;
+      }
       const snapshot = await this.#snapshotFor(options);
-      const value = typeof producer === 'function' ? await (producer as () => T | Promise<T>)() : producer;
+      const value = typeof producer === 'function' ? await (producer as () => T | PromiseLike<T>)() : producer;
       const ttl = this.#ttl(timeout);
       if (ttl === 'expired') return value;
       const grace = options.grace ?? 0;

@@ -9,6 +9,11 @@ import type { CacheSettings } from '../conf/settings.ts';
 import type { CacheBackend, CacheBackendClass, CacheBackendParams } from './backend.ts';
 import { DummyCache } from './backends/dummy.ts';
 import { LocMemCache } from './backends/locmem.ts';
+import { RedisCache } from './backends/redis.ts';
+import { TieredCache } from './backends/tiered.ts';
+import { MemcachedCache } from './backends/memcached.ts';
+import { FileBasedCache } from './backends/filebased.ts';
+import { DatabaseCache } from './backends/db.ts';
 import { Cache, DEFAULT_CACHE_TIMEOUT } from './cache.ts';
 import { InvalidCacheBackendError } from './errors.ts';
 import { defaultKeyFunction } from './keys.ts';
@@ -17,8 +22,17 @@ import { defaultKeyFunction } from './keys.ts';
 const BUILTIN_BACKENDS: Readonly<Record<string, CacheBackendClass>> = {
   locmem: LocMemCache,
   dummy: DummyCache,
+  redis: RedisCache,
+  tiered: TieredCache,
+  memcached: MemcachedCache,
+  filebased: FileBasedCache,
+  db: DatabaseCache,
   'django.core.cache.backends.locmem.LocMemCache': LocMemCache,
   'django.core.cache.backends.dummy.DummyCache': DummyCache,
+  'django.core.cache.backends.redis.RedisCache': RedisCache,
+  'django.core.cache.backends.memcached.PyMemcacheCache': MemcachedCache,
+  'django.core.cache.backends.filebased.FileBasedCache': FileBasedCache,
+  'django.core.cache.backends.db.DatabaseCache': DatabaseCache,
 };
 
 const DEFAULT_MAX_ENTRIES = 300;
@@ -103,9 +117,19 @@ export const caches = {
     return Object.keys(settings.CACHES);
   },
 
-  /** The caches built so far in this process (for invalidation and for closing). */
+  /** Every cache built so far in this process, under any settings (for closing). */
   built(): readonly Cache[] {
     return [...everyBuilt];
+  },
+
+  /** The caches of the current CACHES (overrides included) this process has already built. */
+  current(): Cache[] {
+    const found: Cache[] = [];
+    for (const entry of Object.values(settings.CACHES)) {
+      const cache = built.get(entry);
+      if (cache !== undefined) found.push(cache);
+    }
+    return found;
   },
 
   /** Close every cache built in this process (at shutdown, and between tests). */

@@ -7,15 +7,17 @@
  * MessagePack (msgpackr) behind a two-byte header: 0xC1 (a byte MessagePack never
  * uses, so no integer's digits and no payload can start with it) and the format
  * version. MessagePack with structured cloning keeps Date, Map, Set, Buffer,
- * typed arrays, bigint and shared references; two extensions add Nuages's Decimal
- * and model instances. A payload that fails to decode (another format version,
+ * typed arrays, bigint and shared references; extensions add Nuages's own value
+ * types (Decimal, DateOnly, SafeString) and model instances. A payload that fails to decode (another format version,
  * corruption) is a miss, logged, never an error.
  */
 import { addExtension, Packr } from 'msgpackr';
 import { apps } from '../conf/apps.ts';
 import { ModelBase } from '../db/models/base.ts';
 import { ModelState } from '../db/models/state.ts';
+import { DateOnly } from '../utils/dates.ts';
 import { Decimal } from '../utils/decimal.ts';
+import { SafeString } from '../utils/safestring.ts';
 import { getLogger } from '../utils/log.ts';
 import { CacheEntry } from './entry.ts';
 
@@ -34,6 +36,22 @@ addExtension({
   type: 0x4e, // 'N'
   write: (value: Decimal) => [value.toFixed(), value.places ?? null],
   read: ([digits, places]: [string, number | null]) => new Decimal(digits, places ?? undefined),
+});
+
+// Before Date's own timestamp type, or a calendar date would come back as a Date.
+addExtension({
+  Class: DateOnly,
+  type: 0x44, // 'D'
+  write: (date: DateOnly) => date.getTime(),
+  read: (ms: number) => new DateOnly(ms),
+});
+
+// Marked-safe HTML must stay safe: a cached fragment is not escaped twice.
+addExtension({
+  Class: SafeString,
+  type: 0x53, // 'S'
+  write: (text: SafeString) => text.value,
+  read: (value: string) => new SafeString(value),
 });
 
 addExtension({

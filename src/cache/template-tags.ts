@@ -14,7 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { apps } from '../conf/apps.ts';
 import { registerLibrary } from '../template/engine.ts';
-import { Library } from '../template/library.ts';
+import { Library, type TagParser } from '../template/library.ts';
 import { Node, type NodeList } from '../template/nodes.ts';
 import { TemplateRenderError, TemplateSyntaxError } from '../template/errors.ts';
 import type { Context } from '../template/context.ts';
@@ -199,7 +199,7 @@ function digitValue(ch: string): number {
   return before % 10;
 }
 
-function parseCacheTag(parser: Parameters<Parameters<Library['tag']>[1]>[0], token: Parameters<Parameters<Library['tag']>[1]>[1]): CacheNode {
+const parseCacheTag: TagParser = (parser, token) => {
   // Django parses the body first, so an unclosed tag is reported before bad arguments.
   const nodelist = parser.parse(['endcache']);
   parser.deleteFirstToken();
@@ -222,7 +222,7 @@ function parseCacheTag(parser: Parameters<Parameters<Library['tag']>[1]>[0], tok
   }
   const varyOn = bits.slice(3).map((bit) => parser.compileFilter(bit));
   return new CacheNode(nodelist, parser.compileFilter(bits[1]!), bits[2]!, varyOn, cacheName, dependsOn);
-}
+};
 
 /** The `cache` library: `{% load cache %}` in any Engine created after `nuages/cache` is imported. */
 export const cacheLibrary = new Library().tag('cache', parseCacheTag);

@@ -9,7 +9,8 @@
  * `process.loadEnvFile()`, so Nuages does not bundle a dotenv library.)
  */
 import { InvalidDatabaseUrlError, InvalidEnvVarError, MissingEnvVarError } from './errors.ts';
-import type { DatabaseSettings } from './settings.ts';
+import { parseCacheUrl } from './cache-url.ts';
+import type { CacheSettings, DatabaseSettings } from './settings.ts';
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
@@ -94,9 +95,20 @@ function db(name = 'DATABASE_URL', fallback?: string, options: DatabaseUrlOption
 }
 
 /**
- * Environment variable readers: `env.str`, `env.bool`, `env.int`, `env.list`, `env.db`.
+ * Read a cache URL (default variable: CACHE_URL) into a CACHES entry (see cache-url.ts).
+ *
+ * ```ts
+ * CACHES: { default: env.cache('CACHE_URL', 'locmem://') }
+ * ```
  */
-export const env = Object.freeze({ str, bool, int, list, db });
+function cache(name = 'CACHE_URL', fallback?: string): CacheSettings {
+  return parseCacheUrl(str(name, fallback), name);
+}
+
+/**
+ * Environment variable readers: `env.str`, `env.bool`, `env.int`, `env.list`, `env.db`, `env.cache`.
+ */
+export const env = Object.freeze({ str, bool, int, list, db, cache });
 
 /**
  * Turn a database URL into a DATABASES entry.

@@ -45,6 +45,11 @@ export class SettingsModuleError extends ImproperlyConfigured {
   override readonly code = 'NUAGES_SETTINGS_MODULE';
 }
 
+/** A cache URL (`CACHE_URL`, `parseCacheUrl()`) names no known cache or is malformed. */
+export class InvalidCacheUrlError extends ImproperlyConfigured {
+  override readonly code = 'NUAGES_INVALID_CACHE_URL';
+}
+
 /** An environment variable that `env.*` needs is not set and has no default. */
 export class MissingEnvVarError extends ImproperlyConfigured {
   override readonly code = 'NUAGES_ENV_MISSING';

@@ -29,6 +29,7 @@ export {
   type SetupOptions,
 } from './lazy-settings.ts';
 export { env, maskPassword, parseDatabaseUrl, type DatabaseUrlOptions } from './env.ts';
+export { parseCacheUrl } from './cache-url.ts';
 export {
   AppConfig,
   Apps,

@@ -154,7 +154,8 @@ export interface SetupOptions {
 /**
  * Load settings (unless `configure()` already ran), then populate the app
  * registry from INSTALLED_APPS. The one call a script or server makes before
- * touching models.
+ * touching models. It also loads the cache's model-aware invalidation, so
+ * committed ORM writes outdate cached values that depend on the model.
  *
  * ```ts
  * process.env.NUAGES_SETTINGS_MODULE ??= './settings.ts';
@@ -176,6 +177,9 @@ export async function setup(options: SetupOptions = {}): Promise<void> {
     }
     configureFromModule(await loadSettingsModule(spec));
   }
+  // Every process setup() starts (servers, commands, scripts) invalidates cached values on
+  // the models it writes, even if it never imports nuages/cache; dynamic, as cache builds on conf.
+  await import('../cache/invalidation.ts');
   const s = settings;
   await apps.populate(s.INSTALLED_APPS, { baseDir: s.BASE_DIR });
 }

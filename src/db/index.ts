@@ -40,6 +40,7 @@ export { atomic, onCommit, setRollback, getRollback, inAtomicBlock } from './tra
 export { router, ConnectionRouter, ReplicaRouter, RouterConfigError, CrossDatabaseRelationError, isConnectionFailure } from './routers.ts';
 export type { DatabaseRouter, RouterHints, RouterSetting, RoutedModel, ReplicaRouterOptions } from './routers.ts';
 export { runWithRoutingScope, noteWrite, wroteTo } from './routing-scope.ts';
+export { onModelWrite, noteModelWrite, hasModelWriteListeners, type ModelWriteKind, type ModelWriteListener } from './models/model-writes.ts';
 export { captureQueries } from './query-log.ts';
 export * from './errors.ts';
 export { createTables, schemaEditorFor } from './schema.ts';

@@ -40,7 +40,26 @@ export interface OnCommitOptions {
   readonly using?: string;
   /** Log and swallow an error from the callback instead of throwing it from atomic(). */
   readonly robust?: boolean;
+  /**
+   * Run once per transaction for this key: callbacks given the same key are taken to do
+   * the same work, so a later one is dropped when an earlier one is sure to run whenever
+   * it would. None is lost to a savepoint rollback: a callback registered in a rolled-back
+   * savepoint no longer stands in for one registered outside it. Outside a transaction
+   * the callback runs at once, as without a key.
+   */
+  readonly key?: string;
 }
+
+/** A keyed onCommit hook; `block` moves up to the parent when its savepoint is released. */
+interface KeyedHook {
+  readonly fn: () => unknown;
+  readonly robust: boolean;
+  readonly key: string;
+  block: AtomicBlock;
+}
+
+// The keyed hooks of each open transaction, by key: the index that makes keyed onCommit O(1) per call.
+const keyedHooks = new WeakMap<TransactionState, Map<string, KeyedHook[]>>();
 
 /** Options naming a database alias. */
 export interface UsingOptions {
@@ -163,6 +182,7 @@ async function runSavepoint<T>(
     if (failure === undefined && !block.needsRollback) {
       try {
         await wrapper.releaseSavepoint(transaction, name);
+        liftKeyedHooks(block);
       } catch (error) {
         failure = { error };
         await undoSavepoint(wrapper, block, name);
@@ -181,6 +201,7 @@ async function runSavepoint<T>(
 async function undoSavepoint(wrapper: DatabaseWrapper, block: AtomicBlock, name: string): Promise<void> {
   const transaction = block.transaction;
   transaction.hooks = transaction.hooks.filter((hook) => !hook.block.isWithin(block));
+  dropKeyedHooks(block);
   try {
     await wrapper.rollbackToSavepoint(transaction, name);
   } catch {
@@ -189,10 +210,16 @@ async function undoSavepoint(wrapper: DatabaseWrapper, block: AtomicBlock, name:
   }
 }
 
-async function runHooks(wrapper: DatabaseWrapper, hooks: readonly { fn: () => unknown; robust: boolean }[]): Promise<void> {
+async function runHooks(wrapper: DatabaseWrapper, hooks: readonly { fn: () => unknown; robust: boolean; key?: string }[]): Promise<void> {
   // Hooks run outside the finished transaction, so their own queries autocommit.
   await wrapper.runInBlock(undefined, async () => {
+    let ranKeys: Set<string> | undefined;
     for (const hook of hooks) {
+      if (hook.key !== undefined) {
+        // Hooks of one key registered in blocks that were never nested in each other both survive; one runs.
+        if (ranKeys?.has(hook.key) === true) continue;
+        (ranKeys ??= new Set()).add(hook.key);
+      }
       if (!hook.robust) {
         await hook.fn();
         continue;
@@ -255,11 +282,13 @@ export const atomic: typeof atomicBlock & { wrap: typeof wrap } = Object.assign(
  * block that rolls back, or a transaction that rolls back, never run. Callbacks run outside
  * the transaction; atomic() resolves after they finish. A non-robust callback's error is
  * thrown from atomic() (the data is already committed) and skips the callbacks after it.
+ * With `key`, callbacks of one key run once per transaction (see {@link OnCommitOptions.key}).
  *
  * @example
  * await atomic(async () => {
  *   await Order.objects.create({ … });
  *   onCommit(() => mailer.send(confirmation));
+ *   for (const line of lines) onCommit(() => stock.refresh(), { key: 'stock' }); // runs once
  * });
  */
 export function onCommit(fn: () => unknown, options: OnCommitOptions = {}): void | Promise<void> {
@@ -267,7 +296,8 @@ export function onCommit(fn: () => unknown, options: OnCommitOptions = {}): void
   const robust = options.robust === true;
   const block = wrapper.currentBlock();
   if (block !== undefined) {
-    block.transaction.hooks.push({ fn, robust, block });
+    if (options.key !== undefined) addKeyedHook(block, options.key, fn, robust);
+    else block.transaction.hooks.push({ fn, robust, block });
     return;
   }
   let outcome: unknown;
@@ -286,6 +316,44 @@ export function onCommit(fn: () => unknown, options: OnCommitOptions = {}): void
         reportRobustFailure(wrapper.alias, fn, error);
       },
     );
+  }
+}
+
+function addKeyedHook(block: AtomicBlock, key: string, fn: () => unknown, robust: boolean): void {
+  const transaction = block.transaction;
+  let byKey = keyedHooks.get(transaction);
+  if (byKey === undefined) keyedHooks.set(transaction, (byKey = new Map()));
+  const same = byKey.get(key);
+  // A hook whose savepoint scope encloses this block survives whenever this block's work
+  // does (only rolling back an enclosing savepoint drops it), so it stands in for this one.
+  if (same?.some((hook) => block.isWithin(hook.block.scope)) === true) return;
+  const hook: KeyedHook = { fn, robust, key, block };
+  transaction.hooks.push(hook);
+  if (same === undefined) byKey.set(key, [hook]);
+  else same.push(hook);
+}
+
+/** A released savepoint's work now stands or falls with its parent: so do its keyed hooks. */
+function liftKeyedHooks(released: AtomicBlock): void {
+  const byKey = keyedHooks.get(released.transaction);
+  const parent = released.parent;
+  if (byKey === undefined || parent === undefined) return;
+  for (const [key, hooks] of byKey) {
+    for (const hook of hooks) if (hook.block.isWithin(released)) hook.block = parent;
+    // Keep the index short (a loop of savepoints would grow it): a hook enclosed by an earlier
+    // one's scope is redundant; it stays registered and runHooks skips it by key.
+    const kept = hooks.filter((hook, i) => !hooks.some((other, j) => j < i && hook.block.isWithin(other.block.scope)));
+    if (kept.length !== hooks.length) byKey.set(key, kept);
+  }
+}
+
+function dropKeyedHooks(rolledBack: AtomicBlock): void {
+  const byKey = keyedHooks.get(rolledBack.transaction);
+  if (byKey === undefined) return;
+  for (const [key, hooks] of byKey) {
+    const kept = hooks.filter((hook) => !hook.block.isWithin(rolledBack));
+    if (kept.length === 0) byKey.delete(key);
+    else if (kept.length !== hooks.length) byKey.set(key, kept);
   }
 }
 

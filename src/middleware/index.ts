@@ -14,6 +14,7 @@ export { MiddlewareMixin } from './mixin.ts';
 export { AppendSlashBodyLostError, CommonMiddleware } from './common.ts';
 export { compressBytes, compressStream, GZipMiddleware } from './gzip.ts';
 export { ConditionalGetMiddleware } from './conditional-get.ts';
+export { CacheMiddleware, FetchFromCacheMiddleware, UpdateCacheMiddleware, type CacheMiddlewareOptions } from './cache.ts';
 export type {
   GetResponse,
   MiddlewareClass,

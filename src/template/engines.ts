@@ -14,6 +14,8 @@ import { apps } from '../conf/apps.ts';
 import { settings } from '../conf/lazy-settings.ts';
 import type { TemplateSettings } from '../conf/settings.ts';
 import { ImproperlyConfigured } from '../core/errors.ts';
+// Django's engine finds {% load cache %} among its own libraries; the tag lives with the cache framework.
+import '../cache/template-tags.ts';
 import { Context, RequestContext, type ContextProcessor } from './context.ts';
 import { Engine, type EngineOptions } from './engine.ts';
 import { TemplateDoesNotExist } from './errors.ts';

@@ -1,11 +1,15 @@
 /**
  * HTTP caching helpers (Django's django.utils.cache and the ETag/date parts of
- * django.utils.http): Vary patching, ETags, HTTP dates and the RFC 9110
- * precondition evaluation behind ConditionalGetMiddleware (304 / 412).
+ * django.utils.http): Vary and Cache-Control patching, ETags, HTTP dates, the
+ * RFC 9110 precondition evaluation behind ConditionalGetMiddleware (304 / 412),
+ * and the page keys the cache middleware and `cachePage` share.
  */
 import { createHash } from 'node:crypto';
+import type { Cache } from '../cache/cache.ts';
+import { settingOr } from '../conf/lazy-settings.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, HttpResponseNotModified, type HttpResponseBase } from '../http/response.ts';
+import { getCurrentTimeZone } from './timezone.ts';
 
 // A list header is split on commas with optional spaces around them.
 const LIST_DELIMITER = /\s*,\s*/;
@@ -191,4 +195,261 @@ function ifNoneMatchPasses(target: string | undefined, tags: readonly string[]):
   const strip = (tag: string): string => (tag.startsWith('W/') ? tag.slice(2) : tag);
   const wanted = strip(target);
   return !tags.some((tag) => strip(tag) === wanted);
+}
+
+// ---- Cache-Control ----------------------------------------------------------
+
+/**
+ * Directives for `patchCacheControl()` and `cacheControl()`, in camelCase
+ * (`maxAge` → `max-age`, `sMaxage` → `s-maxage`). `true` writes the bare
+ * directive, a number or string writes `name=value`; `false` and undefined
+ * leave the directive as it is. Any other directive may be given the same way.
+ */
+export interface CacheControlOptions {
+  readonly maxAge?: number | undefined;
+  readonly sMaxage?: number | undefined;
+  readonly public?: boolean | undefined;
+  /** `true`, or field names (`'Set-Cookie'`) for `private=Set-Cookie`. */
+  readonly private?: boolean | string | undefined;
+  /** `true`, or field names; field names from several calls accumulate, `true` wins over them. */
+  readonly noCache?: boolean | string | undefined;
+  readonly noStore?: boolean | undefined;
+  readonly noTransform?: boolean | undefined;
+  readonly mustRevalidate?: boolean | undefined;
+  readonly proxyRevalidate?: boolean | undefined;
+  readonly mustUnderstand?: boolean | undefined;
+  readonly immutable?: boolean | undefined;
+  readonly staleWhileRevalidate?: number | undefined;
+  readonly staleIfError?: number | undefined;
+  readonly [directive: string]: boolean | number | string | undefined;
+}
+
+type DirectiveValue = string | true;
+type Directives = Map<string, DirectiveValue | Set<DirectiveValue>>;
+
+// `maxAge` and `max_age` both name `max-age`.
+function directiveName(option: string): string {
+  return option.replace(/_/g, '-').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** The directives of a Cache-Control header, names lower-cased, `no-cache` values gathered. */
+function parseCacheControl(header: string | undefined): Directives {
+  const directives: Directives = new Map();
+  if (!header) return directives;
+  for (const field of header.split(LIST_DELIMITER)) {
+    if (field === '') continue;
+    const eq = field.indexOf('=');
+    const name = (eq === -1 ? field : field.slice(0, eq)).toLowerCase();
+    const value: DirectiveValue = eq === -1 ? true : field.slice(eq + 1);
+    setDirective(directives, name, value);
+  }
+  return directives;
+}
+
+// no-cache may name header fields several times (no-cache=Set-Cookie, no-cache=Authorization); others hold one value.
+function setDirective(directives: Directives, name: string, value: DirectiveValue): void {
+  if (name === 'no-cache') {
+    const values = directives.get(name);
+    if (values instanceof Set) values.add(value);
+    else directives.set(name, new Set([value]));
+  } else {
+    directives.set(name, value);
+  }
+}
+
+/**
+ * Merge directives into the response's Cache-Control header, as Django's
+ * `patch_cache_control`: directives already there are kept (in place) unless
+ * given again; a new `maxAge` keeps the smaller of the two values (a decorator and
+ * a middleware both setting one); `public` removes an existing `private` and
+ * vice versa; `noCache` field names accumulate, and a bare `no-cache` wins.
+ *
+ * ```ts
+ * patchCacheControl(response, { maxAge: 3600, public: true });
+ * // Cache-Control: max-age=3600, public
+ * ```
+ */
+export function patchCacheControl(response: HttpResponseBase, options: CacheControlOptions): void {
+  const directives = parseCacheControl(response.headers.get('Cache-Control'));
+  const updates: Array<[string, DirectiveValue]> = [];
+  for (const [option, value] of Object.entries(options)) {
+    if (value === undefined || value === false) continue;
+    updates.push([directiveName(option), value === true ? true : String(value)]);
+  }
+  const names = new Set(updates.map(([name]) => name));
+  const currentMaxAge = directives.get('max-age');
+  if (typeof currentMaxAge === 'string' && names.has('max-age')) {
+    const current = parseInteger(currentMaxAge);
+    if (current !== undefined) {
+      for (const update of updates) {
+        if (update[0] === 'max-age' && update[1] !== true) {
+          const wanted = parseInteger(update[1]);
+          if (wanted !== undefined) update[1] = String(Math.min(current, wanted));
+        }
+      }
+    }
+  }
+  if (directives.has('private') && names.has('public')) directives.delete('private');
+  else if (directives.has('public') && names.has('private')) directives.delete('public');
+  for (const [name, value] of updates) setDirective(directives, name, value);
+  const fields: string[] = [];
+  for (const [name, value] of directives) {
+    if (value instanceof Set) {
+      if (value.has(true)) fields.push(name);
+      else for (const fieldNames of value) fields.push(`${name}=${String(fieldNames)}`);
+    } else {
+      fields.push(value === true ? name : `${name}=${value}`);
+    }
+  }
+  response.headers.set('Cache-Control', fields.join(', '));
+}
+
+// Python's int(): optional sign and surrounding spaces, decimal digits.
+function parseInteger(text: string): number | undefined {
+  return /^\s*[+-]?\d+\s*$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The `max-age` of the response's Cache-Control header in seconds, or undefined
+ * when there is none or it is not an integer.
+ *
+ * ```ts
+ * getMaxAge(new HttpResponse('', { headers: { 'Cache-Control': 'public, max-age=60' } })); // 60
+ * ```
+ */
+export function getMaxAge(response: HttpResponseBase): number | undefined {
+  const value = parseCacheControl(response.headers.get('Cache-Control')).get('max-age');
+  return typeof value === 'string' ? parseInteger(value) : undefined;
+}
+
+/**
+ * Add `Expires` (now + `cacheTimeout`, unless already set) and `max-age`
+ * (through {@link patchCacheControl}, so a smaller max-age already there stays).
+ * `cacheTimeout` defaults to CACHE_MIDDLEWARE_SECONDS; a negative one counts as 0.
+ *
+ * ```ts
+ * patchResponseHeaders(response, 300);
+ * // Expires: <now + 5 min>, Cache-Control: max-age=300
+ * ```
+ */
+export function patchResponseHeaders(response: HttpResponseBase, cacheTimeout?: number): void {
+  let timeout = cacheTimeout ?? settingOr('CACHE_MIDDLEWARE_SECONDS', 600);
+  if (timeout < 0) timeout = 0;
+  if (!response.headers.has('Expires')) response.headers.set('Expires', httpDate(Math.floor(Date.now() / 1000 + timeout)));
+  patchCacheControl(response, { maxAge: timeout });
+}
+
+/**
+ * Mark the response as never to be cached, with Django 5.2's exact headers:
+ * `Expires` now and `Cache-Control: max-age=0, no-cache, no-store,
+ * must-revalidate, private` (directives already there are kept).
+ */
+export function addNeverCacheHeaders(response: HttpResponseBase): void {
+  patchResponseHeaders(response, -1);
+  patchCacheControl(response, { noCache: true, noStore: true, mustRevalidate: true, private: true });
+}
+
+// ---- Page cache keys --------------------------------------------------------
+
+/**
+ * Django's key suffix for the active language and time zone: with USE_I18N the
+ * request's LANGUAGE_CODE (set by a locale middleware) or LANGUAGE_CODE, with
+ * USE_TZ the current time zone, so one URL is cached once per language and zone.
+ */
+function i18nKeySuffix(request: HttpRequest): string {
+  let suffix = '';
+  if (settingOr('USE_I18N', true)) suffix += `.${requestLanguage(request) ?? settingOr('LANGUAGE_CODE', 'en-us')}`;
+  if (settingOr('USE_TZ', true)) suffix += `.${getCurrentTimeZone()}`;
+  return suffix;
+}
+
+function requestLanguage(request: HttpRequest): string | undefined {
+  const code = (request as unknown as { LANGUAGE_CODE?: unknown }).LANGUAGE_CODE;
+  return typeof code === 'string' && code !== '' ? code : undefined;
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex');
+}
+
+function pageKey(request: HttpRequest, method: string, headerList: readonly string[], keyPrefix: string): string {
+  const values = createHash('md5');
+  for (const name of headerList) {
+    const value = request.META[name];
+    if (value !== undefined) values.update(value);
+  }
+  const url = md5(request.buildAbsoluteUri());
+  return `views.decorators.cache.cache_page.${keyPrefix}.${method}.${url}.${values.digest('hex')}${i18nKeySuffix(request)}`;
+}
+
+function headerListKey(request: HttpRequest, keyPrefix: string): string {
+  return `views.decorators.cache.cache_header.${keyPrefix}.${md5(request.buildAbsoluteUri())}${i18nKeySuffix(request)}`;
+}
+
+async function middlewareCache(cache: Cache | undefined): Promise<Cache> {
+  if (cache !== undefined) return cache;
+  // Imported on demand: the HTTP helpers above must not load the cache framework.
+  const { caches } = await import('../cache/caches.ts');
+  return caches.get(settingOr('CACHE_MIDDLEWARE_ALIAS', 'default'));
+}
+
+/**
+ * The key of the cached page for this request (its absolute URL, `method`, and
+ * the values of the request headers the page's Vary named), or undefined when no
+ * page was learned for this URL yet. Reads one key from `cache` (default: the
+ * CACHE_MIDDLEWARE_ALIAS cache); `keyPrefix` defaults to CACHE_MIDDLEWARE_KEY_PREFIX.
+ * Keys have Django's format, e.g.
+ * `views.decorators.cache.cache_page.<prefix>.GET.<md5 url>.<md5 header values>.en-us.UTC`.
+ *
+ * ```ts
+ * const key = await getCacheKey(request);
+ * if (key !== undefined) await cache.delete(key); // forget this page
+ * ```
+ */
+export async function getCacheKey(request: HttpRequest, keyPrefix?: string, method = 'GET', cache?: Cache): Promise<string | undefined> {
+  const prefix = keyPrefix ?? settingOr('CACHE_MIDDLEWARE_KEY_PREFIX', '');
+  const store = await middlewareCache(cache);
+  const headerList = await store.get<unknown>(headerListKey(request, prefix));
+  if (!Array.isArray(headerList)) return undefined;
+  return pageKey(request, method, headerList.map(String), prefix);
+}
+
+/**
+ * Remember which request headers the response varies on (its Vary header) for
+ * this URL, for `cacheTimeout` seconds (default CACHE_MIDDLEWARE_SECONDS), and
+ * return the key to store the page under for this request's method. Writes one key
+ * to `cache`. With USE_I18N, Accept-Language is left out of the key when a locale
+ * middleware set `request.LANGUAGE_CODE`, since the language is in the key already.
+ *
+ * ```ts
+ * const key = await learnCacheKey(request, response, 600);
+ * await cache.set(key, pageData, 600);
+ * ```
+ */
+export async function learnCacheKey(
+  request: HttpRequest,
+  response: HttpResponseBase,
+  cacheTimeout?: number,
+  keyPrefix?: string,
+  cache?: Cache,
+): Promise<string> {
+  const prefix = keyPrefix ?? settingOr('CACHE_MIDDLEWARE_KEY_PREFIX', '');
+  const timeout = cacheTimeout ?? settingOr('CACHE_MIDDLEWARE_SECONDS', 600);
+  const store = await middlewareCache(cache);
+  const headerList: string[] = [];
+  const vary = response.headers.get('Vary');
+  if (vary !== undefined) {
+    // Django drops Accept-Language under USE_I18N because its key holds the active
+    // language; Nuages activates a language only through request.LANGUAGE_CODE, so the
+    // header is redundant only when that is set.
+    const languageInKey = settingOr('USE_I18N', true) && requestLanguage(request) !== undefined;
+    for (const name of vary.split(LIST_DELIMITER)) {
+      const meta = name.trim().toUpperCase().replace(/-/g, '_');
+      if (meta === '' || (meta === 'ACCEPT_LANGUAGE' && languageInKey)) continue;
+      headerList.push(`HTTP_${meta}`);
+    }
+    headerList.sort();
+  }
+  await store.set(headerListKey(request, prefix), headerList, timeout);
+  return pageKey(request, request.method, headerList, prefix);
 }

@@ -19,7 +19,7 @@ type AnyView<P> = (request: HttpRequest, params: P) => HttpResponse | Promise<Ht
  */
 export function requireHttpMethods(methods: readonly string[]) {
   const allowed = [...methods];
-  return function decorate<P = Params, V extends AnyView<P> = AnyView<P>>(view: V): V {
+  return function decorate<P = never, V extends AnyView<P> = AnyView<P>>(view: V): V {
     const wrapper = async function (this: unknown, request: HttpRequest, params: P): Promise<HttpResponse> {
       if (!allowed.includes(request.method)) return new HttpResponseNotAllowed(allowed);
       return view.call(this, request, params);

@@ -9,3 +9,9 @@ export { View, TemplateView, RedirectView, ViewConfigurationError, baseContextDa
 export { ListView, DetailView, type ModelLike, type PaginatorClass } from './generic.ts';
 export { TemplateResponse, ContentNotRenderedError } from './template-response.ts';
 export { requireHttpMethods, requireMethods, requireGET, requirePOST, requireSafe } from './decorators.ts';
+export { cachePage, cacheControl, neverCache, varyOnCookie, varyOnHeaders, type CachePageOptions } from './cache-decorators.ts';
+export { methodDecorator } from './method-decorator.ts';
+export {
+  addNeverCacheHeaders, getCacheKey, getMaxAge, hasVaryHeader, learnCacheKey, patchCacheControl, patchResponseHeaders, patchVaryHeaders,
+  type CacheControlOptions,
+} from '../utils/cache.ts';

@@ -12,6 +12,8 @@ import { createCache, type Cache } from '../../src/cache/index.ts';
 import { CacheKeyNotFoundError, CacheValueNotIntegerError, InvalidCacheKey, UncacheableValueError } from '../../src/cache/errors.ts';
 import { captureLogs } from '../../src/utils/log.ts';
 import { Decimal } from '../../src/utils/decimal.ts';
+import { DateOnly } from '../../src/utils/dates.ts';
+import { SafeString } from '../../src/utils/safestring.ts';
 import { Model, CharField, IntegerField, DecimalField } from '../../src/db/index.ts';
 
 export class SuiteBook extends Model<SuiteBook>()({
@@ -97,6 +99,8 @@ export function runBackendSuite(label: string, entry: (keyPrefix: string) => Cac
         set: new Set([1, 'a']),
         buffer: Buffer.from([0, 1, 2, 255]),
         bigint: 12345678901234567890n,
+        calendarDate: DateOnly.of(2024, 2, 29),
+        safeHtml: new SafeString('<b>bold</b>'),
       };
       for (const [key, value] of Object.entries(values)) await cache.set(key, value);
       for (const [key, value] of Object.entries(values)) {
@@ -308,7 +312,8 @@ export function runBackendSuite(label: string, entry: (keyPrefix: string) => Cac
         await elapse(2);
         const [a, b] = await Promise.all([cache.getOrSet('graced', produce, 1, { grace: 60 }), cache.getOrSet('graced', produce, 1, { grace: 60 })]);
         assert.equal(a, 'v1', 'the stale value is served');
-        assert.equal(b, 'v1');
+        // The second reader may start after the refresh landed (a store with a connection pool).
+        assert.ok(b === 'v1' || b === 'v2', `got ${b}`);
         // The refresh runs after the stale answer; give it a few turns to land.
         for (let i = 0; i < 50 && (await cache.getOrSet('graced', produce, 1, { grace: 60 })) !== 'v2'; i++) await new Promise((resolve) => setImmediate(resolve));
         assert.equal(await cache.getOrSet('graced', produce, 1, { grace: 60 }), 'v2');

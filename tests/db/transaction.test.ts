@@ -573,3 +573,129 @@ describe('lock timeouts', () => {
     assert.deepEqual(await names(), []);
   });
 });
+
+describe('onCommit() with a key', () => {
+  beforeEach(() => setUp('memory'));
+
+  /** A callback that counts its runs under `key`, registered where it is called. */
+  function keyed(runs: string[], key = 'k'): void {
+    onCommit(() => void runs.push(key), { key });
+  }
+
+  test('callbacks of one key run once, after the commit; other keys run too', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      for (let i = 0; i < 100; i++) keyed(runs);
+      keyed(runs, 'other');
+      await insert('a');
+      assert.deepEqual(runs, [], 'nothing runs before the commit');
+    });
+    assert.deepEqual(runs, ['k', 'other']);
+  });
+
+  test('outside a transaction a keyed callback runs at once, every time', () => {
+    const runs: string[] = [];
+    keyed(runs);
+    keyed(runs);
+    assert.deepEqual(runs, ['k', 'k']);
+  });
+
+  test('a rolled-back transaction runs none', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      keyed(runs);
+      setRollback(true);
+    });
+    assert.deepEqual(runs, []);
+  });
+
+  test('registered in a savepoint that rolls back, then in the outer block: runs once', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      await atomic(async () => {
+        keyed(runs);
+        throw new Error('undo the savepoint');
+      }).catch(() => undefined);
+      keyed(runs);
+    });
+    assert.deepEqual(runs, ['k']);
+  });
+
+  test('registered in the outer block, then in a savepoint that rolls back: still runs', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      keyed(runs);
+      await atomic(async () => {
+        keyed(runs);
+        setRollback(true);
+      });
+    });
+    assert.deepEqual(runs, ['k']);
+  });
+
+  test('only in a savepoint that rolls back: does not run', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      await atomic(async () => {
+        keyed(runs);
+        setRollback(true);
+      });
+      await insert('kept');
+    });
+    assert.deepEqual(runs, []);
+  });
+
+  test('in a released savepoint, then in a sibling savepoint that rolls back: runs once', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      await atomic(() => keyed(runs));
+      await atomic(async () => {
+        keyed(runs);
+        setRollback(true);
+      });
+    });
+    assert.deepEqual(runs, ['k']);
+  });
+
+  test('in a released savepoint inside one that rolls back, then in the outer block: runs once', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      await atomic(async () => {
+        await atomic(() => keyed(runs));
+        setRollback(true);
+      });
+      assert.deepEqual(runs, []);
+      keyed(runs);
+    });
+    assert.deepEqual(runs, ['k']);
+  });
+
+  test('registered in a parallel branch\'s savepoint that rolls back while the outer block registers: runs once', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      const registered = gate();
+      const outerDone = gate();
+      await Promise.all([
+        atomic(async () => {
+          keyed(runs);
+          registered.open();
+          await outerDone.promise;
+          setRollback(true);
+        }),
+        registered.promise.then(() => {
+          keyed(runs);
+          outerDone.open();
+        }),
+      ]);
+    });
+    assert.deepEqual(runs, ['k']);
+  });
+
+  test('a thousand savepoints that each register the key run it once', async () => {
+    const runs: string[] = [];
+    await atomic(async () => {
+      for (let i = 0; i < 1000; i++) await atomic(() => keyed(runs));
+    });
+    assert.deepEqual(runs, ['k']);
+  });
+});

@@ -22,6 +22,7 @@ import { ModelStateError } from './errors.ts';
 import { Expression } from './expressions.ts';
 import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
+import { hasModelWriteListeners, noteModelWrite } from './model-writes.ts';
 import { insertInstances } from './persistence.ts';
 import { compilerFor } from './sql/backend.ts';
 import type { ExprNode } from './sql/nodes.ts';
@@ -300,5 +301,6 @@ async function updateBatch(connection: DatabaseWrapper, model: ModelCtor, batch:
     return [field, { kind: 'raw', sql, params }];
   });
   const result = await connection.execute(compilerFor(connection).compileUpdate(query, assignments));
+  if (result.rowCount !== 0 && hasModelWriteListeners()) await noteModelWrite(model, connection.alias, 'update');
   return result.rowCount;
 }

@@ -12,6 +12,7 @@ import type { ModelBase } from './base.ts';
 import { ForeignKey } from './fields/related.ts';
 import type { Field } from './fields/field.ts';
 import type { RelatedObject } from './options.ts';
+import { hasModelWriteListeners, noteModelWrite } from './model-writes.ts';
 import type { QuerySet } from './query-set.ts';
 import { postDelete, preDelete } from './signals.ts';
 import { compilerFor } from './sql/backend.ts';
@@ -249,6 +250,7 @@ export class Collector {
     for (const qs of this.fastDeletes) {
       const result = await connection.execute(compiler.compileDelete(qs.query));
       count(qs.model._meta.label, result.rowCount);
+      if (result.rowCount !== 0 && hasModelWriteListeners()) await noteModelWrite(qs.model, this.using, 'delete');
     }
     for (const { field, value, objs } of this.fieldUpdates) {
       const model = objs[0]!.constructor as ModelCtor;
@@ -263,6 +265,7 @@ export class Collector {
         const qs = model.objects.using(this.using).filter({ pk__in: batch.map((o) => o.pk) });
         const result = await connection.execute(compiler.compileDelete(qs.query));
         count(model._meta.label, result.rowCount);
+        if (result.rowCount !== 0 && hasModelWriteListeners()) await noteModelWrite(model, this.using, 'delete');
       }
     }
     for (const model of models) {

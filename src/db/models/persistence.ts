@@ -14,6 +14,7 @@ import { atomic } from '../transaction.ts';
 import type { ModelBase, SaveOptions } from './base.ts';
 import { Collector } from './deletion.ts';
 import { ModelStateError } from './errors.ts';
+import { hasModelWriteListeners, noteModelWrite } from './model-writes.ts';
 import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
 import { CheckConstraint, UniqueConstraint } from './indexes.ts';
@@ -103,6 +104,7 @@ export async function insertInstances(
         batch[0]![pk.attname] = Number(result.lastInsertId);
       }
     }
+    if (hasModelWriteListeners()) await noteModelWrite(model, connection.alias, 'insert');
   }
 }
 
@@ -156,6 +158,7 @@ export const modelPersistence = {
         const assignments = fields.map((f) => [f, { kind: 'param', value: dbValue(obj, f, connection) }] as const);
         const result = await connection.execute(compiler.compileUpdate(query, assignments as never));
         updated = result.rowCount > 0;
+        if (updated && hasModelWriteListeners()) await noteModelWrite(model, using, 'update');
       } else {
         updated = await qs.exists();
       }

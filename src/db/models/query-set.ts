@@ -26,6 +26,7 @@ import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
 import { DateField, DateTimeField } from './fields/temporal.ts';
 import { Collector } from './deletion.ts';
+import { hasModelWriteListeners, noteModelWrite } from './model-writes.ts';
 import { prefetchRelatedObjects, type PrefetchLookup } from './prefetch.ts';
 import { checkFetchMode, type FetchMode } from './fetch-modes.ts';
 import { QNode, type Lookups } from './query-utils.ts';
@@ -809,6 +810,7 @@ export class QuerySet<M = Model, R = M> implements PromiseLike<R[]>, AsyncIterab
     const connection = connections.get(this.#writeAlias());
     const result = await connection.execute(compilerFor(connection).compileUpdate(query, assignments));
     this.#result = undefined;
+    if (result.rowCount !== 0 && hasModelWriteListeners()) await noteModelWrite(this.model, connection.alias, 'update');
     return result.rowCount;
   }
 

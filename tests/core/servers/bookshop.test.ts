@@ -36,7 +36,9 @@ describe('the bookshop over HTTP', () => {
     assert.match(String(res.headers['content-type']), /^text\/html/);
     assert.match(res.body, /<title>Nuages Bookshop<\/title>/);
     assert.match(res.body, /60 books by 8 authors from 5 publishers\./);
-    assert.equal(res.body.match(/<a href="\/books\/\d+\/">/g)?.length, 5);
+    const [newest, topRated] = res.body.split('<h2>Top rated</h2>');
+    assert.equal(newest!.match(/<a href="\/books\/\d+\/">/g)?.length, 5, 'five newest books');
+    assert.equal(topRated!.match(/<a href="\/books\/\d+\/">/g)?.length, 5, 'five top-rated books');
     assert.match(res.body, /&copy; \d{4} Nuages Bookshop/);
     assert.match(String(res.headers['x-request-duration']), /^\d+\.\d$/);
   });

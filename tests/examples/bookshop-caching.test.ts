@@ -1,0 +1,85 @@
+// The bookshop's cache layers, through the test client on its migrated database: the
+// book page per view, the home page's fragment and the top-rated list, each outdated by
+// a committed write to the catalogue and left alone by a rolled-back one.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resetSettings, setup } from '../../src/conf/index.ts';
+import { apps } from '../../src/conf/apps.ts';
+import { callCommand } from '../../src/core/management/index.ts';
+import { setRequestLogger, type RequestLogger } from '../../src/core/handlers/index.ts';
+import { atomic, connections, setRollback } from '../../src/db/index.ts';
+import type { Book as BookModel } from '../../examples/bookshop/catalog/models.ts';
+import { caches } from '../../src/cache/index.ts';
+import { resetTemplateEngines } from '../../src/template/index.ts';
+import { assertNumQueries, Client, setupTestDatabase } from '../../src/test/index.ts';
+
+const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
+const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-cache-'));
+let previousLogger: RequestLogger;
+let Book: typeof BookModel;
+
+before(async () => {
+  process.env['DATABASE_URL'] = `sqlite:///${join(dir, 'test.sqlite3')}`;
+  process.env['CACHE_URL'] = 'locmem://bookshop-caching-test';
+  await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
+  previousLogger = setRequestLogger({ warn() {}, error() {} });
+  await setupTestDatabase();
+  await callCommand('seed_demo', { stdout: { write() {} } });
+  Book = apps.getModel('catalog.Book') as unknown as typeof BookModel;
+});
+
+after(async () => {
+  setRequestLogger(previousLogger);
+  await caches.closeAll();
+  await connections.closeAll();
+  resetTemplateEngines();
+  resetSettings();
+  apps.clear();
+  delete process.env['DATABASE_URL'];
+  delete process.env['CACHE_URL'];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the bookshop caches its pages and refreshes them after writes', () => {
+  test('a book page is served from the cache, with no query, until a book changes', async () => {
+    const client = new Client();
+    const first = await assertNumQueries(2, () => client.get('/books/3/'));
+    assert.equal(first.status, 200);
+    const cached = await assertNumQueries(0, () => client.get('/books/3/'));
+    assert.equal(cached.text, first.text);
+    assert.ok(cached.headers.get('Age') !== undefined, 'a cached page has an Age header');
+
+    await Book.objects.filter({ id: 3 }).update({ title: 'Renamed by an editor' });
+    const fresh = await assertNumQueries(2, () => client.get('/books/3/'));
+    assert.match(fresh.text, /<h1>Renamed by an editor<\/h1>/);
+  });
+
+  test('a rolled-back write leaves the cached page in place', async () => {
+    const client = new Client();
+    await client.get('/books/4/');
+    await atomic(async () => {
+      await Book.objects.filter({ id: 4 }).update({ title: 'Never committed' });
+      setRollback(true);
+    });
+    const page = await assertNumQueries(0, () => client.get('/books/4/'));
+    assert.doesNotMatch(page.text, /Never committed/);
+  });
+
+  test('the home page renders its fragment and the top-rated list once, then from the cache', async () => {
+    const client = new Client();
+    const first = await client.get('/');
+    assert.match(first.text, /60 books by 8 authors from 5 publishers\./);
+    assert.match(first.text, /<h2>Top rated<\/h2>/);
+    const again = await assertNumQueries(0, () => client.get('/'));
+    assert.equal(again.text, first.text);
+
+    const book = await Book.objects.orderBy('-publishedDate').first();
+    book!.title = 'A newly edited title';
+    await book!.save();
+    const fresh = await client.get('/');
+    assert.match(fresh.text, /A newly edited title/);
+  });
+});
