@@ -1,9 +1,10 @@
 /**
- * A cached bookshop page against the same page uncached: the bookshop is migrated and
+ * Cached bookshop pages against the same pages uncached: the bookshop is migrated and
  * seeded into a throw-away SQLite file, then served twice by `manage.ts serve` with one
- * worker — once with CACHE_URL=locmem:// (the book page comes from `cachePage`), once
- * with CACHE_URL=dummy:// (the same code, every request renders and queries) — and each
- * is loaded by autocannon on loopback, rounds interleaved.
+ * worker — once with CACHE_URL=locmem:// (the pages come from `cachePage`), once with
+ * CACHE_URL=dummy:// (the same code, every request renders and queries) — and each is
+ * loaded by autocannon on loopback, rounds interleaved. Two pages: a book (2 small
+ * queries) and a search of the list (a count and a page of a LIKE over three joins).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ const MANAGE = join(import.meta.dirname, '..', '..', 'examples', 'bookshop', 'ma
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const ROUND_S = Number(process.env['BENCH_ROUND_S'] ?? 2.5);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 20);
-const PAGE = '/books/7/';
+const PAGES = ['/books/7/', '/books/?q=django'];
 
 export interface PageResult {
   readonly name: string;
@@ -42,12 +43,12 @@ function start(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: num
   });
 }
 
-async function load(port: number, seconds: number): Promise<{ rps: number; latencyP50: number; errors: number }> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${PAGE}`, connections: CONNECTIONS, duration: seconds });
+async function load(port: number, page: string, seconds: number): Promise<{ rps: number; latencyP50: number; errors: number }> {
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${page}`, connections: CONNECTIONS, duration: seconds });
   return { rps: result.requests.total / seconds, latencyP50: result.latency.p50, errors: result.errors + result.timeouts + result.non2xx };
 }
 
-/** Requests per second of the book page, cached and uncached (medians of the rounds). */
+/** Requests per second of each page in PAGES, cached and uncached (medians of the rounds). */
 export async function benchPage(): Promise<PageResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nuages-bench-cache-'));
   const base = { ...process.env, DATABASE_URL: `sqlite:///${join(dir, 'db.sqlite3')}`, DEBUG: 'false', NO_COLOR: '1' };
@@ -59,20 +60,26 @@ export async function benchPage(): Promise<PageResult[]> {
       if (run.status !== 0) throw new Error(`${command} failed:\n${run.stdout}${run.stderr}`);
     }
     for (const [name, env] of Object.entries(targets)) servers.set(name, await start(env));
-    const samples = new Map<string, Array<{ rps: number; latencyP50: number; errors: number }>>();
-    for (const [name, server] of servers) {
-      await load(server.port, 1);
-      samples.set(name, []);
+    const results: PageResult[] = [];
+    for (const page of PAGES) {
+      const samples = new Map<string, Array<{ rps: number; latencyP50: number; errors: number }>>();
+      for (const [name, server] of servers) {
+        await load(server.port, page, 1);
+        samples.set(name, []);
+      }
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [name, server] of servers) samples.get(name)!.push(await load(server.port, page, ROUND_S));
+      }
+      for (const [name, runs] of samples) {
+        results.push({
+          name: `${page} ${name}`,
+          rps: median(runs.map((run) => run.rps)),
+          latencyP50: median(runs.map((run) => run.latencyP50)),
+          errors: runs.reduce((sum, run) => sum + run.errors, 0),
+        });
+      }
     }
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, server] of servers) samples.get(name)!.push(await load(server.port, ROUND_S));
-    }
-    return [...samples].map(([name, runs]) => ({
-      name: `bookshop ${PAGE} ${name}`,
-      rps: median(runs.map((run) => run.rps)),
-      latencyP50: median(runs.map((run) => run.latencyP50)),
-      errors: runs.reduce((sum, run) => sum + run.errors, 0),
-    }));
+    return results;
   } finally {
     for (const { child } of servers.values()) child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

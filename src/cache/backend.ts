@@ -84,15 +84,17 @@ export abstract class CacheBackend {
 
   /**
    * The values found among `keys` (missing keys are absent from the map). The reads
-   * go out together; a store with a multi-get (Redis MGET) overrides this.
+   * go out together; a store with a multi-get (Redis MGET) overrides this, and a
+   * store in this process may answer synchronously, as `get` may.
    */
-  async getMany(keys: readonly string[]): Promise<Map<string, unknown>> {
-    const values = await Promise.all(keys.map((key) => this.get(key)));
-    const found = new Map<string, unknown>();
-    keys.forEach((key, i) => {
-      if (values[i] !== undefined) found.set(key, values[i]);
+  getMany(keys: readonly string[]): MaybePromise<Map<string, unknown>> {
+    return Promise.all(keys.map((key) => this.get(key))).then((values) => {
+      const found = new Map<string, unknown>();
+      keys.forEach((key, i) => {
+        if (values[i] !== undefined) found.set(key, values[i]);
+      });
+      return found;
     });
-    return found;
   }
 
   /** Store every entry; returns the keys that could not be stored (Django's set_many). */

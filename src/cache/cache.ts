@@ -396,16 +396,29 @@ export class Cache {
     return this.#unwrapEntry(stored);
   }
 
-  async #unwrapEntry(stored: CacheEntry): Promise<Lookup> {
-    if (stored.tags !== null && stored.tags.length > 0) {
-      const keys = stored.tags.map(([key]) => key);
-      const current = await this.#call(() => this.backend.getMany(keys), undefined);
-      // Without the tokens (server down) a tagged value cannot be trusted.
-      if (current === undefined) return MISS;
-      for (const [key, token] of stored.tags) {
-        if (current.get(key) !== token) return MISS;
-      }
+  /** A tagged or graced value: checked against its tags' tokens (synchronously on a store in this process). */
+  #unwrapEntry(stored: CacheEntry): Lookup {
+    if (stored.tags === null || stored.tags.length === 0) return this.#current(stored);
+    const keys = stored.tags.map(([key]) => key);
+    let tokens: Map<string, unknown> | Promise<Map<string, unknown>>;
+    try {
+      tokens = this.backend.getMany(keys);
+    } catch (error) {
+      return this.#failed(error, MISS);
     }
+    // Without the tokens (server down) a tagged value cannot be trusted: a miss.
+    if (tokens instanceof Promise) return tokens.then((found) => this.#checkTags(stored, found), (error: unknown) => this.#failed(error, MISS));
+    return this.#checkTags(stored, tokens);
+  }
+
+  #checkTags(stored: CacheEntry, tokens: Map<string, unknown>): Lookup {
+    for (const [key, token] of stored.tags!) {
+      if (tokens.get(key) !== token) return MISS;
+    }
+    return this.#current(stored);
+  }
+
+  #current(stored: CacheEntry): Lookup {
     return stored.freshUntil !== null && Date.now() > stored.freshUntil ? new StaleHit(stored.value) : stored.value;
   }
 

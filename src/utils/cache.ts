@@ -372,24 +372,37 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
+// A page lookup needs the URL's hash for two keys (the header list, then the page); once per request.
+const urlHashes = new WeakMap<HttpRequest, string>();
+function urlHash(request: HttpRequest): string {
+  let hash = urlHashes.get(request);
+  if (hash === undefined) {
+    hash = md5(request.buildAbsoluteUri());
+    urlHashes.set(request, hash);
+  }
+  return hash;
+}
+
 function pageKey(request: HttpRequest, method: string, headerList: readonly string[], keyPrefix: string): string {
   const values = createHash('md5');
   for (const name of headerList) {
     const value = request.META[name];
     if (value !== undefined) values.update(value);
   }
-  const url = md5(request.buildAbsoluteUri());
-  return `views.decorators.cache.cache_page.${keyPrefix}.${method}.${url}.${values.digest('hex')}${i18nKeySuffix(request)}`;
+  return `views.decorators.cache.cache_page.${keyPrefix}.${method}.${urlHash(request)}.${values.digest('hex')}${i18nKeySuffix(request)}`;
 }
 
 function headerListKey(request: HttpRequest, keyPrefix: string): string {
-  return `views.decorators.cache.cache_header.${keyPrefix}.${md5(request.buildAbsoluteUri())}${i18nKeySuffix(request)}`;
+  return `views.decorators.cache.cache_header.${keyPrefix}.${urlHash(request)}${i18nKeySuffix(request)}`;
 }
+
+let cachesModule: Promise<typeof import('../cache/caches.ts')> | undefined;
 
 async function middlewareCache(cache: Cache | undefined): Promise<Cache> {
   if (cache !== undefined) return cache;
-  // Imported on demand: the HTTP helpers above must not load the cache framework.
-  const { caches } = await import('../cache/caches.ts');
+  // Imported on demand (once): the HTTP helpers above must not load the cache framework.
+  cachesModule ??= import('../cache/caches.ts');
+  const { caches } = await cachesModule;
   return caches.get(settingOr('CACHE_MIDDLEWARE_ALIAS', 'default'));
 }
 

@@ -135,7 +135,7 @@ describe('when the cache server is down', () => {
   test('a tagged value whose tags cannot be read is a miss, never a possibly stale hit', async () => {
     class TagsDown extends SharedLocMem {
       static down = false;
-      override async getMany(keys: readonly string[]): Promise<Map<string, unknown>> {
+      override getMany(keys: readonly string[]): Map<string, unknown> {
         if (TagsDown.down) throw new CacheUnavailableError('timeout');
         return super.getMany(keys);
       }

@@ -2,8 +2,8 @@
  * The catalogue's pages. Each view issues a fixed number of queries whatever
  * the page size: to-one relations are JOINed (selectRelated), to-many ones
  * are loaded by one batched query (prefetchRelated). Each cache layer is used
- * where it belongs: the home page's fragment (`{% cache %}`), the book page
- * per view (`cachePage`), the top-rated list at low level (`getOrSet`); all of
+ * where it belongs: the home page's fragment (`{% cache %}`), the book list and
+ * book pages per view (`cachePage`), the top-rated list at low level (`getOrSet`); all of
  * them depend on the catalogue's models, so an edit shows at once.
  */
 import { Avg, Count, Prefetch, Q } from 'nuages/db';
@@ -59,8 +59,14 @@ export async function home(request: HttpRequest): Promise<HttpResponse> {
   });
 }
 
-/** `/books/?q=…&page=N`: 3 queries (count, page with publishers, authors of the page). */
-export async function bookList(request: HttpRequest): Promise<HttpResponse> {
+/**
+ * `/books/?q=…&page=N`: 3 queries (count, page with publishers, authors of the page), once
+ * per URL (each search and page is its own entry) per 5 minutes, or sooner when the catalogue
+ * changes.
+ */
+export const bookList = cachePage(60 * 5, { dependsOn: [Book, Author, Publisher] })(async function bookList(
+  request: HttpRequest,
+): Promise<HttpResponse> {
   const q = (request.GET.get('q') ?? '').trim();
   const paginator = new Paginator(searchBooks(q), BOOKS_PER_PAGE);
   // getPage() forgives a bad ?page= (last page for too big, first for nonsense), as Django's.
@@ -72,7 +78,7 @@ export async function bookList(request: HttpRequest): Promise<HttpResponse> {
     q,
     pageRange: paginator.getElidedPageRange(page.number, { onEachSide: 2, onEnds: 1 }),
   });
-}
+});
 
 /**
  * `/books/<int:id>/`: 2 queries, the book JOINed to its publisher, then its authors in name
