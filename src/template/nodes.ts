@@ -121,7 +121,9 @@ export class VariableNode extends Node {
     this.expression = expression;
   }
   override compile(g: CodeGen): void {
-    g.write(`S(${g.value(this.expression)}, c)`);
+    // show() answers a promise only for an object whose __html__ renders asynchronously (a form).
+    const t = g.temp();
+    g.write(`(typeof (${t} = S(${g.value(this.expression)}, c)) === 'string' ? ${t} : STR(yield* Z(${t})))`);
   }
 }
 

@@ -274,16 +274,20 @@ export function missingArgument(name: string, c: Context): never {
   throw new VariableDoesNotExist(name, c.template?.name ?? 'unknown');
 }
 
-function htmlOf(value: unknown): string | undefined {
+function htmlOf(value: unknown): string | PromiseLike<unknown> | undefined {
   const html = (value as { __html__?: unknown } | null)?.__html__;
-  return typeof html === 'function' ? String(html.call(value)) : undefined;
+  if (typeof html !== 'function') return undefined;
+  const out = html.call(value) as unknown;
+  return isThenable(out) ? out : String(out);
 }
 
 /**
  * Renders a value for `{{ }}` output: dates and numbers localized, everything
  * else as Python's str(), escaped when autoescaping is on and the value is not safe.
+ * An object whose `__html__()` returns a promise (a form, a bound field: their
+ * widgets render through templates) gives that promise, which the caller awaits.
  */
-export function show(value: unknown, c: Context): string {
+export function show(value: unknown, c: Context): string | PromiseLike<unknown> {
   if (typeof value === 'string') return c.autoescape ? escapeHtml(value) : value;
   if (value instanceof SafeString) return value.value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value === 0 ? 0 : value);
@@ -292,6 +296,14 @@ export function show(value: unknown, c: Context): string {
     if (html !== undefined) return html;
   }
   const text = renderString(value, c);
+  return c.autoescape ? escapeHtml(text) : text;
+}
+
+/** {@link show} for places that print synchronously: an async `__html__` prints as str(), escaped. */
+export function showSync(value: unknown, c: Context): string {
+  const out = show(value, c);
+  if (typeof out === 'string') return out;
+  const text = str(value);
   return c.autoescape ? escapeHtml(text) : text;
 }
 
@@ -355,7 +367,8 @@ export function escapeOutput(value: unknown, c: Context): string {
   if (value instanceof SafeString) return value.value;
   if (!c.autoescape) return str(value);
   const html = htmlOf(value);
-  if (html !== undefined) return html;
+  // Tags that print synchronously cannot wait for an async __html__; they print str().
+  if (typeof html === 'string') return html;
   return escapeHtml(str(value));
 }
 

@@ -88,3 +88,15 @@ describe('async values', () => {
     assert.equal(await out, '1');
   });
 });
+
+describe('objects that render themselves asynchronously', () => {
+  test('an __html__ that returns a promise is awaited and printed unescaped', async () => {
+    const widget = { __html__: () => Promise.resolve('<input name="q">') };
+    assert.equal(await engine.fromString('[{{ w }}]').render({ w: widget }), '[<input name="q">]');
+  });
+
+  test('a synchronous __html__ still prints at once', () => {
+    const widget = { __html__: () => '<b>x</b>' };
+    assert.equal(engine.fromString('{{ w }}').renderSync({ w: widget }), '<b>x</b>');
+  });
+});

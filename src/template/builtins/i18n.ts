@@ -14,7 +14,7 @@ import type { FilterExpression } from '../expression.ts';
 import type { Context } from '../context.ts';
 import { Library } from '../library.ts';
 import { TemplateSyntaxError } from '../errors.ts';
-import { show, MISSING } from '../runtime.ts';
+import { showSync, MISSING } from '../runtime.ts';
 import { Decimal } from '../python.ts';
 import type { NodeList } from '../nodes.ts';
 import { SafeString } from '../../utils/safestring.ts';
@@ -141,7 +141,7 @@ class BlockTranslateNode extends Node {
     return message.replaceAll(/\0(\d+)\0/g, (_m, i: string) => {
       const name = names[Number(i)]!;
       const value = c.has(name) ? c.get(name) : si.includes('%s') ? si.replace('%s', name) : si;
-      return show(value === MISSING ? '' : value, c);
+      return showSync(value === MISSING ? '' : value, c);
     });
   }
 
