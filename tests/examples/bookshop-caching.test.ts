@@ -3,6 +3,7 @@
 // a committed write to the catalogue and left alone by a rolled-back one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,5 +82,21 @@ describe('the bookshop caches its pages and refreshes them after writes', () => 
     await book!.save();
     const fresh = await client.get('/');
     assert.match(fresh.text, /A newly edited title/);
+  });
+});
+
+describe('commands on a bookshop that caches in Redis', () => {
+  test('migrate and seed_demo exit when done, though their writes opened a Redis connection', () => {
+    const commandDir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-redis-'));
+    try {
+      const env = { ...process.env, DATABASE_URL: `sqlite:///${join(commandDir, 'db.sqlite3')}`, CACHE_URL: 'redis://127.0.0.1:6379/8', NO_COLOR: '1' };
+      for (const command of ['migrate', 'seed_demo']) {
+        const run = spawnSync(process.execPath, [join(BOOKSHOP, 'manage.ts'), command], { env, encoding: 'utf8', timeout: 30_000 });
+        assert.equal(run.signal, null, `${command} did not exit by itself`);
+        assert.equal(run.status, 0, `${command}: ${run.stdout}${run.stderr}`);
+      }
+    } finally {
+      rmSync(commandDir, { recursive: true, force: true });
+    }
   });
 });

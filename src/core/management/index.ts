@@ -194,7 +194,20 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
     return 1;
   }
   const command = await loadCommand(subcommand, io);
-  return command.runFromArgv(progName, subcommand, args.slice(1));
+  try {
+    return await command.runFromArgv(progName, subcommand, args.slice(1));
+  } finally {
+    await closeCaches();
+  }
+}
+
+/**
+ * A command's writes invalidate cache tags, which opens connections to Redis or
+ * Memcached; close them so the process exits when the command is done.
+ */
+async function closeCaches(): Promise<void> {
+  const { caches } = await import('../../cache/caches.ts');
+  await caches.closeAll();
 }
 
 function mainHelp(progName: string, settingsError: unknown, notice: (text: string) => string): string {
