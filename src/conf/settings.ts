@@ -61,6 +61,12 @@ export interface CacheSettings {
   OPTIONS?: Record<string, unknown>;
 }
 
+/** One entry of `STORAGES`: a built-in name ('filesystem', 'staticfiles') or a Storage class, and its options. */
+export interface StorageSettings {
+  BACKEND: string | (new (options?: Record<string, unknown>) => unknown);
+  OPTIONS?: Record<string, unknown>;
+}
+
 /** The settings Nuages itself defines, each with a default. */
 export interface BuiltinSettings {
   DEBUG: boolean;
@@ -98,6 +104,8 @@ export interface BuiltinSettings {
   STATIC_ROOT: string | null;
   MEDIA_URL: string;
   MEDIA_ROOT: string;
+  /** Named file storages (Django 5.2's shape); `default` holds uploads, `staticfiles` static files. */
+  STORAGES: Record<string, StorageSettings>;
   CSRF_TRUSTED_ORIGINS: string[];
   SECURE_SSL_REDIRECT: boolean;
   SECURE_HSTS_SECONDS: number;
@@ -108,6 +116,12 @@ export interface BuiltinSettings {
   DATE_FORMAT: string;
   DATETIME_FORMAT: string;
   TIME_FORMAT: string;
+  /** strptime/strftime formats forms accept; the first is how date widgets print values. */
+  DATE_INPUT_FORMATS: string[];
+  DATETIME_INPUT_FORMATS: string[];
+  TIME_INPUT_FORMATS: string[];
+  /** The form renderer: 'module#Export' (default 'nuages/forms/renderers#DjangoTemplates') or a renderer object. */
+  FORM_RENDERER: string | object;
   ADMINS: Array<[string, string]>;
   DEFAULT_FROM_EMAIL: string;
   SERVER_EMAIL: string;
@@ -172,6 +186,7 @@ export function defaultSettings(): BuiltinSettings {
     STATIC_ROOT: null,
     MEDIA_URL: '',
     MEDIA_ROOT: '',
+    STORAGES: { default: { BACKEND: 'filesystem' }, staticfiles: { BACKEND: 'staticfiles' } },
     CSRF_TRUSTED_ORIGINS: [],
     SECURE_SSL_REDIRECT: false,
     SECURE_HSTS_SECONDS: 0,
@@ -182,6 +197,10 @@ export function defaultSettings(): BuiltinSettings {
     DATE_FORMAT: 'N j, Y',
     DATETIME_FORMAT: 'N j, Y, P',
     TIME_FORMAT: 'P',
+    DATE_INPUT_FORMATS: ['%Y-%m-%d', '%m/%d/%Y', '%m/%d/%y', '%b %d %Y', '%b %d, %Y', '%d %b %Y', '%d %b, %Y', '%B %d %Y', '%B %d, %Y', '%d %B %Y', '%d %B, %Y'],
+    DATETIME_INPUT_FORMATS: ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M:%S.%f', '%m/%d/%Y %H:%M', '%m/%d/%y %H:%M:%S', '%m/%d/%y %H:%M:%S.%f', '%m/%d/%y %H:%M'],
+    TIME_INPUT_FORMATS: ['%H:%M:%S', '%H:%M:%S.%f', '%H:%M'],
+    FORM_RENDERER: 'nuages/forms/renderers#DjangoTemplates',
     ADMINS: [],
     DEFAULT_FROM_EMAIL: 'webmaster@localhost',
     SERVER_EMAIL: 'root@localhost',

@@ -9,7 +9,7 @@
  * multer and fastify-multipart); what is Nuages here is the limits and the API.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, readFileSync, readSync, type WriteStream } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +33,10 @@ export class UploadedFile {
   readonly name: string;
   /** The form field it was sent under. */
   readonly fieldName: string;
-  readonly contentType: string;
+  /** The client's claim; forms' ImageField replaces it with the type its bytes show. */
+  contentType: string;
+  /** Set by forms' ImageField once the bytes proved to be an image. */
+  image: { width: number; height: number; format: string } | undefined;
   readonly charset: string | undefined;
   readonly size: number;
   #content: Buffer | undefined;
@@ -78,6 +81,26 @@ export class UploadedFile {
     if (this.#content !== undefined) return this.#content;
     if (this.#path !== undefined) return readFile(this.#path);
     return Buffer.alloc(0);
+  }
+
+  /** The whole content, read synchronously (fields' sync `clean()` inspects uploads with it). */
+  readSync(): Buffer {
+    if (this.#content !== undefined) return this.#content;
+    if (this.#path !== undefined) return readFileSync(this.#path);
+    return Buffer.alloc(0);
+  }
+
+  /** At most the first `length` bytes, read synchronously: enough to sniff a file's type. */
+  head(length: number): Buffer {
+    if (this.#content !== undefined) return this.#content.subarray(0, length);
+    if (this.#path === undefined) return Buffer.alloc(0);
+    const fd = openSync(this.#path, 'r');
+    try {
+      const buffer = Buffer.alloc(length);
+      return buffer.subarray(0, readSync(fd, buffer, 0, length, 0));
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The content decoded as text (its charset, else UTF-8). */

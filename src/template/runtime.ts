@@ -136,6 +136,10 @@ function step(current: unknown, bit: string, stringIfInvalid: string): unknown {
     } else if (Array.isArray(current)) {
       const i = index(current.length, bit);
       value = i === -1 ? (LIST_ARG_METHODS.has(bit) ? NEEDS_ARGS : MISSING) : current[i];
+      // A list subclass with attributes of its own (a form's ErrorList: `errors.field_id`).
+      if (value === MISSING && Object.getPrototypeOf(current) !== Array.prototype && !(bit in Array.prototype) && bit in current) {
+        value = (current as unknown as Record<string, unknown>)[bit];
+      }
     } else if (isDict(current)) {
       const dict = current as Record<string, unknown>;
       value = Object.hasOwn(dict, bit) ? dict[bit] : dictMethod(() => Object.entries(dict), bit);

@@ -1,0 +1,89 @@
+/**
+ * STORAGES: named storages from settings (Django's StorageHandler) and the
+ * default one.
+ */
+import { settingOr } from '../../conf/lazy-settings.ts';
+import type { StorageSettings } from '../../conf/settings.ts';
+import { InvalidStorageError } from './errors.ts';
+import { FileSystemStorage } from './filesystem.ts';
+import type { Storage } from './storage.ts';
+
+/** The alias FileFields use unless told otherwise. */
+export const DEFAULT_STORAGE_ALIAS = 'default';
+/** The alias static files use. */
+export const STATICFILES_STORAGE_ALIAS = 'staticfiles';
+
+export type { StorageSettings };
+
+/** Django 5.2's default STORAGES, with Nuages's short backend names. */
+export function defaultStoragesSetting(): Record<string, StorageSettings> {
+  return { default: { BACKEND: 'filesystem' }, staticfiles: { BACKEND: 'staticfiles' } };
+}
+
+const BUILTIN: Record<string, (options: Record<string, unknown>) => Storage> = {
+  filesystem: (options) => new FileSystemStorage(options),
+  'django.core.files.storage.FileSystemStorage': (options) => new FileSystemStorage(options),
+  // Static files are a file-system storage under STATIC_ROOT served at STATIC_URL.
+  staticfiles: (options) =>
+    new FileSystemStorage({
+      location: settingOr<string | null>('STATIC_ROOT', null) ?? '',
+      baseUrl: settingOr<string | null>('STATIC_URL', null),
+      ...options,
+    }),
+};
+
+let cache = new Map<string, Storage>();
+let cachedFrom: unknown;
+
+/**
+ * The storage configured under `alias` in STORAGES, built once per settings object.
+ *
+ * @throws InvalidStorageError for an alias STORAGES lacks or a BACKEND that is not
+ *   a built-in name or a Storage class.
+ *
+ * ```ts
+ * const media = storages('default');
+ * ```
+ */
+export function storages(alias: string = DEFAULT_STORAGE_ALIAS): Storage {
+  const configured = settingOr<Record<string, StorageSettings>>('STORAGES', defaultStoragesSetting());
+  if (configured !== cachedFrom) {
+    cache = new Map();
+    cachedFrom = configured;
+  }
+  const found = cache.get(alias);
+  if (found) return found;
+  const entry = configured[alias];
+  if (!entry) {
+    throw new InvalidStorageError(
+      `Could not find config for '${alias}' in settings.STORAGES. Add an entry such as ${alias}: { BACKEND: 'filesystem' }.`,
+    );
+  }
+  const options = entry.OPTIONS ?? {};
+  let storage: Storage;
+  if (typeof entry.BACKEND === 'function') {
+    storage = new entry.BACKEND(options) as Storage;
+  } else {
+    const build = BUILTIN[entry.BACKEND];
+    if (!build) {
+      throw new InvalidStorageError(
+        `STORAGES['${alias}'].BACKEND '${entry.BACKEND}' is not a built-in storage (${Object.keys(BUILTIN).join(', ')}); ` +
+          'pass the Storage class itself for your own.',
+      );
+    }
+    storage = build(options);
+  }
+  cache.set(alias, storage);
+  return storage;
+}
+
+/**
+ * The default storage (STORAGES.default), as Django's default_storage.
+ *
+ * ```ts
+ * const name = await defaultStorage().save('notes/a.txt', 'hello');
+ * ```
+ */
+export function defaultStorage(): Storage {
+  return storages(DEFAULT_STORAGE_ALIAS);
+}

@@ -1,0 +1,20 @@
+/**
+ * nuages/forms: forms, fields, widgets, renderers and form errors.
+ *
+ * ```ts
+ * import { defineForm, CharField, EmailField } from 'nuages/forms';
+ * const ContactForm = defineForm({ subject: new CharField({ maxLength: 100 }), email: new EmailField() });
+ * ```
+ */
+export { BaseForm, Form, defineForm } from './forms.ts';
+export type { CleanedData, FieldCleanedValue, FieldMap, FormClass, FormOptions } from './forms.ts';
+export { BoundField, BoundWidget } from './boundfield.ts';
+export type { FieldLike, FormLike, WidgetLike } from './boundfield.ts';
+export { ErrorDict, ErrorList, flatatt, prettyName, toQueryDict } from './utils.ts';
+export type { DataDict, ErrorListOptions, FormDataInput, RendererLike } from './utils.ts';
+export { AddErrorFieldError, EmptyPermittedRequiredAttributeError, FormNotValidatedError, UnknownFormFieldError } from './form-errors.ts';
+export * from './widgets.ts';
+export * from './renderers.ts';
+export * from './fields.ts';
+export { FileField, ImageField, type FileFieldOptions } from './file-fields.ts';
+export { ValidationError, NON_FIELD_ERRORS } from '../core/exceptions.ts';
