@@ -86,28 +86,7 @@ export interface ReadableData {
   keys?(): Iterable<string>;
 }
 
-class PlainDataDict implements DataDict {
-  readonly #lists: MultiValueDict<unknown>;
-  constructor(lists: MultiValueDict<unknown>) {
-    this.#lists = lists;
-  }
-  get(name: string): unknown {
-    return this.#lists.get(name);
-  }
-  getList(name: string): unknown[] {
-    return this.#lists.getList(name);
-  }
-  getlist(name: string): unknown[] {
-    return this.#lists.getList(name);
-  }
-  has(name: string): boolean {
-    return this.#lists.has(name);
-  }
-  keys(): IterableIterator<string> {
-    return this.#lists.keys();
-  }
-}
-
+/** Form data behind one interface: a QueryDict, a MultiValueDict, or a plain object's lists. */
 class WrappedDataDict implements DataDict {
   readonly #inner: ReadableData;
   constructor(inner: ReadableData) {
@@ -140,8 +119,8 @@ class WrappedDataDict implements DataDict {
  * ```
  */
 export function toQueryDict(data: FormDataInput | DataDict | null | undefined): DataDict {
-  if (data === null || data === undefined) return new PlainDataDict(new MultiValueDict());
-  if (data instanceof PlainDataDict || data instanceof WrappedDataDict) return data;
+  if (data === null || data === undefined) return new WrappedDataDict(new MultiValueDict());
+  if (data instanceof WrappedDataDict) return data;
   const maybe = data as { get?: unknown; getList?: unknown; has?: unknown };
   if (typeof maybe.get === 'function' && typeof maybe.getList === 'function' && typeof maybe.has === 'function') {
     return new WrappedDataDict(data as ReadableData);
@@ -151,7 +130,7 @@ export function toQueryDict(data: FormDataInput | DataDict | null | undefined): 
     if (value === undefined) continue;
     lists.setList(key, Array.isArray(value) ? value : [value]);
   }
-  return new PlainDataDict(lists);
+  return new WrappedDataDict(lists);
 }
 
 function asMessage(item: string | ValidationMessage): ValidationMessage {
