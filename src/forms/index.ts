@@ -18,3 +18,17 @@ export * from './renderers.ts';
 export * from './fields.ts';
 export { FileField, ImageField, type FileFieldOptions } from './file-fields.ts';
 export { ValidationError, NON_FIELD_ERRORS } from '../core/exceptions.ts';
+export { BaseFormSet, formsetFactory, allValid } from './formsets.ts';
+export {
+  ManagementForm,
+  TOTAL_FORM_COUNT,
+  INITIAL_FORM_COUNT,
+  MIN_NUM_FORM_COUNT,
+  MAX_NUM_FORM_COUNT,
+  ORDERING_FIELD_NAME,
+  DELETION_FIELD_NAME,
+  DEFAULT_MIN_NUM,
+  DEFAULT_MAX_NUM,
+} from './management-form.ts';
+export type { FormSetClass, FormSetFactoryOptions, FormSetFormClass, FormSetMessage, FormSetOptions } from './formsets.ts';
+export { FormSetAbsoluteMaxError, FormSetInvalidError, FormSetNotOrderableError } from './formset-errors.ts';

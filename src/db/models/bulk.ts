@@ -180,6 +180,8 @@ export async function bulkCreate<T extends ModelBase>(
         const value = auto.call(field, true, now);
         if (value !== undefined) obj[field.attname] = value;
       }
+      const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> }).preSaveInstance;
+      if (hook) await hook.call(field, obj, true);
       // Rows of one INSERT share their columns, so a db default is written as its value
       // rather than left out (Django writes the db_default expression the same way).
       if (field.hasDbDefault() && isUnset(obj[field.attname])) obj[field.attname] = field.toPython(field.options.dbDefault);

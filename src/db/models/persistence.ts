@@ -145,6 +145,11 @@ export const modelPersistence = {
       const value = auto.call(field, obj._state.adding, now);
       if (value !== undefined) obj[field.attname] = value;
     }
+    // Fields whose pre-save work is asynchronous (a FileField writes its pending upload).
+    for (const field of meta.fields) {
+      const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> }).preSaveInstance;
+      if (hook && !(updateFields && !updateFields.has(field.name))) await hook.call(field, obj, obj._state.adding);
+    }
     const pk = meta.pk;
     const pkValue = obj[pk.attname];
     let updated = false;
@@ -211,7 +216,9 @@ export const modelPersistence = {
     for (const field of fields) {
       // A deferred field has no own value; reading it through the prototype would throw.
       const previous = Object.hasOwn(obj, field.attname) ? obj[field.attname] : undefined;
-      Object.defineProperty(obj, field.attname, { value: values[field.attname], writable: true, enumerable: true, configurable: true });
+      // An own accessor (a FileField's) keeps wrapping what it is given; anything else becomes a plain value.
+      if (Object.getOwnPropertyDescriptor(obj, field.attname)?.set) obj[field.attname] = values[field.attname];
+      else Object.defineProperty(obj, field.attname, { value: values[field.attname], writable: true, enumerable: true, configurable: true });
       // A reloaded key invalidates the related object cached for it.
       if (field instanceof ForeignKey && obj._state.fieldsCache && previous !== values[field.attname]) {
         delete obj._state.fieldsCache[field.name];

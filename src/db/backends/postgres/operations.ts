@@ -91,6 +91,7 @@ export class PostgresOperations extends BaseDatabaseOperations {
     DecimalField: 'numeric(%(maxDigits)s, %(decimalPlaces)s)',
     // The field stores microseconds as an integer on every backend, so the column is one too.
     DurationField: 'bigint',
+    FileField: 'varchar(%(maxLength)s)',
     FloatField: 'double precision',
     IntegerField: 'integer',
     BigIntegerField: 'bigint',

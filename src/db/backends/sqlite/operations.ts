@@ -32,6 +32,7 @@ export class SqliteOperations extends BaseDatabaseOperations {
     DateTimeField: 'datetime',
     DecimalField: 'decimal',
     DurationField: 'bigint',
+    FileField: 'varchar(%(maxLength)s)',
     FloatField: 'real',
     IntegerField: 'integer',
     BigIntegerField: 'bigint',

@@ -12,3 +12,7 @@ export {
   type OnDeleteAction,
 } from './related.ts';
 export { ManyToManyField, type ManyToManyOptions } from './many-to-many.ts';
+export {
+  FileField, ImageField, FieldFile, ImageFieldFile, NoFileAssociatedError, uploadDate,
+  type FileFieldOptions, type ImageFieldOptions, type UploadTo,
+} from './files.ts';
