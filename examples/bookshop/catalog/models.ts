@@ -1,6 +1,6 @@
 /** The catalogue: publishers, authors, books and products. */
 import {
-  CharField, CheckConstraint, DateField, DecimalField, EmailField, ForeignKey, Index, IntegerField, ManyToManyField, Model,
+  CharField, CheckConstraint, DateField, DateTimeField, DecimalField, EmailField, ForeignKey, Index, IntegerField, ManyToManyField, Model,
   PROTECT, Q, QuerySet, TextField, PositiveIntegerField, SlugField, type RelatedManager,
 } from 'nuages/db';
 
@@ -63,3 +63,12 @@ export class Product extends Model<Product>()({
     return this.price.gt(100);
   }
 }
+
+/** What visitors send through the contact form (`/contact/`). */
+export class ContactMessage extends Model<ContactMessage>()({
+  name: new CharField({ maxLength: 100 }),
+  email: new EmailField(),
+  subject: new CharField({ maxLength: 200 }),
+  message: new TextField(),
+  sentAt: new DateTimeField({ autoNowAdd: true }),
+}, { ordering: ['-sentAt'] }) {}

@@ -1,6 +1,6 @@
 /** The catalogue's URLs, included under the 'catalog' namespace. */
 import { path } from 'nuages/urls';
-import { apiBooks, authorList, bookDetail, bookList, home } from './views.ts';
+import { apiBooks, authorList, bookDetail, bookList, contact, home } from './views.ts';
 
 export const appName = 'catalog';
 
@@ -10,4 +10,5 @@ export const urlpatterns = [
   path('books/<int:id>/', bookDetail, { name: 'book-detail' }),
   path('authors/', authorList, { name: 'author-list' }),
   path('api/books/', apiBooks, { name: 'api-books' }),
+  path('contact/', contact, { name: 'contact' }),
 ];

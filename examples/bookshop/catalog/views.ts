@@ -7,12 +7,13 @@
  * them depend on the catalogue's models, so an edit shows at once.
  */
 import { Avg, Count, Prefetch, Q } from 'nuages/db';
-import { Http404, HttpResponse, JsonResponse, type HttpRequest } from 'nuages/http';
+import { Http404, HttpResponse, HttpResponseRedirect, JsonResponse, type HttpRequest } from 'nuages/http';
 import { Paginator } from 'nuages/core/paginator';
 import { renderToString } from 'nuages/template';
 import { cache } from 'nuages/cache';
 import { cachePage } from 'nuages/views';
-import { Author, Book, Publisher } from './models.ts';
+import { ContactForm } from './forms.ts';
+import { Author, Book, ContactMessage, Publisher } from './models.ts';
 
 const BOOKS_PER_PAGE = 10;
 
@@ -135,3 +136,20 @@ export async function apiBooks(request: HttpRequest): Promise<JsonResponse> {
     results,
   });
 }
+
+/**
+ * `/contact/`: the contact form. A valid POST stores the message and redirects (so a reload
+ * does not send it twice); an invalid one shows the form again with Django's errors.
+ */
+export async function contact(request: HttpRequest): Promise<HttpResponse> {
+  if (request.method === 'POST') {
+    const form = new ContactForm({ data: request.POST });
+    if (await form.isValid()) {
+      await ContactMessage.objects.create(form.cleanedData);
+      return new HttpResponseRedirect('?sent=1');
+    }
+    return render(request, 'catalog/contact.html', { form });
+  }
+  return render(request, 'catalog/contact.html', { form: new ContactForm(), sent: request.GET.get('sent') === '1' });
+}
+
