@@ -48,6 +48,8 @@ interface FormClassStatics {
   prefix?: string | null;
   useRequiredAttribute?: boolean;
   defaultRenderer?: RendererLike | (new () => RendererLike) | null;
+  /** Overrides the declared-field lookup (ModelForm builds its fields from the model here). */
+  baseFields?(): Map<string, FieldLike>;
 }
 
 /**
@@ -71,6 +73,8 @@ function declaredFields(ctor: Function): Map<string, FieldLike> {
   for (const c of chain) {
     if (!Object.hasOwn(c, 'fields')) continue;
     const own = (c as FormClassStatics).fields ?? {};
+    // A ModelForm's `fields` lists model field names ('__all__' or an array), not Field objects.
+    if (typeof own !== 'object' || Array.isArray(own)) continue;
     for (const [name, field] of Object.entries(own)) {
       if (field === null) fields.delete(name);
       else fields.set(name, field);
@@ -137,7 +141,8 @@ export class BaseForm<F extends FieldMap = FieldMap> {
     this.labelSuffix = options.labelSuffix ?? ':';
     this.emptyPermitted = options.emptyPermitted ?? false;
     this.fields = {};
-    for (const [name, field] of declaredFields(this.constructor)) this.fields[name] = copyField(field);
+    const base = typeof statics.baseFields === 'function' ? statics.baseFields.call(this.constructor) : declaredFields(this.constructor);
+    for (const [name, field] of base) this.fields[name] = copyField(field);
     this.orderFields(options.fieldOrder === undefined || options.fieldOrder === null ? (statics.fieldOrder ?? null) : options.fieldOrder);
     this.useRequiredAttribute = options.useRequiredAttribute ?? statics.useRequiredAttribute ?? true;
     if (this.emptyPermitted && this.useRequiredAttribute) throw new EmptyPermittedRequiredAttributeError(this.constructor.name);
@@ -223,12 +228,31 @@ export class BaseForm<F extends FieldMap = FieldMap> {
 
   /** Validates once (later calls reuse the result) and answers whether the form is bound and has no errors. */
   async isValid(): Promise<boolean> {
-    await this.ensureFullClean();
+    await this.#validateOnce();
     return this.isBound && this.#errors!.size === 0;
   }
 
-  /** Runs {@link fullClean} unless it already ran; rendering calls it so a bound form shows its errors. */
+  /**
+   * Runs {@link fullClean} unless it already ran, after {@link prepareFields}; rendering
+   * calls it so a bound form shows its errors and choice fields have their choices.
+   */
   async ensureFullClean(): Promise<void> {
+    await this.prepareFields();
+    await this.#validateOnce();
+  }
+
+  /**
+   * Awaits each field's optional async `prepare()` (ModelChoiceField loads its queryset's
+   * choices there). Rendering runs it; validation does not need it. Safe to call again.
+   */
+  async prepareFields(): Promise<void> {
+    for (const field of Object.values(this.fields)) {
+      const prepare = (field as FieldLike & { prepare?(): unknown }).prepare;
+      if (typeof prepare === 'function') await prepare.call(field);
+    }
+  }
+
+  async #validateOnce(): Promise<void> {
     if (this.#errors) return;
     this.#validation ??= this.fullClean().finally(() => (this.#validation = null));
     await this.#validation;

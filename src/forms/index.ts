@@ -18,6 +18,13 @@ export * from './renderers.ts';
 export * from './fields.ts';
 export { FileField, ImageField, type FileFieldOptions } from './file-fields.ts';
 export { ValidationError, NON_FIELD_ERRORS } from '../core/exceptions.ts';
+export { ModelChoiceField, ModelMultipleChoiceField, ModelChoicesNotLoadedError } from './model-choice-fields.ts';
+export type { ModelChoiceFieldOptions, ModelMultipleChoiceFieldOptions, ChoiceQuerySet } from './model-choice-fields.ts';
+export {
+  ModelForm, modelForm, modelToDict, constructInstance, fieldsForModel, formfieldFor, ALL_FIELDS,
+  ModelFormNoModelError, ModelFormSaveInvalidError,
+} from './models.ts';
+export type { ModelFormOptions, ModelFormMeta, ModelFormClass, ModelFormCleanedData, ModelFormFactoryOptions, FormfieldOptions } from './models.ts';
 export { BaseFormSet, formsetFactory, allValid } from './formsets.ts';
 export {
   ManagementForm,
