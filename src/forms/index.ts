@@ -38,4 +38,8 @@ export {
   DEFAULT_MAX_NUM,
 } from './management-form.ts';
 export type { FormSetClass, FormSetFactoryOptions, FormSetFormClass, FormSetMessage, FormSetOptions } from './formsets.ts';
+export {
+  BaseModelFormSet, BaseInlineFormSet, modelFormsetFactory, inlineFormsetFactory, ModelFormSetNotPreparedError, InlineFormSetForeignKeyError,
+} from './model-formsets.ts';
+export type { ModelFormSetOptions, ModelFormSetFactoryOptions } from './model-formsets.ts';
 export { FormSetAbsoluteMaxError, FormSetInvalidError, FormSetNotOrderableError } from './formset-errors.ts';
