@@ -12,6 +12,7 @@ import type { SafeString } from '../utils/safestring.ts';
 import { BoundField } from './boundfield.ts';
 import type { FieldLike } from './boundfield.ts';
 import { AddErrorFieldError, EmptyPermittedRequiredAttributeError, FormNotValidatedError, UnknownFormFieldError } from './form-errors.ts';
+import { RenderableForm } from './renderable.ts';
 import { getDefaultRenderer } from './renderers.ts';
 import { ErrorDict, ErrorList, toQueryDict } from './utils.ts';
 import type { DataDict, FormDataInput, RendererLike } from './utils.ts';
@@ -99,7 +100,7 @@ function hookNames(name: string): string[] {
  * else return render(request, 'contact.html', { form }); // errors shown by {{ form }}
  * ```
  */
-export class BaseForm<F extends FieldMap = FieldMap> {
+export class BaseForm<F extends FieldMap = FieldMap> extends RenderableForm {
   /** The form's own copy of its fields, in display order. */
   fields: Record<string, FieldLike>;
   readonly isBound: boolean;
@@ -130,6 +131,7 @@ export class BaseForm<F extends FieldMap = FieldMap> {
   #validation: Promise<void> | null = null;
 
   constructor(options: FormOptions = {}) {
+    super();
     const statics = this.constructor as FormClassStatics;
     this.isBound = (options.data !== undefined && options.data !== null) || (options.files !== undefined && options.files !== null);
     this.data = toQueryDict(options.data);
@@ -442,33 +444,12 @@ export class BaseForm<F extends FieldMap = FieldMap> {
     return { form: this, fields, hidden_fields: hiddenFields, errors: topErrors };
   }
 
-  /** Renders the form (validating a bound form first) with `templateName` or the default layout. */
-  async render(templateName?: string, context?: Record<string, unknown>, renderer?: RendererLike): Promise<SafeString> {
+  /** A bound form validates before it renders, so its errors show. */
+  protected override async beforeRender(): Promise<void> {
     await this.ensureFullClean();
-    return (renderer ?? this.renderer).render(templateName ?? this.templateName, context ?? this.getContext());
   }
 
-  asDiv(): Promise<SafeString> {
-    return this.render(this.templateNameDiv);
-  }
-
-  asP(): Promise<SafeString> {
-    return this.render(this.templateNameP);
-  }
-
-  asUl(): Promise<SafeString> {
-    return this.render(this.templateNameUl);
-  }
-
-  asTable(): Promise<SafeString> {
-    return this.render(this.templateNameTable);
-  }
-
-  async __html__(): Promise<string> {
-    return (await this.render()).value;
-  }
-
-  toString(): string {
+  override toString(): string {
     const valid = this.#errors === null ? 'Unknown' : String(this.isBound && this.#errors.size === 0);
     return `<${this.constructor.name} bound=${this.isBound}, valid=${valid}, fields=(${Object.keys(this.fields).join(';')})>`;
   }

@@ -17,6 +17,7 @@ import type { FieldLike } from './boundfield.ts';
 import { FormNotValidatedError } from './form-errors.ts';
 import { FormSetAbsoluteMaxError, FormSetInvalidError, FormSetNotOrderableError } from './formset-errors.ts';
 import { Form } from './forms.ts';
+import { RenderableForm } from './renderable.ts';
 import type { BaseForm } from './forms.ts';
 import type { FormOptions } from './forms.ts';
 import { getDefaultRenderer } from './renderers.ts';
@@ -82,7 +83,7 @@ function pluralMessage(message: FormSetMessage, num: number): string {
  * if (await formset.isValid()) for (const row of formset.cleanedData) { … }
  * ```
  */
-export class BaseFormSet<TForm extends BaseForm = BaseForm> {
+export class BaseFormSet<TForm extends BaseForm = BaseForm> extends RenderableForm {
   /** The form class of every form; formsetFactory sets it. */
   static form: FormSetFormClass = Form;
   static extra = 1;
@@ -155,6 +156,7 @@ export class BaseFormSet<TForm extends BaseForm = BaseForm> {
   #validation: Promise<void> | null = null;
 
   constructor(options: FormSetOptions = {}) {
+    super();
     const statics = this.constructor as typeof BaseFormSet;
     this.form = statics.form as FormSetFormClass<TForm>;
     this.extra = statics.extra;
@@ -521,32 +523,8 @@ export class BaseFormSet<TForm extends BaseForm = BaseForm> {
     return { formset: this };
   }
 
-  /** Renders the management form and every form with `templateName`; forms show their errors. */
-  render(templateName?: string, context?: Record<string, unknown>, renderer?: RendererLike): Promise<SafeString> {
-    return (renderer ?? this.renderer).render(templateName ?? this.templateName, context ?? this.getContext());
-  }
 
-  asDiv(): Promise<SafeString> {
-    return this.render(this.templateNameDiv);
-  }
-
-  asP(): Promise<SafeString> {
-    return this.render(this.templateNameP);
-  }
-
-  asUl(): Promise<SafeString> {
-    return this.render(this.templateNameUl);
-  }
-
-  asTable(): Promise<SafeString> {
-    return this.render(this.templateNameTable);
-  }
-
-  async __html__(): Promise<string> {
-    return (await this.render()).value;
-  }
-
-  toString(): string {
+  override toString(): string {
     const py = (b: boolean): string => (b ? 'True' : 'False');
     let valid = 'Unknown';
     if (this.#errors !== null) valid = py(this.isBound && this.#nonFormErrors!.length === 0 && this.#errors.every((e) => e.size === 0));

@@ -4,7 +4,7 @@
  */
 
 export interface PyJsonOptions {
-  /** Escape non-ASCII as \uXXXX (Python's default). */
+  /** Escape each non-ASCII character as a \u escape of four hex digits (Python's default). */
   ensureAscii?: boolean;
   sortKeys?: boolean;
   /** A JSON.stringify-style replacer, applied to every key/value first (Django's encoder). */
