@@ -114,8 +114,14 @@ export function choicesContain(choices: NormalizedChoices, value: unknown): bool
   return false;
 }
 
-function coercionFailed(error: unknown): boolean {
-  return error instanceof Error;
+/** `coerce(choice)`, a coercion that throws being Django's invalid_choice error for that choice. */
+function coerceChoice<T>(coerce: (value: string) => T, choice: string, messages: Record<string, string>): T {
+  try {
+    return coerce(choice);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    throw new ValidationError(messages['invalid_choice']!, { code: 'invalid_choice', params: { value: choice } });
+  }
 }
 
 export interface TypedChoiceFieldOptions<T, R extends boolean = boolean> extends ChoiceFieldOptions<R> {
@@ -145,12 +151,7 @@ export class TypedChoiceField<T = string, R extends boolean = true> extends Choi
   /** Applies coerce; the empty value passes through. Used by hasChanged too. */
   coerceValue(value: unknown): unknown {
     if (valuesEqual(value, this.emptyValue) || this.isEmpty(value)) return this.emptyValue;
-    try {
-      return this.coerce(value as string);
-    } catch (error) {
-      if (!coercionFailed(error)) throw error;
-      throw new ValidationError(this.errorMessages.invalid_choice!, { code: 'invalid_choice', params: { value } });
-    }
+    return coerceChoice(this.coerce, value as string, this.errorMessages);
   }
 
   // @ts-expect-error T differs from ChoiceField's string; the runtime shape is the same.
@@ -246,14 +247,7 @@ export class TypedMultipleChoiceField<T = string, R extends boolean = true> exte
 
   coerceValue(value: unknown): unknown {
     if (valuesEqual(value, this.emptyValue) || !value || (Array.isArray(value) && !value.length)) return this.emptyValue;
-    return (value as string[]).map((choice) => {
-      try {
-        return this.coerce(choice);
-      } catch (error) {
-        if (!coercionFailed(error)) throw error;
-        throw new ValidationError(this.errorMessages.invalid_choice!, { code: 'invalid_choice', params: { value: choice } });
-      }
-    });
+    return (value as string[]).map((choice) => coerceChoice(this.coerce, choice, this.errorMessages));
   }
 
   // @ts-expect-error T[] differs from MultipleChoiceField's string[]; the runtime shape is the same.
