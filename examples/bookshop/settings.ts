@@ -41,5 +41,9 @@ export default defineSettings({
     },
   ],
   STATIC_URL: 'static/',
+  // Uploads (book covers). The folder is created by the first upload and is git-ignored;
+  // in DEBUG the URLconf serves it (staticPatterns), in production the web server does.
+  MEDIA_ROOT: env.str('MEDIA_ROOT', `${BASE_DIR}media`),
+  MEDIA_URL: '/media/',
   SITE_NAME: env.str('SITE_NAME', 'Nuages Bookshop'),
 });

@@ -9,7 +9,7 @@ import { getImageInfo, imageMimeType } from '../core/files/images.ts';
 import { validateImageFileExtension } from '../core/files/validators.ts';
 import type { UploadedFile } from '../http/multipart.ts';
 import { Field, type FieldOptions, type Validator } from './fields/base.ts';
-import { ClearableFileInput, FILE_INPUT_CONTRADICTION, FileInput, type Widget } from './widgets.ts';
+import { ClearableFileInput, FILE_INPUT_CONTRADICTION, FileInput, fileIsSet, type Widget } from './widgets.ts';
 
 /** Options of FileField and ImageField. */
 export interface FileFieldOptions<R extends boolean = boolean> extends FieldOptions<R> {
@@ -91,7 +91,7 @@ export class FileField<R extends boolean = true> extends Field<UploadedFile, R> 
       // A required field cannot be cleared; treat it as nothing submitted.
       value = null;
     }
-    if (!value && initial) return initial as Out;
+    if (!value && fileIsSet(initial)) return initial as Out;
     return super.clean(value);
   }
 

@@ -25,6 +25,7 @@ export {
   FileInput,
   ClearableFileInput,
   FILE_INPUT_CONTRADICTION,
+  fileIsSet,
   Textarea,
   DateTimeBaseInput,
   DateInput,

@@ -2,7 +2,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../src/core/exceptions.ts';
-import { UploadedFile } from '../../src/core/files/index.ts';
+import { FileSystemStorage, UploadedFile } from '../../src/core/files/index.ts';
+import { FieldFile, FileField as ModelFileField } from '../../src/db/models/fields/files.ts';
 import { FileField, ImageField } from '../../src/forms/file-fields.ts';
 import { ClearableFileInput, FileInput, FILE_INPUT_CONTRADICTION } from '../../src/forms/widgets.ts';
 
@@ -93,5 +94,42 @@ describe('ImageField', () => {
   test('adds accept="image/*" unless the widget sets its own accept', () => {
     assert.deepEqual(new ImageField().widget.attrs, { accept: 'image/*' });
     assert.deepEqual(new ImageField({ widget: new FileInput({ accept: 'image/png' }) }).widget.attrs, { accept: 'image/png' });
+  });
+});
+
+// A ModelForm's initial value for a file is the instance's FieldFile, an object even when the
+// row has no file; Django tests it for truth (bool(fieldfile) is bool(name)), so must Nuages.
+describe('a model FieldFile as the initial value', () => {
+  const modelField = new ModelFileField({ uploadTo: 'covers/' });
+  const storage = new FileSystemStorage({ location: '/srv/media', baseUrl: '/media/' });
+  const withoutFile = new FieldFile({}, modelField, null);
+  const withFile = new FieldFile({}, modelField, 'covers/dune.png');
+  Object.defineProperty(withFile, 'storage', { value: storage });
+
+  test('without a file, ClearableFileInput shows a plain input, required when the field is', async () => {
+    const widget = new ClearableFileInput();
+    assert.equal(widget.isInitial(withoutFile), false);
+    assert.equal(String(await widget.render('cover', withoutFile)), '<input type="file" name="cover">');
+    widget.isRequired = true;
+    assert.equal(widget.useRequiredAttribute(withoutFile), true);
+  });
+
+  test('with a file, ClearableFileInput shows it with a Clear box, and drops required', async () => {
+    const widget = new ClearableFileInput();
+    assert.equal(widget.isInitial(withFile), true);
+    assert.equal(
+      String(await widget.render('cover', withFile)),
+      'Currently: <a href="/media/covers/dune.png">covers/dune.png</a>\n' +
+        '<input type="checkbox" name="cover-clear" id="cover-clear_id">\n' +
+        '<label for="cover-clear_id">Clear</label><br>\nChange:\n<input type="file" name="cover">',
+    );
+    widget.isRequired = true;
+    assert.equal(widget.useRequiredAttribute(withFile), false);
+  });
+
+  test('a required field with no upload and no stored file is required; a stored file is kept', () => {
+    assert.deepEqual(errors(() => new FileField().clean(null, withoutFile)), [['This field is required.', 'required']]);
+    assert.equal(new FileField({ required: false }).clean(null, withoutFile), null);
+    assert.equal(new FileField().clean(null, withFile), withFile);
   });
 });

@@ -1,5 +1,7 @@
 /** The bookshop's forms. */
-import { CharField, defineForm, EmailField, Textarea, ValidationError } from 'nuages/forms';
+import { maxFileSizeValidator } from 'nuages/core/files';
+import { CharField, defineForm, EmailField, formfieldFor, modelForm, Textarea, ValidationError } from 'nuages/forms';
+import { Book } from './models.ts';
 
 const MAX_LINKS = 2;
 
@@ -19,3 +21,18 @@ export class ContactForm extends defineForm({
     return message;
   }
 }
+
+/** The largest cover image the staff may upload, in bytes (2 MiB). */
+export const MAX_COVER_SIZE = 2 * 1024 * 1024;
+
+/**
+ * `/staff/books/…`: a book's editable fields, its cover an optional upload (the "Clear" box
+ * removes it). The model's ImageField becomes the forms' ImageField, which reads the bytes
+ * (a text file renamed `.png` is refused); the form adds a size limit.
+ */
+export const BookForm = modelForm(Book, {
+  fields: ['title', 'isbn', 'price', 'rating', 'pages', 'publishedDate', 'publisher', 'authors', 'cover'],
+  helpTexts: { cover: 'An image (PNG, JPEG, GIF, WebP…) of at most 2 MB.' },
+  formfieldCallback: (field, options) =>
+    formfieldFor(field, field.name === 'cover' ? { ...options, validators: [maxFileSizeValidator(MAX_COVER_SIZE)] } : options),
+});

@@ -1,6 +1,6 @@
 /** The catalogue: publishers, authors, books and products. */
 import {
-  CharField, CheckConstraint, DateField, DateTimeField, DecimalField, EmailField, ForeignKey, Index, IntegerField, ManyToManyField, Model,
+  CharField, CheckConstraint, DateField, DateTimeField, DecimalField, EmailField, ForeignKey, ImageField, Index, IntegerField, ManyToManyField, Model,
   PROTECT, Q, QuerySet, TextField, PositiveIntegerField, SlugField, type RelatedManager,
 } from 'nuages/db';
 
@@ -15,7 +15,11 @@ export class Publisher extends Model<Publisher>()({
 export class Author extends Model<Author>()({
   name: new CharField({ maxLength: 100 }),
   email: new EmailField({ blank: true }),
-}, { ordering: ['name'] }) {}
+}, { ordering: ['name'] }) {
+  override toString(): string {
+    return this.name;
+  }
+}
 
 // Reverse relations are declared for TypeScript; the ORM creates them from the fields that point here.
 export interface Publisher { books: RelatedManager<Book> }
@@ -30,6 +34,8 @@ export class Book extends Model<Book>()({
   publishedDate: new DateField(),
   publisher: new ForeignKey(() => Publisher, { onDelete: PROTECT, relatedName: 'books' }),
   authors: new ManyToManyField(() => Author, { relatedName: 'books' }),
+  // Stored under MEDIA_ROOT/covers/; uploads are checked (image bytes, size) by the staff BookForm.
+  cover: new ImageField({ uploadTo: 'covers/', blank: true, null: true }),
 }, {
   ordering: ['-publishedDate', 'title'],
   getLatestBy: 'publishedDate',

@@ -1,6 +1,6 @@
 /** The catalogue's URLs, included under the 'catalog' namespace. */
 import { path } from 'nuages/urls';
-import { apiBooks, authorList, bookDetail, bookList, contact, home } from './views.ts';
+import { apiBooks, authorList, bookCreate, bookDetail, bookEdit, bookList, contact, home } from './views.ts';
 
 export const appName = 'catalog';
 
@@ -11,4 +11,6 @@ export const urlpatterns = [
   path('authors/', authorList, { name: 'author-list' }),
   path('api/books/', apiBooks, { name: 'api-books' }),
   path('contact/', contact, { name: 'contact' }),
+  path('staff/books/new/', bookCreate, { name: 'book-create' }),
+  path('staff/books/<int:id>/edit/', bookEdit, { name: 'book-edit' }),
 ];

@@ -6,13 +6,14 @@
  * book pages per view (`cachePage`), the top-rated list at low level (`getOrSet`); all of
  * them depend on the catalogue's models, so an edit shows at once.
  */
-import { Avg, Count, Prefetch, Q } from 'nuages/db';
+import { atomic, Avg, Count, Prefetch, Q } from 'nuages/db';
 import { Http404, HttpResponse, HttpResponseRedirect, JsonResponse, type HttpRequest } from 'nuages/http';
 import { Paginator } from 'nuages/core/paginator';
 import { renderToString } from 'nuages/template';
 import { cache } from 'nuages/cache';
+import { reverse } from 'nuages/urls';
 import { cachePage } from 'nuages/views';
-import { ContactForm } from './forms.ts';
+import { BookForm, ContactForm } from './forms.ts';
 import { Author, Book, ContactMessage, Publisher } from './models.ts';
 
 const BOOKS_PER_PAGE = 10;
@@ -153,3 +154,33 @@ export async function contact(request: HttpRequest): Promise<HttpResponse> {
   return render(request, 'catalog/contact.html', { form: new ContactForm(), sent: request.GET.get('sent') === '1' });
 }
 
+/**
+ * `/staff/books/<int:id>/edit/`: the book in a BookForm, cover included. A valid multipart
+ * POST saves it and redirects to the book's page, which shows the change at once: the save
+ * outdates every cached page that depends on Book.
+ */
+export async function bookEdit(request: HttpRequest, params: { id: number }): Promise<HttpResponse> {
+  const book = await Book.objects.filter({ id: params.id }).first();
+  if (!book) throw new Http404(`No book with id ${params.id}.`);
+  return editBook(request, book);
+}
+
+/** `/staff/books/new/`: the same form, empty; a valid POST creates the book. */
+export async function bookCreate(request: HttpRequest): Promise<HttpResponse> {
+  return editBook(request, null);
+}
+
+async function editBook(request: HttpRequest, book: Book | null): Promise<HttpResponse> {
+  // Taken now: validation copies the submitted (maybe invalid) title onto the instance.
+  const heading = book ? `Edit “${book.title}”` : 'New book';
+  if (request.method === 'POST') {
+    const form = new BookForm({ data: request.POST, files: request.FILES, instance: book });
+    if (await form.isValid()) {
+      // The row and its authors change together, and cached pages are outdated once, after commit.
+      const saved = await atomic(() => form.save());
+      return new HttpResponseRedirect(reverse('catalog:book-detail', { id: saved.id }));
+    }
+    return render(request, 'catalog/book_form.html', { form, book, heading });
+  }
+  return render(request, 'catalog/book_form.html', { form: new BookForm({ instance: book }), book, heading });
+}

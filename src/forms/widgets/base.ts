@@ -414,8 +414,16 @@ export class FileInput extends Input {
   }
 
   override useRequiredAttribute(initial: unknown): boolean {
-    return super.useRequiredAttribute(initial) && !initial;
+    return super.useRequiredAttribute(initial) && !fileIsSet(initial);
   }
+}
+
+/**
+ * Python's truth value of a file value, which Django's file widgets and fields test: a
+ * model FieldFile with no file (`hasFile` false) is false there, though a JS object is truthy.
+ */
+export function fileIsSet(value: unknown): boolean {
+  return Boolean(value) && (value as { hasFile?: unknown }).hasFile !== false;
 }
 
 /** Returned by ClearableFileInput when a file is uploaded AND "clear" is ticked; FileField rejects it. */
@@ -437,9 +445,9 @@ export class ClearableFileInput extends FileInput {
     return `${name}_id`;
   }
 
-  /** A value is the initial file when it has a `url`. */
+  /** A value is the initial file when it has a `url` (a FieldFile without a file has none). */
   isInitial(value: unknown): boolean {
-    return Boolean(value && (value as { url?: unknown }).url);
+    return fileIsSet(value) && Boolean((value as { url?: unknown }).url);
   }
 
   override formatValue(value: unknown): unknown {
