@@ -110,6 +110,27 @@ export interface BuiltinSettings {
   SECURE_SSL_REDIRECT: boolean;
   SECURE_HSTS_SECONDS: number;
   SESSION_COOKIE_SECURE: boolean;
+  /**
+   * Where sessions are stored: 'db', 'cache', 'cached-db', 'file', 'signed-cookies',
+   * Django's dotted name ('django.contrib.sessions.backends.db'), or a SessionBase subclass.
+   */
+  SESSION_ENGINE: string | (abstract new (...args: never[]) => unknown);
+  /** The CACHES alias of the 'cache' and 'cached-db' session engines. */
+  SESSION_CACHE_ALIAS: string;
+  SESSION_COOKIE_NAME: string;
+  /** Seconds a session lives without SESSION_EXPIRE_AT_BROWSER_CLOSE (two weeks). */
+  SESSION_COOKIE_AGE: number;
+  SESSION_COOKIE_DOMAIN: string | null;
+  SESSION_COOKIE_PATH: string;
+  SESSION_COOKIE_HTTPONLY: boolean;
+  SESSION_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false;
+  SESSION_EXPIRE_AT_BROWSER_CLOSE: boolean;
+  /** Save the session (and refresh its cookie) on every response, not only when it changed. */
+  SESSION_SAVE_EVERY_REQUEST: boolean;
+  /** Folder of the 'file' session engine; null means the system's temporary folder. */
+  SESSION_FILE_PATH: string | null;
+  /** JSON only: Django's 'django.contrib.sessions.serializers.JSONSerializer' (or 'json'). */
+  SESSION_SERIALIZER: string;
   CSRF_COOKIE_SECURE: boolean;
   X_FRAME_OPTIONS: string;
   DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
@@ -127,6 +148,20 @@ export interface BuiltinSettings {
   SERVER_EMAIL: string;
   EMAIL_BACKEND: string;
   LOGGING: Record<string, unknown>;
+  /** The user model, as 'app_label.ModelName' (default 'auth.User'); set it before the first migration. */
+  AUTH_USER_MODEL: string;
+  /**
+   * Authentication backends tried in order by `authenticate()`: 'module#Export' strings as in
+   * MIDDLEWARE, or Django's dotted names ('django.contrib.auth.backends.ModelBackend').
+   */
+  AUTHENTICATION_BACKENDS: string[];
+  /**
+   * Password hashers, the preferred one first: algorithm names ('pbkdf2_sha256',
+   * 'argon2', 'bcrypt_sha256', 'scrypt', …), Django's dotted names, or BasePasswordHasher subclasses.
+   */
+  PASSWORD_HASHERS: Array<string | (new () => unknown)>;
+  /** Password validators: `{ NAME, OPTIONS }` as in Django; NAME is a dotted name, a class name or a class. */
+  AUTH_PASSWORD_VALIDATORS: Array<{ NAME: string | (new (options?: never) => unknown); OPTIONS?: Record<string, unknown> }>;
 }
 
 /**
@@ -191,6 +226,18 @@ export function defaultSettings(): BuiltinSettings {
     SECURE_SSL_REDIRECT: false,
     SECURE_HSTS_SECONDS: 0,
     SESSION_COOKIE_SECURE: false,
+    SESSION_ENGINE: 'db',
+    SESSION_CACHE_ALIAS: 'default',
+    SESSION_COOKIE_NAME: 'sessionid',
+    SESSION_COOKIE_AGE: 60 * 60 * 24 * 7 * 2,
+    SESSION_COOKIE_DOMAIN: null,
+    SESSION_COOKIE_PATH: '/',
+    SESSION_COOKIE_HTTPONLY: true,
+    SESSION_COOKIE_SAMESITE: 'Lax',
+    SESSION_EXPIRE_AT_BROWSER_CLOSE: false,
+    SESSION_SAVE_EVERY_REQUEST: false,
+    SESSION_FILE_PATH: null,
+    SESSION_SERIALIZER: 'django.contrib.sessions.serializers.JSONSerializer',
     CSRF_COOKIE_SECURE: false,
     X_FRAME_OPTIONS: 'DENY',
     DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
@@ -206,6 +253,10 @@ export function defaultSettings(): BuiltinSettings {
     SERVER_EMAIL: 'root@localhost',
     EMAIL_BACKEND: 'console',
     LOGGING: {},
+    AUTH_USER_MODEL: 'auth.User',
+    AUTHENTICATION_BACKENDS: ['nuages/contrib/auth/backends#ModelBackend'],
+    PASSWORD_HASHERS: ['pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt_sha256', 'scrypt'],
+    AUTH_PASSWORD_VALIDATORS: [],
   };
 }
 

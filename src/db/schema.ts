@@ -75,7 +75,8 @@ export async function createTables(
   // Prepare every model before resolving relations, so an 'app.Model' string may name a later one.
   for (const model of models) void model._meta;
   // Automatic join tables of many-to-many fields follow the models that declare them.
-  const withJoins = models.flatMap((model) => [
+  // A model swapped out by its swappable setting (auth.User under a custom AUTH_USER_MODEL) has no tables.
+  const withJoins = models.filter((model) => model._meta.swapped === undefined).flatMap((model) => [
     model,
     ...model._meta.manyToMany.filter((f) => f.autoCreated).map((f) => f.throughModel as unknown as typeof ModelBase),
   ]);

@@ -13,6 +13,7 @@ export {
   validateHost,
   type FromNodeOptions,
   type RequestAttachments,
+  type RequestAttachmentTypes,
   type RequestBody,
   type RequestCreateOptions,
   type ResolverMatchLike,

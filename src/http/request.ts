@@ -78,6 +78,16 @@ export interface ResolverMatchLike {
 }
 
 /**
+ * The types of attach points, given by the packages that fill them through
+ * declaration merging on this module, so http/ imports nothing above it.
+ * nuages/contrib/sessions adds `session: SessionBase` (see its backends/base.ts).
+ */
+export interface RequestAttachmentTypes {}
+
+/** The merged type of attach point `K`, or `Fallback` when no package declared one. */
+type Attached<K extends string, Fallback> = K extends keyof RequestAttachmentTypes ? RequestAttachmentTypes[K] : Fallback;
+
+/**
  * Attach points that middleware fill in. They are typed loosely here because
  * http/ imports nothing above it; the packages that own them narrow at use.
  */
@@ -167,7 +177,8 @@ export class HttpRequest implements RequestAttachments {
   /** The path the URLconf sees, without SCRIPT_NAME. */
   readonly pathInfo: string;
 
-  session?: unknown;
+  /** The session (SessionMiddleware), typed as SessionBase once nuages/contrib/sessions is imported. */
+  session!: Attached<'session', unknown>;
   user?: unknown;
   resolverMatch?: ResolverMatchLike;
   urlconf?: string | null;

@@ -15,7 +15,8 @@
  * ```
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { overrideSettings, settings } from '../conf/lazy-settings.ts';
+import { overrideSettings, settingOr, settings } from '../conf/lazy-settings.ts';
+import type { SessionBase } from '../contrib/sessions/backends/base.ts';
 import { NuagesError } from '../core/errors.ts';
 import { BaseHandler, type HandlerOptions } from '../core/handlers/base.ts';
 import { gotRequestException } from '../core/signals.ts';
@@ -134,6 +135,32 @@ export class Client {
     this.#factory = new RequestFactory(options);
     this.handler = new BaseHandler({ middleware: options.middleware, urlconf: options.urlconf });
     this.raiseRequestException = options.raiseRequestException ?? true;
+  }
+
+  /**
+   * The session of the client's session cookie (Django's `client.session`), in the store
+   * SESSION_ENGINE names; when there is no cookie, a new session is saved and its cookie
+   * put in the jar. Change it and `await session.save()`: the next request sees the change.
+   * (With 'signed-cookies' the key is the data, so also set
+   * `client.cookies.set(SESSION_COOKIE_NAME, session.sessionKey)` after saving.)
+   *
+   * ```ts
+   * const session = await client.session();
+   * await session.set('cart', [3]);
+   * await session.save();
+   * ```
+   */
+  async session(): Promise<SessionBase> {
+    // Loaded on use: the test toolkit does not depend on the sessions app being installed.
+    const { sessionEngine } = await import('../contrib/sessions/engine.ts');
+    const Store = sessionEngine();
+    const name = settingOr('SESSION_COOKIE_NAME', 'sessionid');
+    const cookie = this.cookies.get(name);
+    if (cookie !== undefined) return new Store(cookie);
+    const session = new Store();
+    await session.save();
+    if (session.sessionKey !== null) this.cookies.set(name, session.sessionKey);
+    return session;
   }
 
   /** A GET request; `data` is the query string. */

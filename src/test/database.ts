@@ -4,13 +4,15 @@
  * model change without its migration fails the tests, not the deployment).
  *
  * installed apps → apps without migrations: their tables created from today's models
- * (Django's syncdb) → apps with migrations: `migrate` to their latest migration.
+ * (Django's syncdb) → apps with migrations: `migrate` to their latest migration →
+ * `postMigrate` sent per app, so content types and permissions exist as after `migrate`.
  *
  * The helper migrates the databases it is given; pointing them at a throw-away database (an
  * SQLite `:memory:` or temporary file, a PostgreSQL schema of its own) is the settings' job.
  */
 import { apps } from '../conf/apps.ts';
 import { creationOrder } from '../core/management/commands/migrate.ts';
+import { emitPostMigrateSignal } from '../core/management/sql.ts';
 import { connections } from '../db/connections.ts';
 import { MigrationExecutor } from '../db/migrations/executor.ts';
 import type { ModelBase } from '../db/models/base.ts';
@@ -63,7 +65,10 @@ export async function setupTestDatabase(options: SetupTestDatabaseOptions = {}):
     const models = unmigrated.flatMap((label) => apps.getModels(label) as unknown as ModelCtor[]);
     const synced = await createTables(creationOrder(models), { using: alias });
     const targets = executor.leafTargets().filter(([label]) => labels.has(label));
-    await executor.migrate(targets);
+    const plan = executor.migrationPlan(targets);
+    await executor.migrate(targets, { plan });
+    // As `migrate` does: receivers create what follows the schema (content types, permissions).
+    await emitPostMigrateSignal({ verbosity: 0, interactive: false, using: alias, plan, apps: () => executor.appliedState().apps });
     reports.push({ alias, applied, synced });
   }
   return reports;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configure, overrideSettings } from '../../src/conf/index.ts';
+import { deflateSync } from 'node:zlib';
 import {
   BadSignature,
   SignatureExpired,
@@ -10,10 +11,16 @@ import {
   TimestampSigner,
   b62Decode,
   b62Encode,
+  b64Encode,
   constantTimeCompare,
+  dumps,
   getCookieSigner,
+  JSONSerializer,
+  loads,
 } from '../../src/core/signing.ts';
 import { ImproperlyConfigured } from '../../src/core/errors.ts';
+import { NotJSONSerializableError, parsePythonJson, pythonJsonStringify } from '../../src/utils/python-json.ts';
+import { signCase, signingCases, unsignCase } from './django/signing-cases.ts';
 
 configure({ SECRET_KEY: 'oracle-secret' });
 
@@ -108,5 +115,161 @@ describe('helpers', () => {
     assert.equal(constantTimeCompare('abc', 'abd'), false);
     assert.equal(constantTimeCompare('abc', 'abcd'), false);
     assert.equal(constantTimeCompare('', ''), true);
+  });
+});
+
+// The signed-object cases of tests/core/django/signing-cases.json, cross-checked with Django
+// 5.2 both ways by signing_oracle.py (signing-django.json) at a fixed clock.
+const djangoSigning = parsePythonJson(readFileSync(join(import.meta.dirname, 'django', 'signing-django.json'), 'utf8')) as {
+  django: Record<string, { signed: string; json: string }>;
+  verified: Record<string, { value?: unknown; error?: string }>;
+  attacks: Record<string, { value?: unknown; error?: string }>;
+};
+const nuagesSigned = JSON.parse(readFileSync(join(import.meta.dirname, 'django', 'nuages-signed.json'), 'utf8')) as Record<string, string>;
+const atOracleClock = { apis: ['Date'] as const, now: signingCases.now * 1000 };
+
+describe('signObject / dumps in Django 5.2 format', () => {
+  test('the JSON inside is byte for byte what Python writes', () => {
+    for (const c of signingCases.cases) {
+      assert.equal(pythonJsonStringify(c.value), djangoSigning.django[c.name]!.json, c.name);
+    }
+  });
+
+  test('signing each case at the same clock gives the string Django gave', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: atOracleClock.now });
+    for (const c of signingCases.cases) assert.equal(signCase(c), djangoSigning.django[c.name]!.signed, c.name);
+  });
+
+  test("what Django signed reads back to the same value in Nuages", () => {
+    for (const c of signingCases.cases) assert.deepEqual(unsignCase(c, djangoSigning.django[c.name]!.signed), c.value, c.name);
+  });
+
+  test('Django read every value Nuages signed back to the same value', (t) => {
+    // nuages-signed.json must be what Nuages signs today, or the oracle checked stale values.
+    t.mock.timers.enable({ apis: ['Date'], now: atOracleClock.now });
+    for (const c of signingCases.cases) {
+      assert.equal(signCase(c), nuagesSigned[c.name], `${c.name}: rerun make-nuages-signed.ts and signing_oracle.py`);
+      assert.deepEqual(djangoSigning.verified[c.name], { value: c.value }, c.name);
+    }
+  });
+
+  test('compression is used only when it saves more than one byte, marked by a leading dot', () => {
+    assert.ok(djangoSigning.django['compress-wins']!.signed.startsWith('.'));
+    assert.ok(!djangoSigning.django['compress-loses']!.signed.startsWith('.'));
+    const value = { text: 'ab'.repeat(200) };
+    assert.ok(dumps(value, { compress: true }).startsWith('.'));
+    assert.ok(!dumps(value).startsWith('.'));
+    assert.ok(dumps(value, { compress: true }).length < dumps(value).length);
+    assert.deepEqual(loads(dumps(value, { compress: true })), value);
+  });
+
+  test('SECRET_KEY_FALLBACKS read values signed with the previous key, and new values use the new one', async () => {
+    const old = signingCases.cases.find((c) => c.name === 'old-key')!;
+    const fromDjango = djangoSigning.django['old-key']!.signed;
+    await overrideSettings({ SECRET_KEY: signingCases.key, SECRET_KEY_FALLBACKS: [signingCases.oldKey] }, () => {
+      assert.deepEqual(loads(fromDjango), old.value);
+      const fresh = dumps(old.value);
+      assert.throws(() => loads(fresh, { key: signingCases.oldKey, fallbackKeys: [] }), BadSignature);
+    });
+    await overrideSettings({ SECRET_KEY: signingCases.key, SECRET_KEY_FALLBACKS: [] }, () => {
+      assert.throws(() => loads(fromDjango), BadSignature);
+    });
+  });
+
+  test('Signer.unsignObject and TimestampSigner.unsignObject with maxAge', (t) => {
+    const signer = new Signer({ salt: 'objects' });
+    assert.deepEqual(signer.unsignObject(signer.signObject({ a: [1] })), { a: [1] });
+    t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
+    const stamped = new TimestampSigner().signObject({ b: 2 });
+    t.mock.timers.tick(61_000);
+    assert.deepEqual(new TimestampSigner().unsignObject(stamped, { maxAge: 120 }), { b: 2 });
+    assert.throws(() => new TimestampSigner().unsignObject(stamped, { maxAge: 60 }), SignatureExpired);
+  });
+
+  test('a custom serializer is used both ways', () => {
+    const upper = {
+      dumps: (obj: unknown) => Buffer.from(String(obj).toUpperCase()),
+      loads: (data: Uint8Array) => Buffer.from(data).toString().toLowerCase(),
+    };
+    const signed = dumps('shout', { serializer: upper });
+    assert.equal(Buffer.from(signed.split(':')[0]!, 'base64url').toString(), 'SHOUT');
+    assert.equal(loads(signed, { serializer: upper }), 'shout');
+    assert.deepEqual(JSONSerializer.loads(JSONSerializer.dumps(['caf\u00e9'])), ['caf\u00e9']);
+    assert.equal(Buffer.from(JSONSerializer.dumps('caf\u00e9')).toString('latin1'), '"caf\\u00e9"');
+  });
+});
+
+describe('loads() refuses attacks with BadSignature, as Django does', () => {
+  const plain = djangoSigning.django['dict']!.signed;
+  const [payload, stamp, signature] = plain.split(':') as [string, string, string];
+  const key = { key: signingCases.key };
+  const verdict = (fn: () => unknown): { value?: unknown; error?: string } => {
+    try {
+      return { value: fn() };
+    } catch (error) {
+      assert.ok(error instanceof BadSignature, `${(error as Error).name} is not a BadSignature`);
+      return { error: error.name };
+    }
+  };
+  const attacks: Record<string, () => unknown> = {
+    'wrong-salt': () => loads(plain, { ...key, salt: 'another.salt' }),
+    'tampered-payload': () => loads(`${payload[0] === 'f' ? 'g' : 'f'}${payload.slice(1)}:${stamp}:${signature}`, key),
+    'tampered-signature': () => loads(plain.slice(0, -1) + (plain.endsWith('A') ? 'B' : 'A'), key),
+    expired: () => loads(plain, { ...key, maxAge: -1 }),
+    'not-expired': () => loads(plain, { ...key, maxAge: 60 }),
+    'swapped-separator': () => loads(plain.replaceAll(':', '/'), key),
+    'wrong-key': () => loads(plain, { key: 'not-the-key' }),
+    'unsigned-garbage': () => loads('not even close', key),
+  };
+
+  for (const [name, attack] of Object.entries(attacks)) {
+    test(`${name}: the same verdict as Django`, (t) => {
+      t.mock.timers.enable({ apis: ['Date'], now: atOracleClock.now });
+      assert.deepEqual(verdict(attack), djangoSigning.attacks[name]);
+    });
+  }
+
+  // Payloads only a key holder could sign: Django lets their decoding errors escape
+  // (binascii.Error, zlib.error, ValueError); Nuages reports every one as BadSignature.
+  const signer = new TimestampSigner({ salt: 'django.core.signing' });
+  const garbage: Record<string, string> = {
+    'bad base64': signer.sign('e30*'),
+    'base64 of impossible length': signer.sign('e30aa'),
+    'bad zlib': signer.sign(`.${b64Encode(Buffer.from('not zlib at all'))}`),
+    'bad JSON': signer.sign(b64Encode(Buffer.from('{"a":'))),
+    'truncated zlib': signer.sign(`.${b64Encode(deflateSync(Buffer.from('{"a":"bbbbbbbbbbbbbbbbbbbb"}')).subarray(0, 8))}`),
+    'a decompression bomb': signer.sign(`.${b64Encode(deflateSync(Buffer.alloc(32 * 1024 * 1024, 0x20)))}`),
+  };
+  for (const [name, signed] of Object.entries(garbage)) {
+    test(`a signed payload with ${name} raises BadSignature`, () => {
+      assert.throws(() => loads(signed), (error: unknown) => error instanceof BadSignature && !(error instanceof SignatureExpired));
+    });
+  }
+
+  test('a value that is not a string raises BadSignature', () => {
+    assert.throws(() => loads(42 as unknown as string), BadSignature);
+    assert.throws(() => new Signer().unsignObject(null as unknown as string), BadSignature);
+  });
+});
+
+describe('Python-compatible JSON', () => {
+  test('values without a JSON form are refused with the path to them', () => {
+    assert.throws(() => pythonJsonStringify({ a: () => 1 }), { code: 'NUAGES_NOT_JSON_SERIALIZABLE', message: /The value\.a is function/ });
+    class Book {}
+    assert.throws(() => pythonJsonStringify([new Book()]), (error: unknown) => error instanceof NotJSONSerializableError && /Book/.test(error.message));
+    const loop: Record<string, unknown> = {};
+    loop['self'] = loop;
+    assert.throws(() => pythonJsonStringify(loop), /circular/);
+  });
+
+  test('toJSON() is honoured, undefined properties are left out and array holes become null', () => {
+    assert.equal(pythonJsonStringify({ when: new Date(Date.UTC(2024, 0, 2)), gone: undefined, list: [undefined] }), '{"when":"2024-01-02T00:00:00.000Z","list":[null]}');
+  });
+
+  test("Python's NaN and Infinity are read, and bad text is refused", () => {
+    assert.deepEqual(parsePythonJson('{"a": [NaN, -Infinity, 1.5e3], "b": "NaN"}'), { a: [Number.NaN, -Infinity, 1500], b: 'NaN' });
+    assert.throws(() => parsePythonJson('[NaN,'), { code: 'NUAGES_PYTHON_JSON_PARSE' });
+    assert.throws(() => parsePythonJson('{"a" 1}'), { code: 'NUAGES_PYTHON_JSON_PARSE' });
+    assert.throws(() => parsePythonJson('[Infinity] x'), { code: 'NUAGES_PYTHON_JSON_PARSE' });
   });
 });

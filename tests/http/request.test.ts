@@ -10,6 +10,7 @@ import {
   HttpRequest,
   InvalidJsonError,
   RequestDataTooBig,
+  type RequestAttachments,
   SuspiciousOperation,
   TooManyFieldsSent,
   splitDomainPort,
@@ -346,7 +347,8 @@ describe('attach points', () => {
   test('session, user, resolverMatch and state can be set by middleware', () => {
     const request = HttpRequest.create();
     request.user = { username: 'ada' };
-    request.session = new Map();
+    // Typed as SessionBase once nuages/contrib/sessions is in the program; the attach point itself takes anything.
+    (request as RequestAttachments).session = new Map();
     request.resolverMatch = { route: 'books/<int:id>/', urlName: 'book-detail' };
     request.state['started'] = 1;
     assert.deepEqual(request.user, { username: 'ada' });

@@ -18,9 +18,6 @@
  * };
  * ```
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { settings } from '../../conf/lazy-settings.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
@@ -28,6 +25,7 @@ import { resolve, type Params, type Urlconf, type ViewFunction } from '../../url
 import { ImproperlyConfigured, NuagesError } from '../errors.ts';
 import { requestFinished, requestStarted } from '../signals.ts';
 import { setHandlerUrlconf, urlconfFor } from './urlconf.ts';
+import { importSettingEntry } from '../../utils/module-loading.ts';
 import { logResponse, responseForException, type GetResponse } from './exception.ts';
 import { runWithRoutingScope } from '../../db/routing-scope.ts';
 
@@ -398,34 +396,12 @@ function viewName(view: Function, route: string): string {
  * Relative paths are resolved against BASE_DIR, as INSTALLED_APPS entries are.
  */
 export async function importMiddleware(spec: string): Promise<MiddlewareFactory | MiddlewareClass> {
-  const hash = spec.lastIndexOf('#');
-  const module = hash === -1 ? spec : spec.slice(0, hash);
-  const exportName = hash === -1 ? 'default' : spec.slice(hash + 1);
-  let target = module;
-  if (module.startsWith('.') || isAbsolute(module)) {
-    const base = resolvePath(settings.configured ? settings.BASE_DIR : process.cwd(), module);
-    const found = [base, `${base}.ts`, `${base}.js`, `${base}/index.ts`, `${base}/index.js`].find(
-      (candidate) => existsSync(candidate) && !candidate.endsWith('/'),
-    );
-    target = pathToFileURL(found ?? base).href;
-  }
-  let exports: Record<string, unknown>;
-  try {
-    exports = (await import(target)) as Record<string, unknown>;
-  } catch (error) {
-    throw new MiddlewareConfigError(
-      `MIDDLEWARE entry '${spec}' could not be imported (${(error as Error).message}). Write 'module#ExportName', ` +
-        "e.g. 'nuages/middleware/common#CommonMiddleware'; a relative path is resolved from BASE_DIR.",
-      { cause: error },
-    );
-  }
-  const found = exports[exportName];
-  if (typeof found !== 'function') {
-    const names = Object.keys(exports).filter((k) => typeof exports[k] === 'function');
-    throw new MiddlewareConfigError(
-      `MIDDLEWARE entry '${spec}': the module has no export '${exportName}' that is a middleware. ` +
-        `Its function exports are: ${names.join(', ') || '(none)'}.`,
-    );
-  }
+  const found = await importSettingEntry({
+    setting: 'MIDDLEWARE',
+    spec,
+    example: 'nuages/middleware/common#CommonMiddleware',
+    kind: 'a middleware',
+    error: MiddlewareConfigError,
+  });
   return found as MiddlewareFactory | MiddlewareClass;
 }

@@ -132,8 +132,12 @@ export interface CommandOptions {
   [option: string]: unknown;
 }
 
+/** Where a command reads answers from: process.stdin, or any readable stream (tests). */
+export type Reader = NodeJS.ReadableStream & { isTTY?: boolean };
+
 /** Streams and colour choice for a command instance. */
 export interface CommandIO {
+  stdin?: Reader;
   stdout?: Writer;
   stderr?: Writer;
   noColor?: boolean;
@@ -168,12 +172,22 @@ export abstract class BaseCommand {
   stdout: OutputWrapper;
   stderr: OutputWrapper;
   style: Style;
+  readonly #stdin: Reader | undefined;
 
   constructor(io: CommandIO = {}) {
+    this.#stdin = io.stdin;
     this.stdout = new OutputWrapper(io.stdout ?? process.stdout);
     this.stderr = new OutputWrapper(io.stderr ?? process.stderr);
     this.style = makeStyle(false);
     this.#setColor(io.noColor ?? false, io.forceColor ?? false);
+  }
+
+  /**
+   * Where interactive commands read answers (createsuperuser's prompts): the stream given
+   * to the constructor, else process.stdin, touched only when a command reads it.
+   */
+  get stdin(): Reader {
+    return this.#stdin ?? process.stdin;
   }
 
   /** Declare the command's own arguments and options on its commander parser. */

@@ -25,6 +25,7 @@ import {
   optionsFrom,
   supportsColor,
   type CommandIO,
+  type Reader,
   type Writer,
 } from './base.ts';
 
@@ -37,6 +38,7 @@ export {
   SystemCheckError,
   type CommandIO,
   type CommandOptions,
+  type Reader,
   type Style,
   type Writer,
 } from './base.ts';
@@ -105,6 +107,7 @@ export async function loadCommand(name: string, io: CommandIO = {}): Promise<Bas
 
 /** Options object accepted as the last argument of `callCommand()`. */
 export interface CallCommandOptions {
+  stdin?: Reader;
   stdout?: Writer;
   stderr?: Writer;
   [option: string]: unknown;
@@ -125,8 +128,8 @@ export interface CallCommandOptions {
 export async function callCommand(name: string, ...args: Array<string | CallCommandOptions>): Promise<unknown> {
   const last = args[args.length - 1];
   const objectOptions: CallCommandOptions = typeof last === 'object' && last !== null ? (args.pop() as CallCommandOptions) : {};
-  const { stdout, stderr, ...given } = objectOptions;
-  const command = await loadCommand(name, { stdout, stderr });
+  const { stdin, stdout, stderr, ...given } = objectOptions;
+  const command = await loadCommand(name, { stdin, stdout, stderr });
   const parser = command.createParser('', name);
   try {
     await parser.parseAsync(args as string[], { from: 'user' });

@@ -125,6 +125,19 @@ export class MigrationExecutor {
     }
   }
 
+  /**
+   * The state the applied migrations build: what the database holds now, as the
+   * `apps` that `postMigrate` receivers get (Django's post_migrate_state).
+   */
+  appliedState(): ProjectState {
+    const graph = this.loader.graph;
+    const applied = [...this.loader.appliedMigrations.keys()].filter((key) => graph.nodes.has(key));
+    const appliedSet = new Set(applied);
+    // The applied migrations no other applied one follows: their plans cover the rest.
+    const tips = applied.filter((key) => ![...(graph.children.get(key) ?? [])].some((child) => appliedSet.has(child)));
+    return graph.makeState(tips);
+  }
+
   /** The state just before `migration`: its dependencies applied. */
   stateBefore(migration: Migration): ProjectState {
     return this.loader.graph.makeState([migration.key], false);

@@ -13,7 +13,7 @@ import type { Field } from '../models/fields/field.ts';
 import { ForeignKey } from '../models/fields/related.ts';
 import { ManyToManyField } from '../models/fields/many-to-many.ts';
 import type { Constraint, Index } from '../models/indexes.ts';
-import type { ModelMetaOptions } from '../models/options.ts';
+import { DEFAULT_PERMISSIONS, type ModelMetaOptions } from '../models/options.ts';
 import { makeName } from '../backends/base/schema-editor.ts';
 import { stateField } from './serializer.ts';
 
@@ -37,10 +37,16 @@ export interface StateOptions {
   getLatestBy?: string | readonly string[];
   managed?: boolean;
   defaultRelatedName?: string;
+  /** The setting that may swap the model out (auth.User's 'AUTH_USER_MODEL'). */
+  swappable?: string;
+  permissions?: readonly (readonly [string, string])[];
+  defaultPermissions?: readonly string[];
 }
 
 /** Options AlterModelOptions changes: they never touch the database. */
-export const ALTER_OPTION_KEYS = ['ordering', 'verboseName', 'verboseNamePlural', 'getLatestBy', 'managed', 'defaultRelatedName'] as const;
+export const ALTER_OPTION_KEYS = [
+  'ordering', 'verboseName', 'verboseNamePlural', 'getLatestBy', 'managed', 'defaultRelatedName', 'permissions', 'defaultPermissions',
+] as const;
 
 /** One model at one point of history: its fields (in order) and options. */
 export class ModelState {
@@ -107,6 +113,9 @@ export class ModelState {
     if (meta.verboseNamePlural !== `${meta.verboseName}s`) options.verboseNamePlural = meta.verboseNamePlural;
     if (meta.getLatestBy.length) options.getLatestBy = meta.getLatestBy.length === 1 ? meta.getLatestBy[0]! : [...meta.getLatestBy];
     if (!meta.managed) options.managed = false;
+    if (meta.swappable !== undefined) options.swappable = meta.swappable;
+    if (meta.permissions.length) options.permissions = meta.permissions.map(([codename, name]) => [codename, name] as const);
+    if (meta.defaultPermissions !== DEFAULT_PERMISSIONS) options.defaultPermissions = [...meta.defaultPermissions];
     return new ModelState(meta.appLabel, meta.objectName, fields, options);
   }
 

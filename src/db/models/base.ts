@@ -85,7 +85,10 @@ export type ModelClass<Self, F, P extends AbstractModelClass = typeof ModelBase>
   readonly fields: F & FieldsOf<P>;
   /** The default QuerySet; override with `static override objects = MyQuerySet.asManager(this)`. */
   readonly objects: QuerySet<Self>;
-} & ModelStatics<Self>;
+} & ModelStatics<Self> & OwnStaticsOf<P>;
+
+/** Statics an abstract parent declares beyond the ORM's own (AbstractUser's USERNAME_FIELD); they are inherited. */
+type OwnStaticsOf<P> = Omit<P, keyof typeof ModelBase | 'fields'>;
 
 type AbstractModelClass = abstract new (...args: any[]) => ModelBase;
 type FieldsOf<P> = P extends { readonly fields: infer PF } ? PF : {};
@@ -142,7 +145,8 @@ function buildMeta(cls: typeof ModelBase): Options {
   const built = new Options(cls as never, appLabel, entries.map(([, f]) => f), options);
   metas.set(cls, built);
   if (!built.abstract) {
-    registerConcreteModel(cls as never, options.apps);
+    // A swapped-out model (auth.User under a custom AUTH_USER_MODEL) takes no part in relations.
+    if (!built.swapped) registerConcreteModel(cls as never, options.apps);
     if (!registry.appLabelOf(cls)) registry.register(appLabel, cls);
     pendingRelations.push(...entries.map(([, f]) => f).filter((f) => f instanceof ForeignKey || f instanceof ManyToManyField));
     // Reverse accessors (publisher.books) exist once every model of the project has its metadata.
@@ -493,6 +497,13 @@ function installManagers(Base: typeof ModelBase, managers: Readonly<Record<strin
             `Manager '${name}' isn't available; ${this.name} is abstract. Query a concrete model that extends it, e.g. class Child extends Model<Child>(${this.name})({ ... }).`,
           );
         }
+        const meta = this._meta;
+        if (meta.swappable !== undefined && meta.swapped !== undefined) {
+          throw new ModelStateError(
+            `Manager '${name}' isn't available; '${meta.label}' has been swapped for '${meta.swapped}' (setting ${meta.swappable}). ` +
+              `Query the model the setting names instead (for users: getUserModel()).`,
+          );
+        }
         return makeRootQuerySet(this, spec);
       },
     });
@@ -532,7 +543,8 @@ function installPendingRelations(): void {
     }
     pendingRelations.splice(i, 1);
     const owner = field.model as unknown as typeof ModelBase;
-    if (metas.get(owner)?.abstract || isAutoThrough(owner)) continue;
+    const ownerMeta = metas.get(owner);
+    if (ownerMeta?.abstract || ownerMeta?.swapped !== undefined || isAutoThrough(owner)) continue;
     const relation = field as ForeignKey | ManyToManyField;
     const accessor = relation.relatedAccessorName;
     if (relation.relatedName?.endsWith('+')) continue;

@@ -8,6 +8,7 @@ import { ForeignKey } from './fields/related.ts';
 import { ManyToManyField } from './fields/many-to-many.ts';
 import type { Index, Constraint } from './indexes.ts';
 import type { Apps } from '../../conf/apps.ts';
+import { settingOr } from '../../conf/lazy-settings.ts';
 
 export interface ModelMetaOptions {
   /** The app this model belongs to; taken from INSTALLED_APPS when the model is found there. */
@@ -27,6 +28,16 @@ export interface ModelMetaOptions {
   managed?: boolean;
   defaultRelatedName?: string;
   /**
+   * The setting that may name a replacement for this model (Django's Meta.swappable), e.g.
+   * `'AUTH_USER_MODEL'` on auth's User. When the setting names another model, this one is
+   * swapped out: no table, no reverse relations, and its managers refuse queries.
+   */
+  swappable?: string;
+  /** Extra permissions created for the model after `migrate`: `[['close_poll', 'Can close polls']]`. */
+  permissions?: readonly (readonly [codename: string, name: string])[];
+  /** The default permissions created for the model (Django's default: add, change, delete, view). */
+  defaultPermissions?: readonly string[];
+  /**
    * The registry the model belongs to (Django's Meta.apps). Migrations build
    * historical models in a registry of their own, so they never meet the project's.
    */
@@ -44,6 +55,9 @@ export interface ModelLike {
   readonly name: string;
   readonly _meta: Options;
 }
+
+/** Django's Meta.default_permissions. */
+export const DEFAULT_PERMISSIONS: readonly string[] = Object.freeze(['add', 'change', 'delete', 'view']);
 
 const allModels = new Set<ModelLike>();
 /** Models of other registries (historical models of migrations), kept apart from the project's. */
@@ -89,6 +103,10 @@ export class Options {
   readonly verboseName: string;
   readonly verboseNamePlural: string;
   readonly getLatestBy: readonly string[];
+  /** The setting that may swap this model out, or undefined. */
+  readonly swappable: string | undefined;
+  readonly permissions: readonly (readonly [string, string])[];
+  readonly defaultPermissions: readonly string[];
   /** Concrete fields in definition order, primary key first if it was added. */
   readonly fields: readonly Field[];
   /** Many-to-many fields declared on this model (they have no column). */
@@ -116,6 +134,9 @@ export class Options {
     this.verboseNamePlural = options.verboseNamePlural ?? `${this.verboseName}s`;
     const latest = options.getLatestBy;
     this.getLatestBy = latest === undefined ? [] : typeof latest === 'string' ? [latest] : latest;
+    this.swappable = options.swappable;
+    this.permissions = options.permissions ?? [];
+    this.defaultPermissions = options.defaultPermissions ?? DEFAULT_PERMISSIONS;
     this.fields = fields;
     this.manyToMany = allFields.filter((f): f is ManyToManyField => f instanceof ManyToManyField);
     for (const field of allFields) {
@@ -124,6 +145,21 @@ export class Options {
     }
     this.pk = fields.find((f) => f.primaryKey)!;
     this.apps = options.apps;
+  }
+
+  /**
+   * The 'app.Model' that replaces this model when its `swappable` setting names another
+   * one (`settings.AUTH_USER_MODEL = 'accounts.Customer'` swaps auth.User out); undefined
+   * while the model is in use. Read from settings on each call, as Django does.
+   */
+  get swapped(): string | undefined {
+    if (this.swappable === undefined) return undefined;
+    const target = settingOr<unknown>(this.swappable, undefined);
+    if (typeof target !== 'string' || target === '') return undefined;
+    const [appLabel, modelName, ...rest] = target.split('.');
+    // A malformed value still swaps the model out; the auth app's check names the fix.
+    if (!appLabel || !modelName || rest.length) return target;
+    return `${appLabel}.${modelName.toLowerCase()}` === this.labelLower ? undefined : target;
   }
 
   /** `catalog.Book` */

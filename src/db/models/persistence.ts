@@ -273,7 +273,9 @@ export const modelPersistence = {
         const verbose = f.options.verboseName ?? f.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
         return verbose.charAt(0).toUpperCase() + verbose.slice(1);
       });
-      const message = group.message ?? `${capitalized} with this ${labels.join(' and ')} already exists.`;
+      // A single field's own `errorMessages.unique` wins, as Django's unique_error_message.
+      const own = group.fields.length === 1 ? meta.getField(group.fields[0]!).options.errorMessages?.['unique'] : undefined;
+      const message = group.message ?? own ?? `${capitalized} with this ${labels.join(' and ')} already exists.`;
       errors.push([group.fields.length === 1 ? group.fields[0]! : NON_FIELD_ERRORS, new ValidationError(message, { code: 'unique' })]);
     }
     return errors;

@@ -118,6 +118,8 @@ export interface MigrateArgs {
   using: string;
   plan?: unknown;
   apps?: unknown;
+  /** Where the command writes (receivers report what they did there at verbosity 2). */
+  stdout?: { write(text: string): unknown };
 }
 
 /** Sent by `migrate` before it applies migrations, once per installed app. */

@@ -3,6 +3,7 @@
  * migrations (or to a named one, or `zero`), forwards or backwards, one
  * transaction per migration where DDL is transactional; records each in
  * nuages_migrations. Apps without migrations get their tables created.
+ * `preMigrate` and `postMigrate` are sent around the work, once per app with models.
  */
 import type { Command } from 'commander';
 import { apps } from '../../../conf/apps.ts';
@@ -14,6 +15,7 @@ import { MigrationExecutor, type MigrationTarget, type ProgressEvent } from '../
 import type { Migration } from '../../../db/migrations/migration.ts';
 import { createTables } from '../../../db/schema.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
+import { emitPostMigrateSignal, emitPreMigrateSignal } from '../sql.ts';
 import { currentState, projectAppConfigs } from './makemigrations.ts';
 
 type ModelCtor = typeof ModelBase;
@@ -105,6 +107,9 @@ export default class MigrateCommand extends BaseCommand {
     }
 
     const unmigrated = [...loader.unmigratedApps].sort();
+    const interactive = options['input'] !== false;
+    const using = connection.alias;
+    await emitPreMigrateSignal({ verbosity, interactive, using, plan, apps: () => executor.appliedState().apps, stdout: this.stdout });
     out('Operations to perform:', this.style.MIGRATE_HEADING);
     if (unmigrated.length) out(`  Synchronize unmigrated apps: ${unmigrated.join(', ')}`, this.style.MIGRATE_LABEL);
     if (appLabel === undefined) out(`  Apply all migrations: ${[...loader.migratedApps].sort().join(', ') || '(none)'}`, this.style.MIGRATE_LABEL);
@@ -122,9 +127,11 @@ export default class MigrateCommand extends BaseCommand {
     if (!plan.length) {
       out('  No migrations to apply.');
       await this.#warnUnmigratedChanges(executor, out);
-      return;
+    } else {
+      await executor.migrate(targets, { plan, fake: Boolean(options['fake']), fakeInitial: Boolean(options['fakeInitial']) });
     }
-    await executor.migrate(targets, { plan, fake: Boolean(options['fake']), fakeInitial: Boolean(options['fakeInitial']) });
+    // Sent even when nothing was applied, as Django does: receivers fill in what is missing.
+    await emitPostMigrateSignal({ verbosity, interactive, using, plan, apps: () => executor.appliedState().apps, stdout: this.stdout });
   }
 
   /** Django's reminder: the models changed but no migration says so. */

@@ -48,8 +48,11 @@ export abstract class Operation {
   }
 }
 
-/** A historical model of a state, or undefined when the model is not managed (no table to change). */
+/**
+ * A historical model of a state, or undefined when it has no table to change: not managed,
+ * or swapped out for another model by its swappable setting (Django's allow_migrate_model).
+ */
 export function managedModel(state: ProjectState, appLabel: string, name: string): ModelCtor | undefined {
   const model = state.apps.model(appLabel, name);
-  return model._meta.managed ? model : undefined;
+  return model._meta.managed && model._meta.swapped === undefined ? model : undefined;
 }

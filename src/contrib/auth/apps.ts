@@ -1,0 +1,18 @@
+import { AppConfig } from '../../conf/apps.ts';
+import { postMigrate } from '../../db/models/signals.ts';
+import { createPermissions } from './management/permissions.ts';
+
+/**
+ * `nuages/contrib/auth`: users, groups and permissions. Needs `nuages/contrib/contenttypes`
+ * installed too; creates every model's permissions after `migrate`.
+ */
+export default class AuthConfig extends AppConfig {
+  override label = 'auth';
+  override verboseName = 'Authentication and Authorization';
+  // Django's auth tables keep 32-bit ids; a Django database's rows stay readable.
+  override defaultAutoField: string | undefined = 'AutoField';
+
+  override ready(): void {
+    postMigrate.connect(createPermissions, { dispatchUid: 'nuages.contrib.auth.createPermissions' });
+  }
+}
