@@ -160,7 +160,8 @@ export abstract class BaseSchemaEditor {
       if (field.dbIndex && !field.unique && !field.primaryKey) {
         statements.push(this.fieldIndexSql(model, field));
       }
-      if ((field.dbIndex || field.unique) && !field.primaryKey) {
+      // Primary keys too: a text key is unique, and LIKE cannot use its plain B-tree.
+      if (field.dbIndex || field.unique) {
         const like = this.likeIndexSql(model, field);
         if (like) statements.push(like);
       }
@@ -390,7 +391,7 @@ export abstract class BaseSchemaEditor {
       );
     }
     if (fillNulls) await this.execute(`ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT`);
-    const hasLike = (newField.dbIndex || newField.unique) && !newField.primaryKey;
+    const hasLike = newField.dbIndex || newField.unique;
     if (hasLike && (!hadLike || likeLost)) {
       const like = this.likeIndexSql(model, newField);
       if (like) await this.execute(like);

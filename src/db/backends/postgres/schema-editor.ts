@@ -97,7 +97,7 @@ export class PostgresSchemaEditor extends BaseSchemaEditor {
   override async addField(model: ModelCtor, field: Field, toModel?: ModelCtor): Promise<void> {
     if (!(field instanceof ForeignKey) || !field.dbConstraint || field instanceof ManyToManyField) {
       await super.addField(model, field, toModel);
-      if ((field.dbIndex || field.unique) && !field.primaryKey && !(field instanceof ManyToManyField)) {
+      if ((field.dbIndex || field.unique) && !(field instanceof ManyToManyField)) {
         const like = this.likeIndexSql(model, field);
         if (like) await this.execute(like);
       }
