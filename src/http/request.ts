@@ -179,7 +179,10 @@ export class HttpRequest implements RequestAttachments {
 
   /** The session (SessionMiddleware), typed as SessionBase once nuages/contrib/sessions is imported. */
   session!: Attached<'session', unknown>;
-  user?: unknown;
+  /** The user (AuthenticationMiddleware), typed once nuages/contrib/auth is imported; see `auser()`. */
+  user!: Attached<'user', unknown>;
+  /** Loads the user (AuthenticationMiddleware): `await request.auser()` works whether or not it was loaded before. */
+  auser!: Attached<'auser', (() => Promise<unknown>) | undefined>;
   resolverMatch?: ResolverMatchLike;
   urlconf?: string | null;
   csrfProcessingDone?: boolean;

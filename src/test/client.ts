@@ -163,6 +163,53 @@ export class Client {
     return session;
   }
 
+  /**
+   * Logs a user in without going through the login view (Django's `client.login()`): the
+   * credentials go to `authenticate()`; on success the session is saved and its cookie put
+   * in the jar. Returns false when the credentials are refused.
+   *
+   * ```ts
+   * assert.ok(await client.login({ username: 'ada', password: 'correct horse' }));
+   * ```
+   */
+  async login(credentials: Record<string, unknown>): Promise<boolean> {
+    const { authenticate } = await import('../contrib/auth/authenticate.ts');
+    const user = await authenticate(null, credentials);
+    if (user === null || !user.isActive) return false;
+    await this.#logIn(user);
+    return true;
+  }
+
+  /** Logs `user` in without credentials (Django's `client.force_login()`). */
+  async forceLogin(user: import('../contrib/auth/base-user.ts').AbstractBaseUser, options: { backend?: string } = {}): Promise<void> {
+    await this.#logIn(user, options.backend);
+  }
+
+  /** Logs out: the session is flushed and the jar emptied (Django's `client.logout()`). */
+  async logout(): Promise<void> {
+    const name = settingOr('SESSION_COOKIE_NAME', 'sessionid');
+    if (this.cookies.has(name)) {
+      const { logout } = await import('../contrib/auth/login.ts');
+      const request = await this.#factory.get('/');
+      request.session = (await this.session()) as never;
+      await logout(request);
+    }
+    this.cookies.clear();
+  }
+
+  async #logIn(user: import('../contrib/auth/base-user.ts').AbstractBaseUser, backend?: string): Promise<void> {
+    const { login } = await import('../contrib/auth/login.ts');
+    const name = settingOr('SESSION_COOKIE_NAME', 'sessionid');
+    const request = await this.#factory.get('/');
+    const { sessionEngine } = await import('../contrib/sessions/engine.ts');
+    const Store = sessionEngine();
+    request.session = new Store(this.cookies.get(name) ?? null) as never;
+    await login(request, user, { backend: backend ?? user.backend ?? firstBackend() });
+    const session = request.session as unknown as SessionBase;
+    await session.save();
+    if (session.sessionKey !== null) this.cookies.set(name, session.sessionKey);
+  }
+
   /** A GET request; `data` is the query string. */
   get(path: string, data?: RequestData, options?: ClientRequestOptions): Promise<TestResponse> {
     return this.request('GET', path, data, options);
@@ -345,4 +392,9 @@ function decorate(response: HttpResponseBase, client: Client, request: HttpReque
     Object.defineProperty(response, key, { value, writable: true, configurable: true, enumerable: false });
   }
   return response as TestResponse;
+}
+
+/** The first AUTHENTICATION_BACKENDS entry, what `forceLogin()` records when given none (as Django). */
+function firstBackend(): string {
+  return settingOr<readonly string[]>('AUTHENTICATION_BACKENDS', ['nuages/contrib/auth/backends#ModelBackend'])[0]!;
 }

@@ -346,12 +346,12 @@ describe('request body', () => {
 describe('attach points', () => {
   test('session, user, resolverMatch and state can be set by middleware', () => {
     const request = HttpRequest.create();
-    request.user = { username: 'ada' };
-    // Typed as SessionBase once nuages/contrib/sessions is in the program; the attach point itself takes anything.
+    // Typed (SessionBase, the user model) once nuages/contrib/* is in the program; the attach points take anything.
+    (request as RequestAttachments).user = { username: 'ada' };
     (request as RequestAttachments).session = new Map();
     request.resolverMatch = { route: 'books/<int:id>/', urlName: 'book-detail' };
     request.state['started'] = 1;
-    assert.deepEqual(request.user, { username: 'ada' });
+    assert.deepEqual((request as RequestAttachments).user, { username: 'ada' });
     assert.equal(request.resolverMatch.urlName, 'book-detail');
     assert.equal(String(request), '<HttpRequest: GET "/">');
   });

@@ -1,6 +1,9 @@
 import { AppConfig } from '../../conf/apps.ts';
 import { postMigrate } from '../../db/models/signals.ts';
+import { updateLastLogin } from './login.ts';
 import { createPermissions } from './management/permissions.ts';
+import { userLoggedIn } from './signals.ts';
+import { getUserModel } from './user-model.ts';
 
 /**
  * `nuages/contrib/auth`: users, groups and permissions. Needs `nuages/contrib/contenttypes`
@@ -14,5 +17,9 @@ export default class AuthConfig extends AppConfig {
 
   override ready(): void {
     postMigrate.connect(createPermissions, { dispatchUid: 'nuages.contrib.auth.createPermissions' });
+    // A custom user model without lastLogin logs in without the write.
+    if (getUserModel()._meta.findField('lastLogin') !== undefined) {
+      userLoggedIn.connect(updateLastLogin, { dispatchUid: 'nuages.contrib.auth.updateLastLogin' });
+    }
   }
 }

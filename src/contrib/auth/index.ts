@@ -48,3 +48,35 @@ export { getUserModel, UserModelNotInstalledError } from './user-model.ts';
 export { asciiUsernameValidator, unicodeUsernameValidator } from './validators.ts';
 export * from './hashers.ts';
 export * from './password-validation.ts';
+export { auth, permWrapper } from './context-processors.ts';
+export {
+  LoginRequiredMixin,
+  PermissionRequiredMixin,
+  UserPassesTestMixin,
+  loginRequired,
+  permissionRequired,
+  userPassesTest,
+  type AccessOptions,
+} from './decorators.ts';
+export {
+  BACKEND_SESSION_KEY,
+  BackendNotGivenError,
+  HASH_SESSION_KEY,
+  SESSION_KEY,
+  getUser,
+  login,
+  logout,
+  updateLastLogin,
+  updateSessionAuthHash,
+  type RequestUser,
+} from './login.ts';
+export {
+  AuthenticationMiddleware,
+  LoginRequiredMiddleware,
+  UserNotLoadedError,
+  attachLazyUser,
+  isLoginNotRequired,
+  loginNotRequired,
+  requestUser,
+} from './middleware.ts';
+export { REDIRECT_FIELD_NAME, loginRedirect, redirectToLogin, resolvedLoginUrl, type LoginRedirectOptions } from './redirects.ts';
