@@ -155,6 +155,14 @@ export interface BuiltinSettings {
    * MIDDLEWARE, or Django's dotted names ('django.contrib.auth.backends.ModelBackend').
    */
   AUTHENTICATION_BACKENDS: string[];
+  /** Where login-required views send anonymous users: a path or a URL name. */
+  LOGIN_URL: string;
+  /** Where LoginView goes after a login without `next`. */
+  LOGIN_REDIRECT_URL: string;
+  /** Where LogoutView goes after a logout; null renders registration/logged_out.html. */
+  LOGOUT_REDIRECT_URL: string | null;
+  /** Seconds a password reset link stays valid (Django's default: three days). */
+  PASSWORD_RESET_TIMEOUT: number;
   /**
    * Password hashers, the preferred one first: algorithm names ('pbkdf2_sha256',
    * 'argon2', 'bcrypt_sha256', 'scrypt', …), Django's dotted names, or BasePasswordHasher subclasses.
@@ -255,6 +263,10 @@ export function defaultSettings(): BuiltinSettings {
     LOGGING: {},
     AUTH_USER_MODEL: 'auth.User',
     AUTHENTICATION_BACKENDS: ['nuages/contrib/auth/backends#ModelBackend'],
+    LOGIN_URL: '/accounts/login/',
+    LOGIN_REDIRECT_URL: '/accounts/profile/',
+    LOGOUT_REDIRECT_URL: null,
+    PASSWORD_RESET_TIMEOUT: 259_200,
     PASSWORD_HASHERS: ['pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt_sha256', 'scrypt'],
     AUTH_PASSWORD_VALIDATORS: [],
   };

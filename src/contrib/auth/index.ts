@@ -80,3 +80,25 @@ export {
   requestUser,
 } from './middleware.ts';
 export { REDIRECT_FIELD_NAME, loginRedirect, redirectToLogin, resolvedLoginUrl, type LoginRedirectOptions } from './redirects.ts';
+export {
+  AuthenticationForm,
+  BaseUserCreationForm,
+  PasswordChangeForm,
+  PasswordResetForm,
+  SetPasswordForm,
+  UserCreationForm,
+  UsernameField,
+  type AuthenticationFormOptions,
+  type PasswordResetSaveOptions,
+} from './forms.ts';
+export { DEFAULT_PASSWORD_RESET_TIMEOUT, PasswordResetTokenGenerator, defaultTokenGenerator, uidDecode, uidEncode } from './tokens.ts';
+export {
+  LoginView,
+  LogoutView,
+  PasswordChangeDoneView,
+  PasswordChangeView,
+  PasswordResetCompleteView,
+  PasswordResetConfirmView,
+  PasswordResetDoneView,
+  PasswordResetView,
+} from './views.ts';

@@ -90,8 +90,8 @@ export async function login(request: HttpRequest, user: AbstractBaseUser, option
   if (await session.has(SESSION_KEY)) {
     const sameUser = String(await session.get(SESSION_KEY)) === String(user.pk);
     const sameHash = constantTimeCompare(String((await session.get(HASH_SESSION_KEY)) ?? ''), hash);
+    // The same user logging in again keeps the session (and its key), as Django does.
     if (!sameUser || !sameHash) await session.flush();
-    else await session.cycleKey();
   } else {
     await session.cycleKey();
   }

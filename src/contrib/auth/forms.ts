@@ -1,0 +1,292 @@
+/**
+ * The forms of the auth views, with Django's field names (so POST data and templates
+ * written for Django work), labels and messages: AuthenticationForm, UserCreationForm,
+ * SetPasswordForm, PasswordChangeForm and PasswordResetForm.
+ */
+import { settingOr } from '../../conf/lazy-settings.ts';
+import { ValidationError } from '../../core/exceptions.ts';
+import { EmailMessage, getConnection } from '../../core/mail/index.ts';
+import type { HttpRequest } from '../../http/request.ts';
+import { renderToString } from '../../template/engines.ts';
+import { BaseForm, type FormOptions } from '../../forms/forms.ts';
+import { CharField, EmailField } from '../../forms/fields.ts';
+import { ModelForm } from '../../forms/models.ts';
+import { EmailInput, PasswordInput, TextInput } from '../../forms/widgets.ts';
+import { authenticate } from './authenticate.ts';
+import type { AbstractBaseUser } from './base-user.ts';
+import { User } from './models.ts';
+import { passwordChanged, passwordValidatorsHelpTextHtml, validatePassword } from './password-validation.ts';
+import { defaultTokenGenerator, uidEncode, type PasswordResetTokenGenerator } from './tokens.ts';
+import { getUserModel } from './user-model.ts';
+
+const PASSWORD_MISMATCH = 'The two password fields didn’t match.';
+
+/** A password input that keeps what was typed exactly (no stripping), as Django's. */
+function passwordField(label: string, autocomplete: string, options: { helpText?: unknown; autofocus?: boolean } = {}): CharField {
+  return new CharField({
+    label,
+    strip: false,
+    helpText: options.helpText as string | undefined,
+    widget: new PasswordInput({ autocomplete, ...(options.autofocus ? { autofocus: true } : {}) }),
+  });
+}
+
+/** The username field of the user model: its label and max length, NFKC-normalised. */
+function usernameField(): CharField {
+  const model = getUserModel();
+  const field = model._meta.getField(model.USERNAME_FIELD) as unknown as { verboseName: string; maxLength?: number | null };
+  const label = field.verboseName.charAt(0).toUpperCase() + field.verboseName.slice(1);
+  return new UsernameField({
+    label,
+    maxLength: field.maxLength ?? undefined,
+    widget: new TextInput({ autofocus: true, autocapitalize: 'none', autocomplete: 'username' }),
+  });
+}
+
+/** Django's UsernameField: Unicode-normalised (NFKC) so look-alike usernames compare equal. */
+export class UsernameField extends CharField {
+  override toPython(value: unknown): string {
+    const text = super.toPython(value) as string;
+    return text.normalize('NFKC');
+  }
+}
+
+/** Checks that two password fields agree (Django's SetPasswordMixin), then runs the validators. */
+async function checkNewPassword(form: BaseForm, first: string, second: string, user: unknown): Promise<void> {
+  const cleaned = form.cleanedData as Record<string, unknown>;
+  const one = cleaned[first] as string | undefined;
+  const two = cleaned[second] as string | undefined;
+  if (one && two && one !== two) {
+    form.addError(second, new ValidationError(PASSWORD_MISMATCH, { code: 'password_mismatch' }));
+    return;
+  }
+  if (two) {
+    try {
+      await validatePassword(two, user);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      form.addError(second, error);
+    }
+  }
+}
+
+/** Options of AuthenticationForm: the request is passed to authenticate(). */
+export interface AuthenticationFormOptions extends FormOptions {
+  request?: HttpRequest | null;
+}
+
+/** Username and password; valid when they authenticate an active user (Django's AuthenticationForm). */
+export class AuthenticationForm extends BaseForm {
+  static errorMessages = {
+    invalid_login: 'Please enter a correct %(username)s and password. Note that both fields may be case-sensitive.',
+    inactive: 'This account is inactive.',
+  };
+
+  readonly request: HttpRequest | null;
+  #user: AbstractBaseUser | null = null;
+
+  constructor(options: AuthenticationFormOptions = {}) {
+    super(options);
+    this.request = options.request ?? null;
+    this.fields['username'] = usernameField();
+    this.fields['password'] = passwordField('Password', 'current-password');
+  }
+
+  override async clean(): Promise<unknown> {
+    const cleaned = this.cleanedData as Record<string, unknown>;
+    const username = cleaned['username'];
+    const password = cleaned['password'];
+    if (username !== undefined && password !== undefined) {
+      this.#user = await authenticate(this.request, { username, password });
+      if (this.#user === null) throw this.invalidLoginError();
+      this.confirmLoginAllowed(this.#user);
+    }
+    return cleaned;
+  }
+
+  /** Refuses inactive users (ModelBackend already does; AllowAllUsersModelBackend does not). */
+  confirmLoginAllowed(user: AbstractBaseUser): void {
+    if ((user as unknown as { isActive?: boolean }).isActive === false) {
+      throw new ValidationError(AuthenticationForm.errorMessages.inactive, { code: 'inactive' });
+    }
+  }
+
+  invalidLoginError(): ValidationError {
+    return new ValidationError(AuthenticationForm.errorMessages.invalid_login, {
+      code: 'invalid_login',
+      params: { username: verboseNameOfUsername() },
+    });
+  }
+
+  /** The authenticated user, after a successful `isValid()`. */
+  getUser(): AbstractBaseUser | null {
+    return this.#user;
+  }
+}
+
+function verboseNameOfUsername(): string {
+  const model = getUserModel();
+  return (model._meta.getField(model.USERNAME_FIELD) as unknown as { verboseName: string }).verboseName;
+}
+
+/**
+ * A new user from a username and a password typed twice, checked by the password
+ * validators (Django's BaseUserCreationForm). `save()` stores the hashed password.
+ */
+export class BaseUserCreationForm extends ModelForm<User> {
+  static override model = User;
+  static override fields = ['username'];
+  static override declaredFields = {
+    password1: passwordField('Password', 'new-password', { helpText: '' }),
+    password2: new CharField({
+      label: 'Password confirmation',
+      strip: false,
+      widget: new PasswordInput({ autocomplete: 'new-password' }),
+      helpText: 'Enter the same password as before, for verification.',
+    }),
+  };
+
+  constructor(options: FormOptions & { instance?: User | null } = {}) {
+    super(options);
+    (this.fields['password1'] as CharField).helpText = String(passwordValidatorsHelpTextHtml());
+    const username = this.fields['username'] as CharField | undefined;
+    if (username?.widget) username.widget.attrs['autofocus'] = true;
+  }
+
+  protected override async _postClean(): Promise<void> {
+    await super._postClean();
+    await checkNewPassword(this, 'password1', 'password2', this.instance);
+  }
+
+  override async save(options: { commit?: boolean } = {}): Promise<User> {
+    const user = await super.save({ commit: false });
+    await user.setPassword((this.cleanedData as Record<string, string>)['password1']!);
+    if (options.commit !== false) {
+      await user.save();
+      await this.saveM2m();
+    }
+    return user;
+  }
+}
+
+/** BaseUserCreationForm that also refuses a username differing only in case (Django's UserCreationForm). */
+export class UserCreationForm extends BaseUserCreationForm {
+  async cleanUsername(): Promise<string> {
+    const username = (this.cleanedData as Record<string, string>)['username']!;
+    if (username && (await User.objects.filter({ username__iexact: username }).exists())) {
+      throw new ValidationError('A user with that username already exists.', { code: 'unique' });
+    }
+    return username;
+  }
+}
+
+/** Sets a user's password without asking for the old one (the reset confirmation step). */
+export class SetPasswordForm extends BaseForm {
+  readonly user: AbstractBaseUser;
+
+  constructor(user: AbstractBaseUser, options: FormOptions = {}) {
+    super(options);
+    this.user = user;
+    this.fields['new_password1'] = passwordField('New password', 'new-password', { helpText: String(passwordValidatorsHelpTextHtml()) });
+    this.fields['new_password2'] = passwordField('New password confirmation', 'new-password');
+  }
+
+  protected override async _postClean(): Promise<void> {
+    await checkNewPassword(this, 'new_password1', 'new_password2', this.user);
+  }
+
+  async save(options: { commit?: boolean } = {}): Promise<AbstractBaseUser> {
+    const password = (this.cleanedData as Record<string, string>)['new_password1']!;
+    await this.user.setPassword(password);
+    if (options.commit !== false) await this.user.save();
+    await passwordChanged(password, this.user);
+    return this.user;
+  }
+}
+
+/** SetPasswordForm that first asks for the current password (Django's PasswordChangeForm). */
+export class PasswordChangeForm extends SetPasswordForm {
+  constructor(user: AbstractBaseUser, options: FormOptions = {}) {
+    super(user, options);
+    const fields = this.fields;
+    this.fields = {
+      old_password: passwordField('Old password', 'current-password', { autofocus: true }),
+      new_password1: fields['new_password1']!,
+      new_password2: fields['new_password2']!,
+    };
+  }
+
+  async cleanOldPassword(): Promise<string> {
+    const old = (this.cleanedData as Record<string, string>)['old_password']!;
+    if (!(await this.user.checkPassword(old))) {
+      throw new ValidationError('Your old password was entered incorrectly. Please enter it again.', { code: 'password_incorrect' });
+    }
+    return old;
+  }
+}
+
+/** Options of `PasswordResetForm.save()` (Django's names, camelCased). */
+export interface PasswordResetSaveOptions {
+  domainOverride?: string | null;
+  subjectTemplateName?: string;
+  emailTemplateName?: string;
+  htmlEmailTemplateName?: string | null;
+  useHttps?: boolean;
+  tokenGenerator?: PasswordResetTokenGenerator;
+  fromEmail?: string | null;
+  request?: HttpRequest | null;
+  extraEmailContext?: Record<string, unknown>;
+}
+
+/**
+ * Asks for an email address and mails a one-use reset link to every active user with a
+ * usable password registered under it. It says nothing about whether an account exists:
+ * the page after it is the same either way (no user enumeration).
+ */
+export class PasswordResetForm extends BaseForm {
+  constructor(options: FormOptions = {}) {
+    super(options);
+    this.fields['email'] = new EmailField({ label: 'Email', maxLength: 254, widget: new EmailInput({ autocomplete: 'email' }) });
+  }
+
+  /** The users a reset for `email` goes to: active, with a usable password, email equal ignoring case. */
+  async getUsers(email: string): Promise<AbstractBaseUser[]> {
+    const model = getUserModel();
+    const emailField = (model as unknown as { EMAIL_FIELD?: string }).EMAIL_FIELD ?? 'email';
+    const candidates = await model.objects.filter({ [`${emailField}__iexact`]: email, isActive: true });
+    const wanted = email.normalize('NFKC').toLowerCase();
+    return candidates.filter((user) => {
+      const address = String((user as unknown as Record<string, unknown>)[emailField] ?? '');
+      return user.hasUsablePassword() && address.normalize('NFKC').toLowerCase() === wanted;
+    });
+  }
+
+  /** Sends the reset emails (subject and body rendered from templates, the subject on one line). */
+  async save(options: PasswordResetSaveOptions = {}): Promise<number> {
+    const email = (this.cleanedData as Record<string, string>)['email']!;
+    const request = options.request ?? null;
+    const domain = options.domainOverride ?? (request ? request.getHost() : 'localhost');
+    const generator = options.tokenGenerator ?? defaultTokenGenerator;
+    const model = getUserModel();
+    const emailField = (model as unknown as { EMAIL_FIELD?: string }).EMAIL_FIELD ?? 'email';
+    const messages: EmailMessage[] = [];
+    for (const user of await this.getUsers(email)) {
+      const context = {
+        email: (user as unknown as Record<string, unknown>)[emailField],
+        domain,
+        site_name: domain,
+        uid: uidEncode(user.pk),
+        user,
+        token: generator.makeToken(user),
+        protocol: options.useHttps ? 'https' : 'http',
+        ...(options.extraEmailContext ?? {}),
+      };
+      const subject = (await renderToString(options.subjectTemplateName ?? 'registration/password_reset_subject.txt', context)).replace(/[\r\n]+/g, '');
+      const body = await renderToString(options.emailTemplateName ?? 'registration/password_reset_email.html', context);
+      const message = new EmailMessage({ subject, body, from: options.fromEmail ?? settingOr('DEFAULT_FROM_EMAIL', 'webmaster@localhost'), to: [String(context.email)] });
+      if (options.htmlEmailTemplateName) message.attachAlternative(await renderToString(options.htmlEmailTemplateName, context), 'text/html');
+      messages.push(message);
+    }
+    return messages.length === 0 ? 0 : getConnection().sendMessages(messages);
+  }
+}
