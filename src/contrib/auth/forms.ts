@@ -34,8 +34,9 @@ function passwordField(label: string, autocomplete: string, options: { helpText?
 /** The username field of the user model: its label and max length, NFKC-normalised. */
 function usernameField(): CharField {
   const model = getUserModel();
-  const field = model._meta.getField(model.USERNAME_FIELD) as unknown as { verboseName: string; maxLength?: number | null };
-  const label = field.verboseName.charAt(0).toUpperCase() + field.verboseName.slice(1);
+  const field = model._meta.getField(model.USERNAME_FIELD) as unknown as { maxLength?: number | null };
+  const name = verboseNameOfUsername();
+  const label = name.charAt(0).toUpperCase() + name.slice(1);
   return new UsernameField({
     label,
     maxLength: field.maxLength ?? undefined,
@@ -124,9 +125,11 @@ export class AuthenticationForm extends BaseForm {
   }
 }
 
+/** The username field's verbose name ('username' for Django's User). */
 function verboseNameOfUsername(): string {
   const model = getUserModel();
-  return (model._meta.getField(model.USERNAME_FIELD) as unknown as { verboseName: string }).verboseName;
+  const field = model._meta.getField(model.USERNAME_FIELD) as unknown as { verboseName?: string; name: string };
+  return field.verboseName ?? field.name.replaceAll('_', ' ');
 }
 
 /**
