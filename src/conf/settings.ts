@@ -163,6 +163,12 @@ export interface BuiltinSettings {
   LOGOUT_REDIRECT_URL: string | null;
   /** Seconds a password reset link stays valid (Django's default: three days). */
   PASSWORD_RESET_TIMEOUT: number;
+  /** Where flash messages are kept: 'fallback' (cookie, then session), 'cookie', 'session', Django's dotted names, or a class. */
+  MESSAGE_STORAGE: string | (new (request: never) => unknown);
+  /** Messages below this level are dropped (default INFO, 20). */
+  MESSAGE_LEVEL: number;
+  /** Tags by level, over the defaults ({ 40: 'danger' } for Bootstrap). */
+  MESSAGE_TAGS: Record<number, string>;
   /**
    * Password hashers, the preferred one first: algorithm names ('pbkdf2_sha256',
    * 'argon2', 'bcrypt_sha256', 'scrypt', …), Django's dotted names, or BasePasswordHasher subclasses.
@@ -267,6 +273,9 @@ export function defaultSettings(): BuiltinSettings {
     LOGIN_REDIRECT_URL: '/accounts/profile/',
     LOGOUT_REDIRECT_URL: null,
     PASSWORD_RESET_TIMEOUT: 259_200,
+    MESSAGE_STORAGE: 'fallback',
+    MESSAGE_LEVEL: 20,
+    MESSAGE_TAGS: {},
     PASSWORD_HASHERS: ['pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt_sha256', 'scrypt'],
     AUTH_PASSWORD_VALIDATORS: [],
   };

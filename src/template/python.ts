@@ -308,5 +308,8 @@ export function isTruthy(value: unknown): boolean {
   if (value instanceof Map || value instanceof Set) return value.size > 0;
   if (value instanceof Date) return true;
   if (isDict(value)) return Object.keys(value).length > 0;
+  // Python's protocol for objects that know their size (a message storage, a form's errors).
+  const len = (value as { __len__?: unknown }).__len__;
+  if (typeof len === 'function') return (len as () => number).call(value) > 0;
   return true;
 }
