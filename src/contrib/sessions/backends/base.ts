@@ -15,7 +15,7 @@ import { settingOr } from '../../../conf/lazy-settings.ts';
 import { InvalidSettingError } from '../../../conf/errors.ts';
 import { BadSignature, dumps, loads } from '../../../core/signing.ts';
 import { getLogger } from '../../../utils/log.ts';
-import { SessionKeyError } from '../exceptions.ts';
+import { CreateError, SessionKeyError } from '../exceptions.ts';
 import { formatExpiry, parseExpiry, type SessionExpiry } from '../expiry.ts';
 
 /** Characters of a session key: lower case so file systems that ignore case keep keys apart. */
@@ -309,6 +309,25 @@ export abstract class SessionBase {
   }
 
   /** A key no stored session has. */
+  /**
+   * Saves the session under fresh keys until one is free (a CreateError means another
+   * request took it first), at most `attempts` times; false when every attempt collided.
+   */
+  protected async createUnderFreshKey(attempts = Number.POSITIVE_INFINITY): Promise<boolean> {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      this._sessionKey = await this._getNewSessionKey();
+      try {
+        await this.save(true);
+      } catch (error) {
+        if (error instanceof CreateError) continue;
+        throw error;
+      }
+      this.modified = true;
+      return true;
+    }
+    return false;
+  }
+
   protected async _getNewSessionKey(): Promise<string> {
     for (;;) {
       let key = '';

@@ -65,17 +65,7 @@ export class SessionStore extends SessionBase {
   async create(): Promise<void> {
     // A cache may drop writes silently (Memcached, an outage), so a refused add() does
     // not prove the key is taken: try many keys before concluding the cache is down.
-    for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-      this._sessionKey = await this._getNewSessionKey();
-      try {
-        await this.save(true);
-      } catch (error) {
-        if (error instanceof CreateError) continue;
-        throw error;
-      }
-      this.modified = true;
-      return;
-    }
+    if (await this.createUnderFreshKey(CREATE_ATTEMPTS)) return;
     throw new SessionCacheUnavailableError(
       `Unable to create a new session key in cache '${this.cache.alias}': it is likely unavailable. Check the server behind CACHES.${this.cache.alias}.`,
     );

@@ -55,18 +55,8 @@ export class SessionStore extends SessionBase {
   }
 
   async create(): Promise<void> {
-    for (;;) {
-      this._sessionKey = await this._getNewSessionKey();
-      try {
-        await this.save(true);
-      } catch (error) {
-        // Another request took the key between exists() and the INSERT: draw again.
-        if (error instanceof CreateError) continue;
-        throw error;
-      }
-      this.modified = true;
-      return;
-    }
+    // Another request may take the key between exists() and the INSERT: then draw again.
+    await this.createUnderFreshKey();
   }
 
   /** The row to write for `data`: key, encoded data and expiry date. */

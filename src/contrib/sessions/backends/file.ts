@@ -107,17 +107,7 @@ export class SessionStore extends SessionBase {
   }
 
   async create(): Promise<void> {
-    for (;;) {
-      this._sessionKey = await this._getNewSessionKey();
-      try {
-        await this.save(true);
-      } catch (error) {
-        if (error instanceof CreateError) continue;
-        throw error;
-      }
-      this.modified = true;
-      return;
-    }
+    await this.createUnderFreshKey();
   }
 
   async save(mustCreate = false): Promise<void> {
