@@ -15,3 +15,4 @@ export * from './fields/choice.ts';
 export * from './fields/temporal.ts';
 export * from './fields/composite.ts';
 export { pyJsonDumps, type PyJsonOptions } from './fields/json.ts';
+export * from './fields/file-path.ts';

@@ -41,5 +41,6 @@ export type { FormSetClass, FormSetFactoryOptions, FormSetFormClass, FormSetMess
 export {
   BaseModelFormSet, BaseInlineFormSet, modelFormsetFactory, inlineFormsetFactory, ModelFormSetNotPreparedError, InlineFormSetForeignKeyError,
 } from './model-formsets.ts';
-export type { ModelFormSetOptions, ModelFormSetFactoryOptions } from './model-formsets.ts';
+export type { ModelFormSetOptions, ModelFormSetFactoryOptions, InlineFormSetOptions, ModelFormSetQuerySet } from './model-formsets.ts';
+export { InlineForeignKeyField, type InlineForeignKeyFieldOptions } from './inline-foreign-key-field.ts';
 export { FormSetAbsoluteMaxError, FormSetInvalidError, FormSetNotOrderableError } from './formset-errors.ts';

@@ -19,16 +19,27 @@ export const DEFAULT_MIN_NUM = 0;
 export const DEFAULT_MAX_NUM = 1000;
 
 /**
+ * A form count: a whole number past 2^53 (a forged TOTAL_FORMS) counts as the largest exact
+ * one, since formsets only compare it with absoluteMax; Django reads such a count as the huge
+ * int it is and answers "Please submit at most … forms.", and so does this.
+ */
+class FormCountField extends IntegerField<boolean> {
+  protected override unsafeInteger(_digits: string, value: number): unknown {
+    return value > 0 ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+  }
+}
+
+/**
  * The hidden counters a formset renders and reads back: TOTAL_FORMS and
  * INITIAL_FORMS (required), MIN_NUM_FORMS and MAX_NUM_FORMS (only for client
  * scripts; their submitted values are ignored).
  */
 export class ManagementForm extends Form {
   static override fields = {
-    [TOTAL_FORM_COUNT]: new IntegerField({ widget: HiddenInput }),
-    [INITIAL_FORM_COUNT]: new IntegerField({ widget: HiddenInput }),
-    [MIN_NUM_FORM_COUNT]: new IntegerField({ required: false, widget: HiddenInput }),
-    [MAX_NUM_FORM_COUNT]: new IntegerField({ required: false, widget: HiddenInput }),
+    [TOTAL_FORM_COUNT]: new FormCountField({ widget: HiddenInput }),
+    [INITIAL_FORM_COUNT]: new FormCountField({ widget: HiddenInput }),
+    [MIN_NUM_FORM_COUNT]: new FormCountField({ required: false, widget: HiddenInput }),
+    [MAX_NUM_FORM_COUNT]: new FormCountField({ required: false, widget: HiddenInput }),
   };
 
   // An invalid management form says nothing about how many forms came: count zero.

@@ -8,6 +8,9 @@
  */
 import { ValidationError } from '../core/exceptions.ts';
 import { NuagesError } from '../core/errors.ts';
+import { evaluateLimitChoicesTo, type LimitChoicesTo } from '../db/models/fields/related.ts';
+import { QuerySet } from '../db/models/query-set.ts';
+import { Exists, OuterRef } from '../db/models/subqueries.ts';
 import { MultipleHiddenInput, RadioSelect, SelectMultiple, type Widget } from './widgets.ts';
 import { prohibitNullCharacters } from './fields/base.ts';
 import { ChoiceField, type ChoiceFieldOptions, type ChoicesInput, type NormalizedChoices } from './fields/choice.ts';
@@ -44,6 +47,29 @@ export interface ModelChoiceFieldOptions<R extends boolean = boolean> extends Om
   toFieldName?: string | null;
   /** The model field's `blank` (a RadioSelect shows the empty choice only when blank). */
   blank?: boolean;
+  /**
+   * Narrows `queryset` in each ModelForm built with this field: lookups, a Q, or a function
+   * returning either (called per form). ModelForms pass the model field's `limitChoicesTo`.
+   */
+  limitChoicesTo?: LimitChoicesTo | null;
+}
+
+/**
+ * Django's apply_limit_choices_to_to_formfield: narrows a model choice field's queryset to
+ * the rows its `limitChoicesTo` allows, through an EXISTS subquery so a condition across a
+ * to-many relation cannot repeat a row. ModelForms call it for each field when built.
+ *
+ * ```ts
+ * applyLimitChoicesTo(field); // field.queryset: … WHERE EXISTS(SELECT 1 FROM book U0 WHERE U0.in_stock AND U0.id = book.id)
+ * ```
+ */
+export function applyLimitChoicesTo(field: unknown): void {
+  if (!(field instanceof ModelChoiceField) || field.queryset === null) return;
+  const limit = field.getLimitChoicesTo();
+  if (!limit) return;
+  const model = field.queryset.model as unknown as ConstructorParameters<typeof QuerySet>[0];
+  const rows = new QuerySet(model).filter(limit as never, { pk: OuterRef('pk') });
+  field.queryset = field.queryset.filter(Exists(rows) as never);
 }
 
 function isInstance(value: unknown): value is Record<string, unknown> & { pk: unknown } {
@@ -69,6 +95,7 @@ export class ModelChoiceField<M = unknown, R extends boolean = true> extends Cho
   };
   emptyLabel: string | null;
   toFieldName: string | null;
+  limitChoicesTo: LimitChoicesTo | null;
   // Plain properties so Field.clone() copies them; each form's copy loads its own rows.
   protected _queryset: ChoiceQuerySet | null = null;
   protected _objects: unknown[] | null = null;
@@ -80,7 +107,13 @@ export class ModelChoiceField<M = unknown, R extends boolean = true> extends Cho
       ? null
       : options.emptyLabel === undefined ? '---------' : options.emptyLabel;
     this.toFieldName = options.toFieldName ?? null;
+    this.limitChoicesTo = options.limitChoicesTo ?? null;
     this.queryset = options.queryset;
+  }
+
+  /** `limitChoicesTo` evaluated (a function is called each time): lookups or a Q, or null. */
+  getLimitChoicesTo(): ReturnType<typeof evaluateLimitChoicesTo> {
+    return evaluateLimitChoicesTo(this.limitChoicesTo ?? undefined);
   }
 
   override clone(): this {
@@ -99,9 +132,13 @@ export class ModelChoiceField<M = unknown, R extends boolean = true> extends Cho
     this._objects = null;
   }
 
-  /** Loads the QuerySet's rows into `choices` (once per QuerySet); forms call this before rendering. */
+  /**
+   * Loads the QuerySet's rows into `choices` (once per QuerySet); forms call this before
+   * rendering. A hidden widget shows no choices (a model formset's primary-key field), so
+   * nothing is loaded for it, as Django's lazy choice iterator never runs there either.
+   */
   async prepare(): Promise<void> {
-    if (this._objects !== null) return;
+    if (this._objects !== null || this.widget.isHidden) return;
     this._objects = this._queryset ? [...(await this._queryset.all())] : [];
     (this.widget as { choices?: unknown }).choices = this.choices;
   }
@@ -213,8 +250,13 @@ export class ModelChoiceField<M = unknown, R extends boolean = true> extends Cho
 export interface ModelMultipleChoiceFieldOptions<R extends boolean = boolean> extends Omit<ModelChoiceFieldOptions<R>, 'emptyLabel' | 'blank'> {}
 
 /**
- * Several rows of a QuerySet (a `<select multiple>`); cleans to an array of instances
- * (Django gives a QuerySet; here the rows are already fetched).
+ * Several rows of a QuerySet (a `<select multiple>`); cleans to an array of instances.
+ *
+ * Django's clean() returns a lazy QuerySet of the chosen rows, queried again wherever it is
+ * read. Here validation must fetch those rows anyway (to refuse keys the queryset does not
+ * hold), so `cleanedData` keeps that result: an array in the queryset's order, typed `M[]`,
+ * read without an `await` or a second query, and what `saveM2m()` passes to the
+ * relation's `set()`. For a QuerySet, filter on the keys: `Author.objects.filter({ pk__in: rows.map((r) => r.pk) })`.
  *
  * ```ts
  * const authors = new ModelMultipleChoiceField({ queryset: Author.objects.all(), required: false });

@@ -12,10 +12,11 @@ import { UniqueConstraint } from '../db/models/indexes.ts';
 import type { FieldLike } from './boundfield.ts';
 import * as f from './fields/base.ts';
 import { TypedChoiceField } from './fields/choice.ts';
+import { FilePathField } from './fields/file-path.ts';
 import * as t from './fields/text.ts';
 import * as tm from './fields/temporal.ts';
 import { FileField as FormFileField, ImageField as FormImageField } from './file-fields.ts';
-import { ModelChoiceField, ModelMultipleChoiceField } from './model-choice-fields.ts';
+import { ModelChoiceField, ModelMultipleChoiceField, applyLimitChoicesTo } from './model-choice-fields.ts';
 import { Textarea, type Widget } from './widgets.ts';
 
 /** `fields: '__all__'`: every editable model field. */
@@ -64,9 +65,12 @@ export function capfirst(text: string): string {
   return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
 
-/** A model field's verbose name: `verboseName`, else its name in words (`publishedDate` → `published date`). */
+/**
+ * A model field's verbose name: `verboseName`, else its name in words, as Django's default
+ * (`first_name` → `first name`; camelCase splits too: `publishedDate` → `published date`).
+ */
 export function verboseNameOf(field: ModelField): string {
-  return field.options.verboseName ?? field.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
+  return field.verboseName;
 }
 
 const BLANK_CHOICE: [unknown, string] = ['', '---------'];
@@ -98,12 +102,14 @@ export function formfieldFor(field: ModelField, options: FormfieldOptions = {}):
   if (field instanceof m.ManyToManyField) {
     cls ??= ModelMultipleChoiceField as unknown as FormFieldCtor;
     specific['queryset'] = (field.remoteModel as unknown as ModelCtor).objects.all();
+    specific['limitChoicesTo'] = field.m2mOptions.limitChoicesTo ?? null;
     if (Array.isArray(kwargs.initial)) kwargs.initial = kwargs.initial.map((o) => (o as ModelBase).pk ?? o);
   } else if (field instanceof m.ForeignKey) {
     cls ??= ModelChoiceField as unknown as FormFieldCtor;
     specific['queryset'] = (field.remoteModel as unknown as ModelCtor).objects.all();
     specific['toFieldName'] = field.targetField.name;
     specific['blank'] = field.blank;
+    specific['limitChoicesTo'] = (field.options as { limitChoicesTo?: unknown }).limitChoicesTo ?? null;
   } else if (field.choices) {
     const includeBlank = field.blank || !(hasDefault || 'initial' in kwargs);
     const choices: [unknown, unknown][] = field.choices.map(([v, l]) => [v, l]);
@@ -119,6 +125,11 @@ export function formfieldFor(field: ModelField, options: FormfieldOptions = {}):
   } else if (field instanceof m.FileField) {
     cls ??= (field instanceof m.ImageField ? FormImageField : FormFileField) as unknown as FormFieldCtor;
     specific['maxLength'] = field.maxLength;
+  } else if (field instanceof m.FilePathField) {
+    // Django's FilePathField is no CharField to forms: no maxLength, no empty value of its own.
+    const Made = (cls ?? FilePathField) as unknown as new (o: unknown) => FieldLike;
+    const { match, recursive, allowFiles, allowFolders } = field;
+    return new Made({ ...defaults, path: field.resolvePath(), match, recursive, allowFiles, allowFolders, ...kwargs });
   } else if (field instanceof m.CharField) {
     specific['maxLength'] = field.maxLength;
     if (field.null) specific['emptyValue'] = null;
@@ -169,15 +180,18 @@ export function modelFieldsInOrder(model: ModelCtor): ModelField[] {
 /**
  * Django's fields_for_model: form fields for a model's editable fields, by name, in the
  * model's order (or in the order of `fields`). `declared` fields take their names' place.
+ * Relation fields' `limitChoicesTo` narrows their querysets unless `applyLimitChoicesTo` is
+ * false (ModelForm classes apply it per form instead, so a function runs for each form).
  *
  * @throws ImproperlyConfigured when neither `fields` nor `exclude` is given (with `formName`).
  * @throws FieldError for a non-editable field named in `fields`, or an unknown name.
  */
 export function fieldsForModel(
   model: ModelCtor,
-  options: FieldsForModelOptions & { formName?: string; declared?: ReadonlyMap<string, FieldLike> } = {},
+  options: FieldsForModelOptions & { formName?: string; declared?: ReadonlyMap<string, FieldLike>; applyLimitChoicesTo?: boolean } = {},
 ): Record<string, FieldLike> {
   const { exclude, widgets, labels, helpTexts, errorMessages, fieldClasses, localizedFields, formfieldCallback, formName, declared } = options;
+  const limit = options.applyLimitChoicesTo ?? true;
   if (typeof options.fields === 'string' && options.fields !== ALL_FIELDS) {
     throw new TypeError(`${formName ?? model.name}.fields cannot be a string. Did you mean to type: ['${options.fields}']?`);
   }
@@ -212,6 +226,7 @@ export function fieldsForModel(
     if (errorMessages && Object.hasOwn(errorMessages, name)) kwargs.errorMessages = errorMessages[name];
     if (fieldClasses && Object.hasOwn(fieldClasses, name)) kwargs.formClass = fieldClasses[name];
     const formfield = formfieldCallback ? formfieldCallback(mf, kwargs) : formfieldFor(mf, kwargs);
+    if (formfield && limit) applyLimitChoicesTo(formfield);
     if (formfield) out[name] = formfield;
     else ignored.push(name);
   }
@@ -228,9 +243,25 @@ export function fieldsForModel(
 }
 
 /** Django's get_text_list(items, 'and'): "a, b and c". */
-function textList(items: readonly string[]): string {
+export function textList(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * Django's Model._get_unique_checks (with the model's constraints): the sets of field names
+ * that must be unique — uniqueTogether, field-based UniqueConstraints without a condition,
+ * then each unique field (the primary key among them) — leaving out any set that names an
+ * excluded field.
+ */
+export function uniqueChecks(meta: Options, exclude: ReadonlySet<string>): string[][] {
+  const checks: string[][] = [];
+  for (const together of meta.uniqueTogether) if (!together.some((n) => exclude.has(n))) checks.push([...together]);
+  for (const c of meta.constraints) {
+    if (c instanceof UniqueConstraint && !c.condition && c.fields.length && !c.fields.some((n) => exclude.has(n))) checks.push([...c.fields]);
+  }
+  for (const field of meta.fields) if (field.unique && !exclude.has(field.name)) checks.push([field.name]);
+  return checks;
 }
 
 /**
@@ -242,12 +273,7 @@ export async function uniqueErrors(instance: ModelBase, exclude: ReadonlySet<str
   const model = instance.constructor as unknown as ModelCtor & { objects: { filter(q: object): { exclude(q: object): unknown; exists(): Promise<boolean> } } };
   const meta = model._meta;
   const self = instance as unknown as Record<string, unknown>;
-  const checks: string[][] = [];
-  for (const together of meta.uniqueTogether) if (!together.some((n) => exclude.has(n))) checks.push([...together]);
-  for (const c of meta.constraints) {
-    if (c instanceof UniqueConstraint && !c.condition && c.fields.length && !c.fields.some((n) => exclude.has(n))) checks.push([...c.fields]);
-  }
-  for (const field of meta.fields) if (field.unique && !exclude.has(field.name)) checks.push([field.name]);
+  const checks = uniqueChecks(meta, exclude);
   const errors: Record<string, ValidationError[]> = {};
   const adding = instance._state.adding;
   const modelName = capfirst(meta.verboseName);

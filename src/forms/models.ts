@@ -14,6 +14,7 @@ import type { ManyRelatedManager } from '../db/models/related-managers.ts';
 import { modelPersistence } from '../db/models/persistence.ts';
 import type { FieldLike } from './boundfield.ts';
 import { BaseForm, type FormOptions } from './forms.ts';
+import { applyLimitChoicesTo } from './model-choice-fields.ts';
 import { fieldsForModel, modelFieldsInOrder, uniqueErrors, type FieldsForModelOptions, type ModelCtor } from './model-fields.ts';
 
 export { ALL_FIELDS, fieldsForModel, formfieldFor, capfirst, verboseNameOf, type FormfieldOptions, type ModelCtor } from './model-fields.ts';
@@ -179,7 +180,7 @@ export class ModelForm<M extends ModelBase = ModelBase, D = Record<string, unkno
       const built = fieldsForModel(this.model, {
         fields: this.fields, exclude: this.exclude, widgets: this.widgets, labels: this.labels, helpTexts: this.helpTexts,
         errorMessages: this.errorMessages, fieldClasses: this.fieldClasses, localizedFields: this.localizedFields,
-        formfieldCallback: this.formfieldCallback, formName: this.name, declared,
+        formfieldCallback: this.formfieldCallback, formName: this.name, declared, applyLimitChoicesTo: false,
       });
       fields = new Map(Object.entries(built));
       for (const [name, field] of declared) fields.set(name, field);
@@ -197,6 +198,8 @@ export class ModelForm<M extends ModelBase = ModelBase, D = Record<string, unkno
     const objectData = options.instance ? modelToDictSync(instance, fields, exclude) : {};
     super({ ...options, initial: { ...objectData, ...(options.initial ?? {}) } });
     this.instance = instance;
+    // Per form, so a limitChoicesTo function is evaluated for each one (as Django's BaseModelForm).
+    for (const field of Object.values(this.fields)) applyLimitChoicesTo(field);
     // Related rows of an edited instance are initial data too; they load before rendering or validation.
     if (options.instance && instance.pk !== null && instance.pk !== undefined) {
       this.#m2mPending = ctor.model._meta.manyToMany
@@ -242,8 +245,12 @@ export class ModelForm<M extends ModelBase = ModelBase, D = Record<string, unkno
     return { fields: ctor.fields === '__all__' ? null : (ctor.fields ?? null), exclude: ctor.exclude ?? null, errorMessages: ctor.errorMessages };
   }
 
-  /** Model fields left out of model validation: not on the form, failed on the form, or empty and optional on the form. */
-  protected getValidationExclusions(): Set<string> {
+  /**
+   * Model fields left out of model validation: not on the form, failed on the form, or empty
+   * and optional on the form (Django's _get_validation_exclusions; model formsets read it for
+   * their cross-form unique checks).
+   */
+  getValidationExclusions(): Set<string> {
     const meta = this.#meta();
     const exclude = new Set<string>();
     const cleaned = this.cleanedData as Record<string, unknown>;
@@ -351,6 +358,11 @@ async function modelFullClean(instance: ModelBase, exclude: Set<string>): Promis
     add(error);
   }
   const skip = new Set([...exclude, ...Object.keys(errors)]);
+  // Each key must name a row its limitChoicesTo allows (Django's ForeignKey.validate).
+  for (const [name, error] of await modelPersistence.relatedErrors(instance, skip)) {
+    add(error, name);
+    skip.add(name);
+  }
   try {
     await instance.clean();
   } catch (error) {

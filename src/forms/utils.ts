@@ -5,6 +5,7 @@
  */
 import type { ValidationMessage } from '../core/exceptions.ts';
 import { ValidationError } from '../core/exceptions.ts';
+import { toSnakeCase } from '../db/models/fields/field.ts';
 import { MultiValueDict } from '../http/query-dict.ts';
 import { SafeString, escapeHtml, markSafe } from '../utils/safestring.ts';
 import { getDefaultRenderer } from './renderers.ts';
@@ -17,15 +18,18 @@ export interface RendererLike {
 }
 
 /**
- * `first_name` → `First name`, the label Django derives from a field name.
+ * The label Django derives from a field name (`first_name` → `First name`). A camelCase
+ * name reads as its snake_case equivalent, the one its column would get, so
+ * `firstName` → `First name`, `URLField` → `Url field` (as Django labels `url_field`),
+ * `isbn13` → `Isbn13`.
  *
  * ```ts
- * prettyName('first_name'); // 'First name'
+ * prettyName('firstName'); // 'First name'
  * ```
  */
 export function prettyName(name: string): string {
   if (!name) return '';
-  const text = name.replaceAll('_', ' ');
+  const text = toSnakeCase(name).replaceAll('_', ' ');
   // Python's capitalize(): first character upper, the rest lower.
   return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
 }

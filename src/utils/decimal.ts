@@ -23,8 +23,9 @@ export class Decimal extends DecimalJs {
   }
 
   override toString(): string {
-    if (this.places === undefined || !this.isFinite()) return super.toString();
-    return this.toFixed(Math.max(this.places, this.decimalPlaces()));
+    const text = this.places === undefined || !this.isFinite() ? super.toString() : this.toFixed(Math.max(this.places, this.decimalPlaces()));
+    // decimal.js drops the sign of a negative zero; Python keeps it (str(Decimal('-0.00')) is '-0.00').
+    return this.isZero() && this.isNegative() && !text.startsWith('-') ? `-${text}` : text;
   }
 
   override toJSON(): string {

@@ -91,8 +91,25 @@ test('the corpus holds at least 150 cases, one expectation per spec', () => {
   assert.deepEqual(expected.cases.map((c) => c.name), specs.cases.map((c) => c.name));
 });
 
+/**
+ * The one deliberate difference (docs/forms.md, "Whole numbers past 2^53"): Django keeps an
+ * int of any size; a JavaScript number would round it, so Nuages refuses it with the limit.
+ */
+const BEYOND_SAFE_INTEGER = new Set(['hostile: huge integer']);
+
 specs.cases.forEach((spec, i) => {
   const want = expected.cases[i]!;
+  if (BEYOND_SAFE_INTEGER.has(spec.name)) {
+    test(`${spec.name} (Django accepts it; Nuages refuses it rather than round it)`, async () => {
+      assert.equal(want.valid, true);
+      const form = buildForm(spec);
+      assert.equal(await form.isValid(), false);
+      assert.deepEqual(form.errors.getJsonData(), {
+        [spec.fields[0]!.name]: [{ message: 'Ensure this value is less than or equal to 9007199254740991.', code: 'max_value' }],
+      });
+    });
+    return;
+  }
   test(spec.name, async () => {
     const form = buildForm(spec);
     const got: Partial<Expected> = {};

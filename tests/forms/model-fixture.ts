@@ -1,7 +1,7 @@
-// Models shared by the ModelForm tests and mirrored in django/modelforms_oracle.py.
+// Models shared by the ModelForm and model formset tests, mirrored in django/mf_setup.py for the Django oracles.
 import {
   Model, CharField, TextField, DecimalField, IntegerField, DateField, DateTimeField, BooleanField, EmailField,
-  ForeignKey, ManyToManyField, CASCADE, SET_NULL, Decimal,
+  ForeignKey, ManyToManyField, CASCADE, SET_NULL, Decimal, Q,
 } from '../../src/db/index.ts';
 
 export class Publisher extends Model<Publisher>()({
@@ -36,5 +36,17 @@ export class Book extends Model<Book>()({
 }, { appLabel: 'mf', uniqueTogether: [['publisher', 'title']] }) {
   override toString(): string {
     return this.title;
+  }
+}
+
+/** limitChoicesTo in its three shapes: a dict, a Q and a function. */
+export class Review extends Model<Review>()({
+  book: new ForeignKey(() => Book, { onDelete: CASCADE, limitChoicesTo: { inStock: true }, relatedName: 'reviews' }),
+  reviewer: new ForeignKey(() => Author, { onDelete: CASCADE, null: true, blank: true, limitChoicesTo: Q({ email__contains: '@' }), relatedName: 'reviews' }),
+  publishers: new ManyToManyField(() => Publisher, { blank: true, limitChoicesTo: () => ({ name__startswith: 'A' }), relatedName: 'reviews' }),
+  text: new CharField({ maxLength: 50 }),
+}, { appLabel: 'mf' }) {
+  override toString(): string {
+    return this.text;
   }
 }

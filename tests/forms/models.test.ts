@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { ImproperlyConfigured } from '../../src/core/errors.ts';
 import { FieldError, ValidationError } from '../../src/core/exceptions.ts';
-import { connections, createTables, Decimal } from '../../src/db/index.ts';
-import { CharField, defineForm } from '../../src/forms/index.ts';
+import { CASCADE, captureQueries, CharField, connections, createTables, Decimal, ForeignKey, Model } from '../../src/db/index.ts';
+import { CharField as FormCharField, defineForm } from '../../src/forms/index.ts';
 import { ModelChoiceField, ModelChoicesNotLoadedError, ModelMultipleChoiceField } from '../../src/forms/model-choice-fields.ts';
 import { ModelForm, ModelFormNoModelError, ModelFormSaveInvalidError, modelForm, modelToDict } from '../../src/forms/models.ts';
 import { RadioSelect } from '../../src/forms/widgets.ts';
@@ -123,11 +123,67 @@ describe('ModelMultipleChoiceField', () => {
     }
   });
 
+  test('cleans to an array of the rows in the queryset\'s order (not the submitted order), fetched by the one validating query', async () => {
+    const field = new ModelMultipleChoiceField<Author>({ queryset: Author.objects.orderBy('-name') });
+    const { result, queries } = await captureQueries(() => field.cleanAsync([String(ann.pk), String(bob.pk)]));
+    assert.ok(Array.isArray(result));
+    assert.deepEqual(result!.map((r) => r.name), ['Bob', 'Ann']);
+    assert.equal(queries.length, 1);
+  });
+
   test('an optional field cleans nothing to an empty list; no empty label is offered', async () => {
     const field = new ModelMultipleChoiceField({ queryset: Author.objects.all(), required: false });
     assert.deepEqual(await field.cleanAsync(undefined), []);
     await field.prepare();
     assert.deepEqual(field.choices.map(([, label]) => label), ['Ann', 'Bob']);
+  });
+});
+
+describe('limitChoicesTo', () => {
+  test('a function is called for each form, and a condition across a to-many relation lists each row once', async () => {
+    let letter = 'A';
+    class Loan extends Model<Loan>()({
+      author: new ForeignKey(() => Author, { onDelete: CASCADE, limitChoicesTo: () => ({ name__startswith: letter }) }),
+      publisher: new ForeignKey(() => Publisher, { onDelete: CASCADE, limitChoicesTo: { books__title__startswith: 'D' } }),
+    }, { appLabel: 'mf' }) {}
+    const dune = await Book.objects.create({ title: 'Dune', isbn: '801', price: new Decimal('1'), publisher: acme });
+    const drift = await Book.objects.create({ title: 'Drift', isbn: '802', price: new Decimal('1'), publisher: acme });
+    try {
+      const LoanForm = modelForm(Loan, { fields: ['author', 'publisher'] });
+      const first = new LoanForm();
+      await first.prepareFields();
+      letter = 'B';
+      const second = new LoanForm();
+      await second.prepareFields();
+      const labels = (form: InstanceType<typeof LoanForm>, name: string) => (form.fields[name] as ModelChoiceField).choices.map(([, l]) => l);
+      assert.deepEqual(labels(first, 'author'), ['---------', 'Ann']);
+      assert.deepEqual(labels(second, 'author'), ['---------', 'Bob']);
+      assert.deepEqual(labels(first, 'publisher'), ['---------', 'Acme']);
+    } finally {
+      await dune.delete();
+      await drift.delete();
+    }
+  });
+});
+
+describe('labels from field names', () => {
+  test('a model field\'s label is its name in words: camelCase splits and lowers, acronyms and snake_case keep their case', () => {
+    class Profile extends Model<Profile>()({
+      firstName: new CharField({ maxLength: 10 }),
+      isbn13: new CharField({ maxLength: 13 }),
+      homeURL: new CharField({ maxLength: 10 }),
+      URLField: new CharField({ maxLength: 10 }),
+      ISBN_code: new CharField({ maxLength: 10 }),
+      nickname: new CharField({ maxLength: 10, verboseName: 'alias' }),
+    }, { appLabel: 'mf' }) {}
+    const Form = modelForm(Profile, { fields: '__all__' });
+    assert.deepEqual(Object.values(new Form().fields).map((f) => f.label), ['First name', 'Isbn13', 'Home URL', 'URL field', 'ISBN code', 'Alias']);
+    assert.equal(Profile._meta.getField('homeURL').verboseName, 'home URL');
+  });
+
+  test('a plain form field without a label reads its camelCase name as words', async () => {
+    const Form = defineForm({ firstName: new FormCharField() });
+    assert.equal(new Form().getItem('firstName').label, 'First name');
   });
 });
 
@@ -150,7 +206,7 @@ describe('ModelForm configuration', () => {
       static override model = Book;
       static override fields = ['title', 'rating'];
       static override labels = { title: 'Name' };
-      static override declaredFields = { note: new CharField({ required: false }) };
+      static override declaredFields = { note: new FormCharField({ required: false }) };
     }
     const form = new BookForm();
     assert.deepEqual(Object.keys(form.fields), ['title', 'rating', 'note']);

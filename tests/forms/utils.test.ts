@@ -10,6 +10,15 @@ test('prettyName turns a field name into a label', () => {
   assert.equal(prettyName(''), '');
 });
 
+test('prettyName reads a camelCase name as its snake_case equivalent (the column name)', () => {
+  assert.equal(prettyName('firstName'), 'First name');
+  assert.equal(prettyName('isbn13'), 'Isbn13');
+  assert.equal(prettyName('URLField'), 'Url field');
+  assert.equal(prettyName('homeURL'), 'Home url');
+  assert.equal(prettyName('newPassword2'), 'New password2');
+  assert.equal(prettyName('TOTAL_FORMS'), 'Total forms');
+});
+
 test('flatatt sorts pairs, then true booleans, and escapes values', () => {
   assert.equal(flatatt({ id: 'x', required: true, class: 'a"b', off: false, none: null }).value, ' class="a&quot;b" id="x" required');
 });

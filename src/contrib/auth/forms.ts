@@ -11,11 +11,11 @@ import { renderToString } from '../../template/engines.ts';
 import { BaseForm, type FormOptions } from '../../forms/forms.ts';
 import { CharField, EmailField } from '../../forms/fields.ts';
 import { ModelForm } from '../../forms/models.ts';
-import { EmailInput, PasswordInput, TextInput } from '../../forms/widgets.ts';
+import { EmailInput, PasswordInput, TextInput, type Widget } from '../../forms/widgets.ts';
 import { authenticate } from './authenticate.ts';
 import type { AbstractBaseUser } from './base-user.ts';
 import { User } from './models.ts';
-import { passwordChanged, passwordValidatorsHelpTextHtml, validatePassword } from './password-validation.ts';
+import { passwordValidatorsHelpTextHtml, validatePassword } from './password-validation.ts';
 import { defaultTokenGenerator, uidEncode, type PasswordResetTokenGenerator } from './tokens.ts';
 import { getUserModel } from './user-model.ts';
 
@@ -31,24 +31,46 @@ function passwordField(label: string, autocomplete: string, options: { helpText?
   });
 }
 
-/** The username field of the user model: its label and max length, NFKC-normalised. */
-function usernameField(): CharField {
-  const model = getUserModel();
-  const field = model._meta.getField(model.USERNAME_FIELD) as unknown as { maxLength?: number | null };
-  const name = verboseNameOfUsername();
-  const label = name.charAt(0).toUpperCase() + name.slice(1);
-  return new UsernameField({
-    label,
-    maxLength: field.maxLength ?? undefined,
-    widget: new TextInput({ autofocus: true, autocapitalize: 'none', autocomplete: 'username' }),
-  });
+/**
+ * The two fields that set a password (Django's SetPasswordMixin.create_password_fields):
+ * the first explains the configured validators, the second asks for the same again.
+ */
+function newPasswordFields(label1: string, label2: string): Record<'first' | 'second', CharField> {
+  return {
+    first: passwordField(label1, 'new-password', { helpText: String(passwordValidatorsHelpTextHtml()) }),
+    second: passwordField(label2, 'new-password', { helpText: 'Enter the same password as before, for verification.' }),
+  };
 }
 
-/** Django's UsernameField: Unicode-normalised (NFKC) so look-alike usernames compare equal. */
+/**
+ * The login form's username field, labelled after the user model's username field. Its
+ * maximum length shows in the widget and bounds normalisation but is not a validator, as
+ * in Django: a too-long username is simply a failed login.
+ */
+function loginUsernameField(): UsernameField {
+  const model = getUserModel();
+  const modelField = model._meta.getField(model.USERNAME_FIELD) as unknown as { maxLength?: number | null };
+  const name = verboseNameOfUsername();
+  const field = new UsernameField({ label: name.charAt(0).toUpperCase() + name.slice(1), widget: new TextInput({ autofocus: true }) });
+  field.maxLength = modelField.maxLength || 254;
+  field.widget.attrs['maxlength'] = String(field.maxLength);
+  return field;
+}
+
+/**
+ * Django's UsernameField: Unicode-normalised (NFKC) so look-alike usernames compare equal,
+ * with the browser told not to capitalise it. A value already over the maximum length is
+ * left as typed (it fails validation anyway, and normalising never shortens it).
+ */
 export class UsernameField extends CharField {
   override toPython(value: unknown): string {
     const text = super.toPython(value) as string;
+    if (this.maxLength !== null && [...text].length > this.maxLength) return text;
     return text.normalize('NFKC');
+  }
+
+  override widgetAttrs(widget: Widget): Record<string, string | boolean> {
+    return { ...super.widgetAttrs(widget), autocapitalize: 'none', autocomplete: 'username' };
   }
 }
 
@@ -89,7 +111,7 @@ export class AuthenticationForm extends BaseForm {
   constructor(options: AuthenticationFormOptions = {}) {
     super(options);
     this.request = options.request ?? null;
-    this.fields['username'] = usernameField();
+    this.fields['username'] = loginUsernameField();
     this.fields['password'] = passwordField('Password', 'current-password');
   }
 
@@ -139,20 +161,20 @@ function verboseNameOfUsername(): string {
 export class BaseUserCreationForm extends ModelForm<User> {
   static override model = User;
   static override fields = ['username'];
+  static override fieldClasses = { username: UsernameField };
   static override declaredFields = {
-    password1: passwordField('Password', 'new-password', { helpText: '' }),
-    password2: new CharField({
-      label: 'Password confirmation',
-      strip: false,
-      widget: new PasswordInput({ autocomplete: 'new-password' }),
-      helpText: 'Enter the same password as before, for verification.',
-    }),
+    password1: passwordField('Password', 'new-password'),
+    password2: passwordField('Password confirmation', 'new-password'),
   };
 
   constructor(options: FormOptions & { instance?: User | null } = {}) {
     super(options);
-    (this.fields['password1'] as CharField).helpText = String(passwordValidatorsHelpTextHtml());
-    const username = this.fields['username'] as CharField | undefined;
+    // Built per form, so the help text follows AUTH_PASSWORD_VALIDATORS as it is now.
+    const { first, second } = newPasswordFields('Password', 'Password confirmation');
+    this.fields['password1'] = first;
+    this.fields['password2'] = second;
+    const usernameField = (this.instance.constructor as typeof User).USERNAME_FIELD;
+    const username = this.fields[usernameField] as CharField | undefined;
     if (username?.widget) username.widget.attrs['autofocus'] = true;
   }
 
@@ -176,7 +198,8 @@ export class BaseUserCreationForm extends ModelForm<User> {
 export class UserCreationForm extends BaseUserCreationForm {
   async cleanUsername(): Promise<string> {
     const username = (this.cleanedData as Record<string, string>)['username']!;
-    if (username && (await User.objects.filter({ username__iexact: username }).exists())) {
+    const model = this.instance.constructor as typeof User;
+    if (username && (await model.objects.filter({ username__iexact: username }).exists())) {
       throw new ValidationError('A user with that username already exists.', { code: 'unique' });
     }
     return username;
@@ -190,8 +213,9 @@ export class SetPasswordForm extends BaseForm {
   constructor(user: AbstractBaseUser, options: FormOptions = {}) {
     super(options);
     this.user = user;
-    this.fields['new_password1'] = passwordField('New password', 'new-password', { helpText: String(passwordValidatorsHelpTextHtml()) });
-    this.fields['new_password2'] = passwordField('New password confirmation', 'new-password');
+    const { first, second } = newPasswordFields('New password', 'New password confirmation');
+    this.fields['new_password1'] = first;
+    this.fields['new_password2'] = second;
   }
 
   protected override async _postClean(): Promise<void> {
@@ -202,7 +226,6 @@ export class SetPasswordForm extends BaseForm {
     const password = (this.cleanedData as Record<string, string>)['new_password1']!;
     await this.user.setPassword(password);
     if (options.commit !== false) await this.user.save();
-    await passwordChanged(password, this.user);
     return this.user;
   }
 }

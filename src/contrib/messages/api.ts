@@ -6,19 +6,20 @@
  * messages.success(request, 'Your order is placed.');
  * return redirect('orders');            // the next page shows it once
  * ```
+ *
+ * MessageMiddleware gives each request a storage (MESSAGE_STORAGE); these functions add
+ * to it and read it. The storage is kept beside the request, not on it (Django's
+ * `request._messages`).
  */
-import { NuagesError } from '../../core/errors.ts';
+import { settingOr } from '../../conf/lazy-settings.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { SafeString } from '../../utils/safestring.ts';
 import { DEBUG, ERROR, INFO, SUCCESS, WARNING } from './constants.ts';
+import { MessageFailure } from './errors.ts';
+import type { Message } from './message.ts';
 import type { BaseStorage } from './storage/base.ts';
 
-/** A message was added to a request MessageMiddleware did not see. */
-export class MessageFailure extends NuagesError {
-  readonly code = 'NUAGES_MESSAGES_NO_MIDDLEWARE';
-}
-
-const storages = new WeakMap<object, BaseStorage>();
+const storages = new WeakMap<HttpRequest, BaseStorage>();
 
 /** Gives `request` its storage (MessageMiddleware does it). */
 export function attachStorage(request: HttpRequest, storage: BaseStorage): void {
@@ -32,13 +33,15 @@ export function storageOf(request: HttpRequest): BaseStorage | undefined {
 
 /** Options of `addMessage()` and the level helpers. */
 export interface AddMessageOptions {
+  /** Space-separated tags added before the level's tag in `message.tags` ('' by default). */
   extraTags?: string;
   /** Do nothing (instead of throwing) when MessageMiddleware is not installed, for reusable apps. */
   failSilently?: boolean;
 }
 
 /**
- * Queues a message for the request's user.
+ * Queues a message for the request's user. Empty text, and levels below the request's
+ * level (`getLevel()`), are dropped.
  *
  * @throws MessageFailure without MessageMiddleware (unless `failSilently`).
  */
@@ -53,15 +56,18 @@ export function addMessage(request: HttpRequest, level: number, message: string 
   storage.add(level, message, options.extraTags ?? '');
 }
 
-/** The request's messages, loaded, to iterate (iterating marks them shown); empty without the middleware. */
-export async function getMessages(request: HttpRequest): Promise<Iterable<import('./message.ts').Message>> {
+/**
+ * The request's messages, loaded (one cookie or session read), to iterate; iterating
+ * marks them shown. An empty list without MessageMiddleware.
+ */
+export async function getMessages(request: HttpRequest): Promise<Iterable<Message>> {
   const storage = storages.get(request);
   return storage === undefined ? [] : storage.load();
 }
 
-/** The minimum level stored for this request. */
+/** The minimum level stored for this request: what `setLevel()` set, else MESSAGE_LEVEL (INFO by default). */
 export function getLevel(request: HttpRequest): number {
-  return storages.get(request)?.level ?? INFO;
+  return storages.get(request)?.level ?? settingOr('MESSAGE_LEVEL', INFO);
 }
 
 /** Sets the minimum level for this request (null: back to MESSAGE_LEVEL); false without the middleware. */
@@ -72,7 +78,22 @@ export function setLevel(request: HttpRequest, level: number | null): boolean {
   return true;
 }
 
-const at = (level: number) => (request: HttpRequest, message: string | SafeString, options: AddMessageOptions = {}) => addMessage(request, level, message, options);
+type LevelHelper = (request: HttpRequest, message: string | SafeString, options?: AddMessageOptions) => void;
+const at =
+  (level: number): LevelHelper =>
+  (request, message, options = {}) =>
+    addMessage(request, level, message, options);
 
-/** `messages.debug/info/success/warning/error(request, text, { extraTags })`. */
-export const messages = { debug: at(DEBUG), info: at(INFO), success: at(SUCCESS), warning: at(WARNING), error: at(ERROR), add: addMessage };
+/** `debug(request, text, { extraTags, failSilently })`: a DEBUG (10) message. */
+export const debug: LevelHelper = at(DEBUG);
+/** An INFO (20) message. */
+export const info: LevelHelper = at(INFO);
+/** A SUCCESS (25) message. */
+export const success: LevelHelper = at(SUCCESS);
+/** A WARNING (30) message. */
+export const warning: LevelHelper = at(WARNING);
+/** An ERROR (40) message. */
+export const error: LevelHelper = at(ERROR);
+
+/** Django's module as one object: `messages.success(request, 'Saved.')`, `messages.add(request, level, text)`. */
+export const messages = Object.freeze({ debug, info, success, warning, error, add: addMessage, get: getMessages, getLevel, setLevel });

@@ -4,13 +4,30 @@
  *
  * ```ts
  * MIDDLEWARE: [..., 'nuages/contrib/sessions#SessionMiddleware', 'nuages/contrib/messages#MessageMiddleware'],
- * // engine option: contextProcessors: [..., messagesProcessor]
+ * // TEMPLATES OPTIONS: contextProcessors: [..., 'nuages/contrib/messages#messagesProcessor']
  * messages.success(request, 'Profile updated.');
  * ```
+ *
+ * view: messages.success() → the request's storage (MessageMiddleware, MESSAGE_STORAGE)
+ * → response: storage.update() writes what is still to show (cookie and/or session, in
+ * Django's format) → next request: the template iterates `messages`, which marks them shown.
  */
-export { MessageFailure, addMessage, getLevel, getMessages, messages, setLevel, type AddMessageOptions } from './api.ts';
+export {
+  addMessage,
+  debug,
+  error,
+  getLevel,
+  getMessages,
+  info,
+  messages,
+  setLevel,
+  success,
+  warning,
+  type AddMessageOptions,
+} from './api.ts';
 export { DEBUG, DEFAULT_LEVELS, DEFAULT_TAGS, ERROR, INFO, SUCCESS, WARNING } from './constants.ts';
 export { messages as messagesProcessor } from './context-processors.ts';
+export { MessageFailure, MessagesNotLoadedError, MessagesNotStoredError } from './errors.ts';
 export { Message, levelTags } from './message.ts';
 export { MessageMiddleware } from './middleware.ts';
-export { BaseStorage, CookieStorage, FallbackStorage, SessionStorage, defaultStorage } from './storage/index.ts';
+export { BaseStorage, CookieStorage, FallbackStorage, SessionStorage, defaultStorage, type Retrieved } from './storage/index.ts';

@@ -8,6 +8,16 @@ export function levelTags(): Record<number, string> {
   return { ...DEFAULT_TAGS, ...settingOr<Record<number, string>>('MESSAGE_TAGS', {}) };
 }
 
+/**
+ * A message as stored and shown (Django's Message). Renders as its text, escaped unless
+ * it is a SafeString; `tags` goes in a class attribute.
+ *
+ * ```ts
+ * const m = new Message(WARNING, 'Low stock', 'stock');
+ * m.tags;      // 'stock warning'
+ * m.levelTag;  // 'warning' (or what MESSAGE_TAGS says)
+ * ```
+ */
 export class Message {
   readonly level: number;
   message: string | SafeString;

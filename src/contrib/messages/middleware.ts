@@ -4,11 +4,15 @@ import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { MiddlewareMixin } from '../../middleware/mixin.ts';
 import { attachStorage, storageOf } from './api.ts';
+import { MessagesNotStoredError } from './errors.ts';
 import { defaultStorage } from './storage/index.ts';
 
 /**
- * Put it after SessionMiddleware. In DEBUG, messages that could not be stored (a cookie
- * too small and no session behind it) are an error rather than a silent loss.
+ * Gives each request a MESSAGE_STORAGE storage, and on the way out stores the messages
+ * still to show (see BaseStorage.update()). Put it after SessionMiddleware: the session
+ * and fallback storages throw ImproperlyConfigured on the first request without
+ * `request.session`. In DEBUG, messages that could not be stored (the cookie storage
+ * alone, over its size limit) throw MessagesNotStoredError rather than vanish.
  */
 export class MessageMiddleware extends MiddlewareMixin {
   override processRequest(request: HttpRequest): undefined {
@@ -17,11 +21,12 @@ export class MessageMiddleware extends MiddlewareMixin {
   }
 
   override async processResponse(request: HttpRequest, response: HttpResponseBase): Promise<HttpResponseBase> {
+    // A middleware above may answer before processRequest ran: no storage, nothing to do.
     const storage = storageOf(request);
     if (storage === undefined) return response;
     const unstored = await storage.update(response);
     if (unstored.length > 0 && settingOr('DEBUG', false)) {
-      throw new Error(`Not all temporary messages could be stored: ${unstored.length} did not fit. Use the fallback or session storage.`);
+      throw new MessagesNotStoredError(unstored.length, storage.constructor.name);
     }
     return response;
   }

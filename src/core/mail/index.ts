@@ -17,7 +17,7 @@ import { EmailMessage } from './message.ts';
 export { EmailBackend } from './backends/base.ts';
 export { ConsoleEmailBackend } from './backends/console.ts';
 export { LocmemEmailBackend, outbox } from './backends/locmem.ts';
-export { EmailMessage, type EmailMessageInit } from './message.ts';
+export { BadHeaderError, EmailMessage, type EmailMessageInit } from './message.ts';
 
 const BACKENDS: Readonly<Record<string, new () => EmailBackend>> = {
   console: ConsoleEmailBackend,

@@ -323,6 +323,11 @@ export class ModelBase {
       add(NON_FIELD_ERRORS, error);
       for (const name of Object.keys(error.errorDict ?? {})) exclude.add(name);
     }
+    // Django's ForeignKey.validate queries the related row, so it runs here, not in cleanFields().
+    for (const [name, error] of await modelPersistence.relatedErrors(this, exclude)) {
+      add(name, error);
+      exclude.add(name);
+    }
     try {
       await this.clean();
     } catch (error) {

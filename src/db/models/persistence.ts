@@ -227,6 +227,33 @@ export const modelPersistence = {
     obj._state.db = using;
   },
 
+  /**
+   * Django's ForeignKey.validate: a key set on the instance must name a row of the related
+   * model that its `limitChoicesTo` allows, else "publisher instance with id 99 is not a valid
+   * choice." (code `invalid`) on that field. One query per key that is set.
+   */
+  async relatedErrors(instance: ModelBase, exclude: ReadonlySet<string>): Promise<[string, ValidationError][]> {
+    const obj = instance as Instance;
+    const errors: [string, ValidationError][] = [];
+    for (const field of modelOf(obj)._meta.fields) {
+      if (!(field instanceof ForeignKey) || exclude.has(field.name)) continue;
+      const value = obj[field.attname];
+      if (value === null || value === undefined) continue;
+      const remote = field.remoteModel as unknown as ModelCtor;
+      const target = field.targetField;
+      let qs = remote.objects.using(router.dbForRead(remote, { instance: obj })).filter({ [target.name]: value });
+      const limit = field.getLimitChoicesTo();
+      if (limit) qs = qs.filter(limit as never);
+      if (await qs.exists()) continue;
+      const model = remote._meta.verboseName;
+      const shown = typeof value === 'string' ? `'${value}'` : String(value);
+      const custom = field.options.errorMessages?.['invalid'];
+      const message = custom ?? `${model} instance with ${target.name} ${shown} is not a valid choice.`;
+      errors.push([field.name, new ValidationError(message, { code: 'invalid', params: { model, pk: value, field: target.name, value } })]);
+    }
+    return errors;
+  },
+
   /** Unique fields, uniqueTogether and field-only UniqueConstraints that another row already holds. */
   async uniqueErrors(instance: ModelBase, exclude: ReadonlySet<string>): Promise<[string, ValidationError][]> {
     const obj = instance as Instance;
@@ -270,8 +297,7 @@ export const modelPersistence = {
       }
       const labels = group.fields.map((name) => {
         const f = meta.getField(name);
-        const verbose = f.options.verboseName ?? f.name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-        return verbose.charAt(0).toUpperCase() + verbose.slice(1);
+        return f.verboseName.charAt(0).toUpperCase() + f.verboseName.slice(1);
       });
       // A single field's own `errorMessages.unique` wins, as Django's unique_error_message.
       const own = group.fields.length === 1 ? meta.getField(group.fields[0]!).options.errorMessages?.['unique'] : undefined;

@@ -335,10 +335,15 @@ export function pyFloat(text: string): number | undefined {
 /**
  * Whole numbers. Accepts "12", " 12 ", "12.0" and "1_000" as Python's int() after Django's trailing ".0" strip.
  *
- * Values beyond Number.MAX_SAFE_INTEGER lose precision (Django keeps arbitrary-size ints).
+ * Django keeps integers of any size; a JavaScript number is exact only up to
+ * `Number.MAX_SAFE_INTEGER` (2^53 - 1), so a value beyond ±(2^53 - 1) is refused, never
+ * rounded: it is Django's `max_value` / `min_value` error with that limit ("Ensure this value
+ * is less than or equal to 9007199254740991."), or the field's own limit when it has a
+ * smaller one. Use a CharField (or DecimalField) for larger whole numbers.
  *
  * ```ts
  * new IntegerField({ minValue: 1 }).clean('12.0'); // 12
+ * new IntegerField().clean('9007199254740993'); // throws max_value: limit 9007199254740991
  * ```
  */
 export class IntegerField<R extends boolean = true> extends Field<number, R> {
@@ -371,7 +376,26 @@ export class IntegerField<R extends boolean = true> extends Field<number, R> {
     if (typeof value === 'boolean') return value ? 1 : 0;
     const text = pyStrip(asciiDigits(pyStr(value).replace(/\.0*[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x1c-\x1f]*$/, '')));
     if (!INT_TEXT.test(text)) throw this.invalid();
-    return Number(text.replaceAll('_', ''));
+    const digits = text.replaceAll('_', '');
+    const parsed = Number(digits);
+    return Number.isSafeInteger(parsed) ? parsed : this.unsafeInteger(digits, parsed);
+  }
+
+  /**
+   * A whole number a JavaScript number cannot hold exactly (`value` is its rounded double):
+   * refused with the limit it passed (the field's own maxValue / minValue when smaller).
+   */
+  protected unsafeInteger(digits: string, value: number): unknown {
+    const over = value > 0;
+    const own = over ? this.maxValue : this.minValue;
+    const limit = own !== null && (over ? Number(own) < Number.MAX_SAFE_INTEGER : Number(own) > -Number.MAX_SAFE_INTEGER)
+      ? own
+      : over ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+    const code = over ? 'max_value' : 'min_value';
+    const message = this.errorMessages[code] ?? (over
+      ? 'Ensure this value is less than or equal to %(limit_value)s.'
+      : 'Ensure this value is greater than or equal to %(limit_value)s.');
+    throw new ValidationError(message, { code, params: { limit_value: limit, value: digits } });
   }
 
   override widgetAttrs(widget: Widget): Record<string, string | boolean> {

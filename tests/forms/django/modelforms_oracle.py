@@ -1,89 +1,23 @@
 """Runs real Django 5.2 on the ModelForm cases and writes modelforms-expected.json.
 
-The models mirror tests/forms/model-fixture.ts; the cases (data posted, instance
-edited) mirror tests/forms/models-differential.test.ts, which compares field
-names, errors as JSON and the rendered HTML byte for byte.
+The models are mf_setup.py's (those of tests/forms/model-fixture.ts); the cases (data
+posted, instance edited) mirror tests/forms/models-differential.test.ts, which compares
+field names, errors as JSON and the rendered HTML byte for byte. MODEL_CLEAN records
+Review.full_clean() (ForeignKey validation with limit_choices_to).
 Run: .venv-django/bin/python tests/forms/django/modelforms_oracle.py
 """
 import json
 import os
 from decimal import Decimal
 
-import sys
-import types
+from mf_setup import HERE, Author, Book, Publisher, Review, create_tables
 
 import django
-from django.conf import settings
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-# An in-memory app "mf" so the models get Django's full relation set-up (reverse accessors).
-_app = types.ModuleType("mf")
-_app.__path__ = [HERE]
-sys.modules["mf"] = _app
-
-settings.configure(
-    USE_I18N=False,
-    USE_TZ=True,
-    TIME_ZONE="UTC",
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}],
-    INSTALLED_APPS=["mf"],
-)
-django.setup()
-
-from django import forms  # noqa: E402
-from django.db import connection, models  # noqa: E402
-from django.utils.datastructures import MultiValueDict  # noqa: E402
-
-
-class Publisher(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-
-    class Meta:
-        app_label = "mf"
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=100)
-    email = models.EmailField(blank=True)
-
-    class Meta:
-        app_label = "mf"
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Book(models.Model):
-    title = models.CharField(max_length=200, help_text="As printed on the cover.")
-    isbn = models.CharField(max_length=13, unique=True, verbose_name="ISBN")
-    summary = models.TextField(blank=True)
-    price = models.DecimalField(max_digits=6, decimal_places=2, default=lambda: Decimal("0"))
-    rating = models.IntegerField(choices=[(1, "Poor"), (3, "Fair"), (5, "Great")], default=3)
-    # Nuages derives "published date" from the camelCase name; Django would say "publishedDate".
-    publishedDate = models.DateField(null=True, blank=True, verbose_name="published date")
-    inStock = models.BooleanField(default=True, verbose_name="in stock")
-    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="books")
-    editor = models.ForeignKey(Author, on_delete=models.SET_NULL, null=True, blank=True, related_name="edited")
-    authors = models.ManyToManyField(Author, blank=True, related_name="books")
-    created = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        app_label = "mf"
-        unique_together = [["publisher", "title"]]
-
-    def __str__(self):
-        return self.title
-
-
-with connection.schema_editor() as editor:
-    for model in (Publisher, Author, Book):
-        editor.create_model(model)
+create_tables(Publisher, Author, Book, Review)
 
 acme = Publisher.objects.create(name="Acme")
 Publisher.objects.create(name="<Bold & Co>")
@@ -91,6 +25,9 @@ ann = Author.objects.create(name="Ann")
 Author.objects.create(name="Bob")
 dune = Book.objects.create(title="Dune", isbn="9780441013593", price=Decimal("9.99"), rating=5, publisher=acme)
 dune.authors.set([ann])
+# For limit_choices_to: a book out of stock, an author with an email.
+gone = Book.objects.create(title="Gone", isbn="9780000000000", price=Decimal("1"), publisher=acme, inStock=False)
+Author.objects.create(name="Cy", email="cy@example.com")
 
 SPECS = [
     {"name": "all fields, unbound", "fields": "__all__"},
@@ -104,12 +41,19 @@ SPECS = [
     {"name": "edit dune, unbound", "fields": "__all__", "instance": "dune"},
     {"name": "edit dune, same isbn ok", "fields": ["title", "isbn", "publisher"], "instance": "dune", "data": [["title", "Dune Messiah"], ["isbn", "9780441013593"], ["publisher", "2"]]},
     {"name": "labels widgets help texts", "fields": ["title", "summary"], "labels": {"title": "Book title"}, "help_texts": {"summary": "<b>short</b>"}, "widgets": {"title": "Textarea"}},
+    {"name": "limit_choices_to narrows the choices", "model": "Review", "fields": "__all__"},
+    {"name": "limit_choices_to accepts allowed rows", "model": "Review", "fields": "__all__", "data": [["book", "1"], ["reviewer", "3"], ["publishers", "1"], ["text", "Fine"]]},
+    {"name": "limit_choices_to refuses other rows", "model": "Review", "fields": "__all__", "data": [["book", "2"], ["reviewer", "1"], ["publishers", "2"], ["text", "Bad"]]},
+    {"name": "limit_choices_to with a blank optional key", "model": "Review", "fields": ["book", "reviewer", "text"], "data": [["book", "1"], ["reviewer", ""], ["text", "x"]]},
     {"name": "error messages override unique", "fields": ["isbn", "title", "publisher"], "error_messages": {"isbn": {"unique": "ISBN taken."}, "__all__": {"unique_together": "Already published."}}, "data": [["title", "Dune"], ["isbn", "9780441013593"], ["publisher", "1"]]},
 ]
 
 
+MODELS = {"Book": Book, "Review": Review}
+
+
 def run(spec):
-    meta = {"model": Book}
+    meta = {"model": MODELS[spec.get("model", "Book")]}
     for key in ("fields", "exclude", "labels", "help_texts", "error_messages"):
         if key in spec:
             meta[key] = spec[key]
@@ -134,8 +78,30 @@ def run(spec):
     return out
 
 
-result = {"django": django.get_version(), "specs": SPECS, "cases": [run(s) for s in SPECS]}
+# Model validation of a key (ForeignKey.validate): the row must exist and pass limit_choices_to.
+MODEL_CLEAN = [
+    {"name": "allowed rows", "values": {"book": 1, "reviewer": 3, "text": "ok"}},
+    {"name": "book out of stock", "values": {"book": 2, "text": "ok"}},
+    {"name": "book that does not exist", "values": {"book": 99, "text": "ok"}},
+    {"name": "reviewer without an email", "values": {"book": 1, "reviewer": 1, "text": "ok"}},
+    {"name": "no book at all", "values": {"text": "ok"}},
+]
+
+
+def model_clean(case):
+    review = Review(**{(k + "_id" if k in ("book", "reviewer") else k): v for k, v in case["values"].items()})
+    try:
+        review.full_clean()
+        return {"name": case["name"], "errors": {}}
+    except ValidationError as error:
+        return {"name": case["name"], "errors": error.message_dict}
+
+
+result = {
+    "django": django.get_version(), "specs": SPECS, "cases": [run(s) for s in SPECS],
+    "model_clean": [model_clean(c) for c in MODEL_CLEAN],
+}
 with open(os.path.join(HERE, "modelforms-expected.json"), "w") as fh:
     json.dump(result, fh, indent=1, ensure_ascii=False)
     fh.write("\n")
-print(f"wrote {len(result['cases'])} cases")
+print(f"wrote {len(result['cases'])} cases and {len(result['model_clean'])} model validations")

@@ -8,7 +8,15 @@ import type { HttpRequest } from '../../../http/request.ts';
 import type { HttpResponseBase } from '../../../http/response.ts';
 import { SafeString } from '../../../utils/safestring.ts';
 import { INFO } from '../constants.ts';
+import { MessagesNotLoadedError } from '../errors.ts';
 import { Message } from '../message.ts';
+
+/** What a storage read: the messages (null when it held none at all), and whether that is all of them. */
+export interface Retrieved {
+  messages: Message[] | null;
+  /** False when a cookie says more messages were kept elsewhere (the fallback storage reads on). */
+  allRetrieved: boolean;
+}
 
 export abstract class BaseStorage implements Iterable<Message> {
   readonly request: HttpRequest;
@@ -25,7 +33,7 @@ export abstract class BaseStorage implements Iterable<Message> {
   }
 
   /** The stored messages, and whether they are all there (cookie storage may hold only some). */
-  abstract retrieve(): Promise<{ messages: Message[] | null; allRetrieved: boolean }>;
+  abstract retrieve(): Promise<Retrieved>;
 
   /** Stores `messages` on the response (or in the session); returns those that did not fit. */
   abstract store(messages: Message[], response: HttpResponseBase, removeOldest?: boolean): Promise<Message[]>;
@@ -37,13 +45,15 @@ export abstract class BaseStorage implements Iterable<Message> {
   }
 
   #loadedMessages(): Message[] {
-    if (this.#loaded === undefined) {
-      throw new Error('The messages are not loaded yet: `await getMessages(request)` (or `await storage.load()`) before iterating.');
-    }
+    if (this.#loaded === undefined) throw new MessagesNotLoadedError();
     return this.#loaded;
   }
 
-  /** How many messages there are, loaded and added. */
+  /**
+   * How many messages there are, loaded and added.
+   *
+   * @throws MessagesNotLoadedError before `load()`.
+   */
   get length(): number {
     return this.#loadedMessages().length + this.#queued.length;
   }
@@ -53,9 +63,10 @@ export abstract class BaseStorage implements Iterable<Message> {
     return this.length;
   }
 
+  /** Iterates the loaded then the added messages, and marks them shown (`used`). */
   [Symbol.iterator](): Iterator<Message> {
-    this.used = true;
     const loaded = this.#loadedMessages();
+    this.used = true;
     if (this.#queued.length > 0) {
       loaded.push(...this.#queued);
       this.#queued = [];

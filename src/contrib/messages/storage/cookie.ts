@@ -9,7 +9,7 @@ import { BadSignature, TimestampSigner, type SigningSerializer } from '../../../
 import type { SameSite } from '../../../http/cookies.ts';
 import type { HttpResponseBase } from '../../../http/response.ts';
 import type { Message } from '../message.ts';
-import { BaseStorage } from './base.ts';
+import { BaseStorage, type Retrieved } from './base.ts';
 import { encodeMessage, reviveMessages } from './encoding.ts';
 
 const NOT_FINISHED = '__messagesnotfinished__';
@@ -30,12 +30,13 @@ function cookieSigner(): TimestampSigner {
   });
 }
 
+/** The cookie-based storage: no server state, a few small messages (2 KB at most). */
 export class CookieStorage extends BaseStorage {
   static cookieName = 'messages';
   /** Django's limit: browsers refuse cookies over about 4 KB, and other cookies share it. */
   static maxCookieSize = 2048;
 
-  override async retrieve(): Promise<{ messages: Message[] | null; allRetrieved: boolean }> {
+  override async retrieve(): Promise<Retrieved> {
     const data = this.request.COOKIES[CookieStorage.cookieName];
     const messages = this.decode(data);
     if (messages === null || messages.length === 0) return { messages, allRetrieved: true };
@@ -100,7 +101,8 @@ export class CookieStorage extends BaseStorage {
         httpOnly: settingOr('SESSION_COOKIE_HTTPONLY', true) || undefined,
         sameSite,
       });
-    } else if (Object.hasOwn(this.request.COOKIES, CookieStorage.cookieName)) {
+    } else {
+      // As Django: nothing left to keep deletes the cookie, whether or not it came in.
       response.deleteCookie(CookieStorage.cookieName, { domain, sameSite });
     }
   }

@@ -7,7 +7,7 @@ import { CookieStorage } from './cookie.ts';
 import { FallbackStorage } from './fallback.ts';
 import { SessionStorage } from './session.ts';
 
-export { BaseStorage } from './base.ts';
+export { BaseStorage, type Retrieved } from './base.ts';
 export { CookieStorage } from './cookie.ts';
 export { FallbackStorage } from './fallback.ts';
 export { SessionStorage } from './session.ts';

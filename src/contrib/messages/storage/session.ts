@@ -1,40 +1,59 @@
 /** Messages in the session under `_messages` (Django's SessionStorage, same JSON text). */
 import { ImproperlyConfigured } from '../../../core/errors.ts';
+import type { HttpRequest } from '../../../http/request.ts';
 import type { HttpResponseBase } from '../../../http/response.ts';
 import type { SessionBase } from '../../sessions/backends/base.ts';
 import type { Message } from '../message.ts';
-import { BaseStorage } from './base.ts';
+import { BaseStorage, type Retrieved } from './base.ts';
 import { encodeMessage, reviveMessages } from './encoding.ts';
 
 const SESSION_KEY = '_messages';
 
+/** The session-based storage: any number of messages, one session write when they change. */
 export class SessionStorage extends BaseStorage {
-  #session(): SessionBase {
-    const session = this.request.session as SessionBase | undefined;
+  readonly #session: SessionBase;
+
+  /** @throws ImproperlyConfigured when the request has no session (SessionMiddleware missing or after MessageMiddleware). */
+  constructor(request: HttpRequest) {
+    super(request);
+    const session = request.session as SessionBase | null | undefined;
     if (session === undefined || session === null) {
       throw new ImproperlyConfigured(
-        "The session-based message storage needs request.session: add 'nuages/contrib/sessions#SessionMiddleware' to MIDDLEWARE before MessageMiddleware.",
+        'The session-based message storage (used by the default fallback storage too) needs request.session: ' +
+          "add 'nuages/contrib/sessions#SessionMiddleware' to MIDDLEWARE before MessageMiddleware, " +
+          "or set MESSAGE_STORAGE: 'cookie'.",
       );
     }
-    return session;
+    this.#session = session;
   }
 
-  override async retrieve(): Promise<{ messages: Message[] | null; allRetrieved: boolean }> {
-    const data = await this.#session().get<unknown>(SESSION_KEY);
-    if (typeof data !== 'string' || data === '') return { messages: null, allRetrieved: true };
-    try {
-      const messages = reviveMessages(JSON.parse(data));
-      return { messages: Array.isArray(messages) ? (messages as Message[]) : null, allRetrieved: true };
-    } catch {
-      return { messages: null, allRetrieved: true };
-    }
+  override async retrieve(): Promise<Retrieved> {
+    return { messages: deserialize(await this.#session.get<unknown>(SESSION_KEY)), allRetrieved: true };
   }
 
   override async store(messages: Message[], _response: HttpResponseBase): Promise<Message[]> {
-    const session = this.#session();
-    // Django's default JSON separators here, so the session value is the text Django writes.
-    if (messages.length > 0) await session.set(SESSION_KEY, `[${messages.map((m) => encodeMessage(m, ', ')).join(', ')}]`);
-    else await session.pop(SESSION_KEY, null);
+    if (messages.length > 0) await this.#session.set(SESSION_KEY, serializeMessages(messages));
+    else await this.#session.pop(SESSION_KEY, null);
     return [];
+  }
+}
+
+/**
+ * The session value of `messages`: Django's MessageEncoder().encode() text, with Python's
+ * default `', '` separators, so a Django project sharing the session reads it.
+ */
+export function serializeMessages(messages: readonly Message[]): string {
+  return `[${messages.map((message) => encodeMessage(message, ', ')).join(', ')}]`;
+}
+
+// A value that is not Django's JSON text (written by something else) reads as no messages
+// rather than failing the request.
+function deserialize(data: unknown): Message[] | null {
+  if (typeof data !== 'string' || data === '') return null;
+  try {
+    const messages = reviveMessages(JSON.parse(data));
+    return Array.isArray(messages) ? (messages as Message[]) : null;
+  } catch {
+    return null;
   }
 }

@@ -7,6 +7,7 @@ export const outbox: EmailMessage[] = [];
 
 export class LocmemEmailBackend extends EmailBackend {
   async sendMessages(messages: readonly EmailMessage[]): Promise<number> {
+    for (const message of messages) message.toText(); // refuses what a real backend would refuse
     outbox.push(...messages);
     return messages.length;
   }

@@ -73,6 +73,23 @@ function toSnakeCase(name: string): string {
 }
 
 /**
+ * A field name in words, as Django's default verbose_name (`first_name` → `first name`). Nuages
+ * names fields in camelCase, so a camel boundary is a word break too, with the same breaks as
+ * the column name, and the words it makes are lower-cased except acronyms:
+ * `publishedDate` → `published date`, `homeURL` → `home URL`, `URLField` → `URL field`. A name
+ * without a camel boundary reads as Django reads it (`isbn13`, `ISBN`, `first_Name` keep their case).
+ */
+function verboseNameFromName(name: string): string {
+  const split = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z])([A-Z][a-z])/g, '$1 $2');
+  if (split === name) return name.replaceAll('_', ' ');
+  return split
+    .replaceAll('_', ' ')
+    .split(' ')
+    .map((word) => (/^[A-Z][A-Z0-9]+$/.test(word) ? word : word.toLowerCase()))
+    .join(' ');
+}
+
+/**
  * `T` is the value type, `N` whether the field allows null: the instance type of
  * a model is inferred from them.
  */
@@ -297,6 +314,11 @@ export abstract class Field<T = unknown, N extends boolean = boolean> {
 
   protected invalid(value: unknown, message: string): ValidationError {
     return new ValidationError(this.message('invalid', message), { code: 'invalid', params: { value } });
+  }
+
+  /** Django's verbose_name: the `verboseName` option, else the name in words (`publishedDate` → `published date`). */
+  get verboseName(): string {
+    return this.options.verboseName ?? verboseNameFromName(this.name);
   }
 
   /** The user-facing name, e.g. `Book.price`, used in error messages. */

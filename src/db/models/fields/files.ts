@@ -1,5 +1,6 @@
 /**
- * FileField and ImageField for models (Django's models.FileField / ImageField).
+ * FileField and ImageField for models (Django's models.FileField / ImageField), and
+ * FilePathField (a path among a server directory's entries).
  *
  * The column holds the file's name in its storage (varchar(100) by default);
  * the instance attribute is always a `FieldFile` wrapping that name. Because
@@ -19,6 +20,7 @@ import { defaultStorage } from '../../../core/files/storages.ts';
 import { getDefaultTimeZone, wallClock } from '../../../utils/timezone.ts';
 import type { Deconstruction } from '../deconstruct.ts';
 import { Field, type FieldOptions, type FieldOwner } from './field.ts';
+import { CharField, type CharFieldOptions } from './text.ts';
 
 /** Builds the stored name from the instance and the file's name (Django's callable upload_to). */
 export type UploadTo = (instance: any, filename: string) => string;
@@ -490,4 +492,55 @@ function installAccessor(proto: object, field: FileField): void {
       field.afterAssign(this, true);
     },
   });
+}
+
+export interface FilePathFieldOptions<N extends boolean> extends CharFieldOptions<N> {
+  /** The directory whose entries a form offers, or a function returning it (called when a form field is built). */
+  path?: string | (() => string);
+  /** Only entries whose name this pattern finds (a regular expression's source). */
+  match?: string;
+  /** Include the entries of every subdirectory (default false). */
+  recursive?: boolean;
+  /** Offer files (default true). */
+  allowFiles?: boolean;
+  /** Offer folders (default false). */
+  allowFolders?: boolean;
+}
+
+/**
+ * A path chosen among the entries of a server directory (Django's models.FilePathField):
+ * stored as text (varchar(100) by default); its form field is a FilePathField listing the
+ * directory.
+ *
+ * ```ts
+ * template: new FilePathField({ path: () => join(settings.BASE_DIR, 'templates', 'mail'), match: '\\.html$' }),
+ * ```
+ *
+ * @throws FieldError when both allowFiles and allowFolders are false (Django's fields.E140).
+ */
+export class FilePathField<N extends boolean = false> extends CharField<N> {
+  readonly path: string | (() => string);
+  readonly match: string | null;
+  readonly recursive: boolean;
+  readonly allowFiles: boolean;
+  readonly allowFolders: boolean;
+
+  constructor(options: FilePathFieldOptions<N> = {}) {
+    super(options);
+    this.path = options.path ?? '';
+    this.match = options.match ?? null;
+    this.recursive = options.recursive ?? false;
+    this.allowFiles = options.allowFiles ?? true;
+    this.allowFolders = options.allowFolders ?? false;
+    this.requireOption(this.allowFiles || this.allowFolders, "FilePathFields must have either 'allowFiles' or 'allowFolders' set to true.");
+  }
+
+  protected override defaultMaxLength(): number {
+    return 100;
+  }
+
+  /** The directory now (a function path is called). */
+  resolvePath(): string {
+    return typeof this.path === 'function' ? this.path() : this.path;
+  }
 }

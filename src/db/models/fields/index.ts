@@ -9,10 +9,10 @@ export { DateField, DateTimeField, TimeField, DurationField } from './temporal.t
 export { BooleanField, UUIDField, JSONField, BinaryField, uuid4 } from './misc.ts';
 export {
   ForeignKey, OneToOneField, CASCADE, PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, DO_NOTHING, SET,
-  type OnDeleteAction,
+  type OnDeleteAction, type LimitChoicesTo,
 } from './related.ts';
 export { ManyToManyField, type ManyToManyOptions } from './many-to-many.ts';
 export {
-  FileField, ImageField, FieldFile, ImageFieldFile, NoFileAssociatedError, uploadDate,
-  type FileFieldOptions, type ImageFieldOptions, type UploadTo,
+  FileField, ImageField, FieldFile, ImageFieldFile, NoFileAssociatedError, uploadDate, FilePathField,
+  type FileFieldOptions, type ImageFieldOptions, type UploadTo, type FilePathFieldOptions,
 } from './files.ts';

@@ -9,7 +9,8 @@
  */
 import { FieldError } from '../../../core/exceptions.ts';
 import { Field, type FieldOptions } from './field.ts';
-import type { ForeignKey, RelatedModel, RelationTarget } from './related.ts';
+import type { QNode } from '../query-utils.ts';
+import { evaluateLimitChoicesTo, type ForeignKey, type LimitChoicesTo, type RelatedModel, type RelationTarget } from './related.ts';
 
 export interface ManyToManyOptions extends Omit<FieldOptions<unknown>, 'null' | 'default' | 'dbDefault' | 'primaryKey' | 'unique' | 'dbColumn'> {
   relatedName?: string;
@@ -22,6 +23,8 @@ export interface ManyToManyOptions extends Omit<FieldOptions<unknown>, 'null' | 
   dbTable?: string;
   /** For a relation to 'self': whether it is symmetrical (friends); Django's default is true. */
   symmetrical?: boolean;
+  /** Narrows the rows a ModelForm offers: `{ active: true }`, a Q, or a function returning one. */
+  limitChoicesTo?: LimitChoicesTo;
 }
 
 /** Builds the automatic join model; installed by base.ts, which owns Model(). */
@@ -113,6 +116,11 @@ export class ManyToManyField<M = unknown> extends Field<M, false> {
   get relatedAccessorName(): string {
     const name = this.model!._meta.objectName;
     return this.relatedName ?? `${name.charAt(0).toLowerCase()}${name.slice(1)}Set`;
+  }
+
+  /** The `limitChoicesTo` option evaluated (a function is called): lookups or a Q, or null. */
+  getLimitChoicesTo(): Readonly<Record<string, unknown>> | QNode | null {
+    return evaluateLimitChoicesTo(this.m2mOptions.limitChoicesTo);
   }
 
   get symmetrical(): boolean {

@@ -8,6 +8,7 @@
  */
 import type { DatabaseFeatures, SqlParam } from '../../backends/base/types.ts';
 import { FieldError } from '../../../core/exceptions.ts';
+import type { QNode } from '../query-utils.ts';
 import { Field, type DbConverter, type FieldOptions, type FieldOwner } from './field.ts';
 
 /** What happens to rows that reference a deleted row; see `deletion.ts`. */
@@ -36,6 +37,24 @@ export interface RelatedModel extends FieldOwner {
 /** A model class, a thunk returning one, `'app.Model'`, or `'self'`. */
 export type RelationTarget = (() => unknown) | string;
 
+/**
+ * Django's limit_choices_to: the related rows a form offers (and model validation accepts),
+ * as filter lookups, a Q, or a function returning either (called each time, so it can
+ * depend on the date).
+ */
+export type LimitChoicesTo =
+  | Readonly<Record<string, unknown>>
+  | QNode
+  | (() => Readonly<Record<string, unknown>> | QNode);
+
+/** A limitChoicesTo option evaluated: lookups or a Q, or null when it limits nothing. */
+export function evaluateLimitChoicesTo(limit: LimitChoicesTo | undefined): Readonly<Record<string, unknown>> | QNode | null {
+  const value = typeof limit === 'function' ? limit() : limit;
+  if (value === undefined || value === null) return null;
+  if (!('children' in value) && Object.keys(value).length === 0) return null;
+  return value as Readonly<Record<string, unknown>> | QNode;
+}
+
 export interface ForeignKeyOptions<N extends boolean> extends FieldOptions<unknown> {
   onDelete: OnDeleteAction;
   relatedName?: string;
@@ -44,6 +63,8 @@ export interface ForeignKeyOptions<N extends boolean> extends FieldOptions<unkno
   toField?: string;
   /** Create a FOREIGN KEY constraint in the database (default true). */
   dbConstraint?: boolean;
+  /** Narrows the rows a ModelForm offers and model validation accepts: `{ isStaff: true }`, a Q, or a function. */
+  limitChoicesTo?: LimitChoicesTo;
   null?: N;
 }
 
@@ -134,6 +155,11 @@ export class ForeignKey<M = unknown, N extends boolean = false> extends Field<M,
     const meta = this.remoteModel._meta;
     const toField = (this.options as ForeignKeyOptions<N>).toField;
     return toField ? meta.getField(toField) : meta.pk;
+  }
+
+  /** The `limitChoicesTo` option evaluated (a function is called): lookups or a Q, or null. */
+  getLimitChoicesTo(): Readonly<Record<string, unknown>> | QNode | null {
+    return evaluateLimitChoicesTo((this.options as ForeignKeyOptions<N>).limitChoicesTo);
   }
 
   /** Name of the reverse relation on the related model (`books`), as filters use it. */
