@@ -132,6 +132,22 @@ export interface BuiltinSettings {
   /** JSON only: Django's 'django.contrib.sessions.serializers.JSONSerializer' (or 'json'). */
   SESSION_SERIALIZER: string;
   CSRF_COOKIE_SECURE: boolean;
+  /** The cookie holding the CSRF secret (without CSRF_USE_SESSIONS). */
+  CSRF_COOKIE_NAME: string;
+  /** Seconds the CSRF cookie lives (a year, as Django); null makes it a browser-session cookie. */
+  CSRF_COOKIE_AGE: number | null;
+  /** Domain of the CSRF cookie ('.example.com' to share it with subdomains); also what the Referer check accepts. */
+  CSRF_COOKIE_DOMAIN: string | null;
+  CSRF_COOKIE_PATH: string;
+  /** Hide the CSRF cookie from scripts (they then read the token from the page, not the cookie). */
+  CSRF_COOKIE_HTTPONLY: boolean;
+  CSRF_COOKIE_SAMESITE: 'Lax' | 'Strict' | 'None' | false;
+  /** The META key of the header scripts send the token in ('HTTP_X_CSRFTOKEN' is X-CSRFToken). */
+  CSRF_HEADER_NAME: string;
+  /** Keep the CSRF secret in the session (under '_csrftoken') instead of a cookie. */
+  CSRF_USE_SESSIONS: boolean;
+  /** The view that answers a refused request, called with `{ reason }`: 'module#export' or the function. */
+  CSRF_FAILURE_VIEW: string | ((request: never, params: { reason: string }) => unknown);
   X_FRAME_OPTIONS: string;
   DATA_UPLOAD_MAX_MEMORY_SIZE: number | null;
   DATE_FORMAT: string;
@@ -253,6 +269,15 @@ export function defaultSettings(): BuiltinSettings {
     SESSION_FILE_PATH: null,
     SESSION_SERIALIZER: 'django.contrib.sessions.serializers.JSONSerializer',
     CSRF_COOKIE_SECURE: false,
+    CSRF_COOKIE_NAME: 'csrftoken',
+    CSRF_COOKIE_AGE: 60 * 60 * 24 * 7 * 52,
+    CSRF_COOKIE_DOMAIN: null,
+    CSRF_COOKIE_PATH: '/',
+    CSRF_COOKIE_HTTPONLY: false,
+    CSRF_COOKIE_SAMESITE: 'Lax',
+    CSRF_HEADER_NAME: 'HTTP_X_CSRFTOKEN',
+    CSRF_USE_SESSIONS: false,
+    CSRF_FAILURE_VIEW: 'nuages/views/csrf#csrfFailure',
     X_FRAME_OPTIONS: 'DENY',
     DATA_UPLOAD_MAX_MEMORY_SIZE: 2621440,
     DATE_FORMAT: 'N j, Y',

@@ -403,19 +403,30 @@ export function loads<T = unknown>(signed: string, options: LoadsOptions = {}): 
 }
 
 /**
- * The signer of signed cookie `cookieName` (Django's `get_cookie_signer` with its
- * v2 cookie salt): a TimestampSigner keyed by a cookie-only derivation of each
- * secret key, salted with the cookie name and `salt` so one cookie's value cannot
- * be replayed as another's.
+ * A TimestampSigner for a cookie value under `salt` (Django's `get_cookie_signer(salt)`):
+ * keyed by a cookie-only derivation of SECRET_KEY and of each SECRET_KEY_FALLBACKS key.
+ * The messages framework signs its cookie with it (salt 'django.contrib.messages').
+ *
+ * @throws ImproperlyConfigured when SECRET_KEY is empty.
  */
-export function getCookieSigner(cookieName: string, salt = ''): TimestampSigner {
+export function cookieSignerForSalt(salt: string): TimestampSigner {
   const cookieKey = (key: string): string => `django.http.cookies${key}`;
   const secret = readSetting('SECRET_KEY', '');
   if (secret === '') throw new ImproperlyConfigured('Signed cookies need a key: set SECRET_KEY in settings.');
   return new TimestampSigner({
     key: cookieKey(secret),
     fallbackKeys: readSetting<string[]>('SECRET_KEY_FALLBACKS', []).map(cookieKey),
-    // The salt's length (in code points, as Python counts) keeps (name, salt) pairs from colliding.
-    salt: `django.http.cookies.v2:${[...salt].length}:${salt}${cookieName}`,
+    salt,
   });
+}
+
+/**
+ * The signer of signed cookie `cookieName` (Django's `get_cookie_signer` with its
+ * v2 cookie salt): a TimestampSigner keyed by a cookie-only derivation of each
+ * secret key, salted with the cookie name and `salt` so one cookie's value cannot
+ * be replayed as another's.
+ */
+export function getCookieSigner(cookieName: string, salt = ''): TimestampSigner {
+  // The salt's length (in code points, as Python counts) keeps (name, salt) pairs from colliding.
+  return cookieSignerForSalt(`django.http.cookies.v2:${[...salt].length}:${salt}${cookieName}`);
 }

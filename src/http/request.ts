@@ -103,6 +103,8 @@ export interface RequestAttachments {
   /** The CSRF middleware's flags. */
   csrfProcessingDone?: boolean;
   csrfCookieNeedsReset?: boolean;
+  /** Set by the test Client (unless `enforceCsrfChecks`) to skip the CSRF checks, as Django's `_dont_enforce_csrf_checks`. */
+  _dontEnforceCsrfChecks?: boolean;
   /** Free space for middleware that need per-request state. */
   state: Record<string, unknown>;
 }
@@ -185,8 +187,12 @@ export class HttpRequest implements RequestAttachments {
   auser!: Attached<'auser', (() => Promise<unknown>) | undefined>;
   resolverMatch?: ResolverMatchLike;
   urlconf?: string | null;
+  /** Set by CsrfViewMiddleware once the request passed its checks. */
   csrfProcessingDone?: boolean;
+  /** The CSRF secret (META.CSRF_COOKIE) must be sent with the response: a token was used, or the secret rotated. */
   csrfCookieNeedsReset?: boolean;
+  /** The test Client's switch that skips the CSRF checks (Django's `_dont_enforce_csrf_checks`). */
+  _dontEnforceCsrfChecks?: boolean;
 
   #socketScheme: 'http' | 'https';
   #query: string;

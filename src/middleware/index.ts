@@ -15,6 +15,12 @@ export { AppendSlashBodyLostError, CommonMiddleware } from './common.ts';
 export { compressBytes, compressStream, GZipMiddleware } from './gzip.ts';
 export { ConditionalGetMiddleware } from './conditional-get.ts';
 export { CacheMiddleware, FetchFromCacheMiddleware, UpdateCacheMiddleware, type CacheMiddlewareOptions } from './cache.ts';
+export {
+  CsrfViewMiddleware, CsrfFailureViewError, CsrfSessionMissingError, csrfFailureView, type CsrfFailureView,
+  REASON_BAD_ORIGIN, REASON_BAD_REFERER, REASON_CROSS_SITE, REASON_CSRF_TOKEN_MISSING, REASON_INSECURE_REFERER,
+  REASON_MALFORMED_REFERER, REASON_NO_CSRF_COOKIE, REASON_NO_REFERER,
+} from './csrf.ts';
+export { getToken, rotateToken, CSRF_SESSION_KEY } from './csrf-token.ts';
 export type {
   GetResponse,
   MiddlewareClass,

@@ -6,6 +6,7 @@
  * go from the top layer down; `True`, `False` and `None` sit at the bottom.
  */
 import type { Template } from './template.ts';
+import { csrf } from './context-processors.ts';
 
 type Layer = Record<string, unknown>;
 
@@ -191,7 +192,8 @@ export class RequestContext extends Context {
     super(null, options);
     this.request = request;
     const fromProcessors: Layer = Object.create(null);
-    for (const processor of processors) {
+    // The built-in csrf processor runs first, under the engine's (Django's _builtin_context_processors).
+    for (const processor of [csrf, ...processors]) {
       const result = processor(request);
       if (result && typeof (result as { then?: unknown }).then === 'function') {
         throw new TypeError(

@@ -74,6 +74,12 @@ export interface ClientOptions extends RequestFactoryOptions, Pick<HandlerOption
    * as Django's `raise_request_exception`), so the test shows the real stack.
    */
   readonly raiseRequestException?: boolean;
+  /**
+   * Run CsrfViewMiddleware's checks on this client's requests (default false: as Django's
+   * client, requests pass them without a token, though cookies and tokens are still
+   * handed out as in production). Turn it on to test the protection itself.
+   */
+  readonly enforceCsrfChecks?: boolean;
 }
 
 /** A test Client misuse: a redirect loop, or JSON asked of a non-JSON response. */
@@ -130,11 +136,14 @@ export class Client {
   readonly cookies = new Map<string, string>();
   /** Whether an error raised by a view is re-thrown (see ClientOptions). */
   raiseRequestException: boolean;
+  /** Whether requests must pass the CSRF checks (see ClientOptions). */
+  enforceCsrfChecks: boolean;
 
   constructor(options: ClientOptions = {}) {
     this.#factory = new RequestFactory(options);
     this.handler = new BaseHandler({ middleware: options.middleware, urlconf: options.urlconf });
     this.raiseRequestException = options.raiseRequestException ?? true;
+    this.enforceCsrfChecks = options.enforceCsrfChecks ?? false;
   }
 
   /**
@@ -298,6 +307,7 @@ export class Client {
       headers['Cookie'] = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     }
     const request = await this.#factory.buildRequest(method, path, data, { ...options, headers });
+    request._dontEnforceCsrfChecks = !this.enforceCsrfChecks;
     const capture: Capture = { templates: [], contexts: [], errors: [] };
     const response = await captures.run(capture, () => withTestServerHost(() => this.handler.handle(request)));
     this.#storeCookies(response);

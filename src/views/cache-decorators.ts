@@ -27,7 +27,7 @@ type AnyView<P> = (request: HttpRequest, params: P) => HttpResponse | Promise<Ht
  * A class given where a view function belongs is the usual slip with class-based
  * views; say how to fix it rather than fail later with "cannot call a class".
  */
-function checkView(decorator: string, view: unknown): void {
+export function checkView(decorator: string, view: unknown): void {
   if (typeof view !== 'function') {
     throw new ViewConfigurationError(`${decorator} was given ${view === null ? 'null' : typeof view}, not a view function.`);
   }
@@ -49,7 +49,7 @@ function afterView<P, V extends AnyView<P>>(decorator: string, view: V, after: (
   return keepIdentity(wrapper, view);
 }
 
-function keepIdentity<V extends Function>(wrapper: Function, view: V): V {
+export function keepIdentity<V extends Function>(wrapper: Function, view: V): V {
   Object.defineProperty(wrapper, 'name', { value: view.name });
   // Flags set on the view (csrfExempt, viewClass, …) must stay visible on the wrapper.
   Object.assign(wrapper, view);

@@ -11,6 +11,7 @@ export { TemplateResponse, ContentNotRenderedError } from './template-response.t
 export { requireHttpMethods, requireMethods, requireGET, requirePOST, requireSafe } from './decorators.ts';
 export { cachePage, cacheControl, neverCache, varyOnCookie, varyOnHeaders, type CachePageOptions } from './cache-decorators.ts';
 export { methodDecorator } from './method-decorator.ts';
+export { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken, csrfFailure, type CsrfExemptFlag } from './csrf.ts';
 export { serve, staticPatterns, type ServeParams } from './static.ts';
 export {
   addNeverCacheHeaders, getCacheKey, getMaxAge, hasVaryHeader, learnCacheKey, patchCacheControl, patchResponseHeaders, patchVaryHeaders,

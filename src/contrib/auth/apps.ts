@@ -1,5 +1,6 @@
 import { AppConfig } from '../../conf/apps.ts';
 import { postMigrate } from '../../db/models/signals.ts';
+import { rotateCsrfTokenOnLogin } from './csrf-rotation.ts';
 import { updateLastLogin } from './login.ts';
 import { createPermissions } from './management/permissions.ts';
 import { userLoggedIn } from './signals.ts';
@@ -17,6 +18,7 @@ export default class AuthConfig extends AppConfig {
 
   override ready(): void {
     postMigrate.connect(createPermissions, { dispatchUid: 'nuages.contrib.auth.createPermissions' });
+    userLoggedIn.connect(rotateCsrfTokenOnLogin, { dispatchUid: 'nuages.contrib.auth.rotateCsrfToken' });
     // A custom user model without lastLogin logs in without the write.
     if (getUserModel()._meta.findField('lastLogin') !== undefined) {
       userLoggedIn.connect(updateLastLogin, { dispatchUid: 'nuages.contrib.auth.updateLastLogin' });

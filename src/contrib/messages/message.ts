@@ -34,6 +34,16 @@ export class Message {
     return levelTags()[this.level] ?? '';
   }
 
+  /** `levelTag` under Django's name, so a template written for Django (`{{ message.level_tag }}`) works unchanged. */
+  get level_tag(): string {
+    return this.levelTag;
+  }
+
+  /** `extraTags` under Django's name, for templates written for Django. */
+  get extra_tags(): string | null {
+    return this.extraTags;
+  }
+
   /** The extra tags then the level tag, space-separated (`class="{{ message.tags }}"`). */
   get tags(): string {
     return [this.extraTags, this.levelTag].filter((tag) => tag).join(' ');

@@ -159,7 +159,7 @@ function unquoteQuote(segment: string): string {
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 
 /** urlsplit as Python 3.11 does it, enough for urlize; throws on unbalanced IPv6 brackets. */
-function urlsplit(input: string): [string, string, string, string, string] {
+export function urlsplit(input: string): [string, string, string, string, string] {
   let url = input.replace(/^[\x00-\x20]+/, '').replace(/[\t\r\n]/g, '');
   let scheme = '';
   const m = SCHEME.exec(url);
@@ -195,7 +195,7 @@ const USES_NETLOC = new Set([
   'prospero', 'rtsp', 'rtsps', 'rtspu', 'rsync', 'svn', 'svn+ssh', 'sftp', 'nfs', 'git', 'git+ssh', 'ws', 'wss',
 ]);
 
-function urlunsplit([scheme, netloc, path, query, fragment]: [string, string, string, string, string]): string {
+export function urlunsplit([scheme, netloc, path, query, fragment]: [string, string, string, string, string]): string {
   let url = path;
   if (netloc || (scheme && USES_NETLOC.has(scheme) && !url.startsWith('//'))) {
     if (url && !url.startsWith('/')) url = `/${url}`;

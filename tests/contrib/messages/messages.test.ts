@@ -10,6 +10,7 @@ import {
   DEBUG,
   ERROR,
   FallbackStorage,
+  Message,
   MessageFailure,
   MessageMiddleware,
   MessagesNotLoadedError,
@@ -48,6 +49,7 @@ const engine = new Engine({
       'levels.html':
         '{% for m in messages %}{% if m.level == DEFAULT_MESSAGE_LEVELS.ERROR %}[error: {{ m }}]{% else %}[{{ m.levelTag }}: {{ m }}]{% endif %}{% endfor %}',
       'unrelated.html': 'no messages here',
+      'django-names.html': '{% for m in messages %}[{{ m.level_tag }}|{{ m.extra_tags }}]{% endfor %}',
     }),
   ],
   contextProcessors: [messagesProcessor],
@@ -70,6 +72,7 @@ const urlpatterns = [
   path('show/', (request: HttpRequest) => render(request, 'list.html')),
   path('levels/', (request: HttpRequest) => render(request, 'levels.html')),
   path('unrelated/', (request: HttpRequest) => render(request, 'unrelated.html')),
+  path('django-names/', (request: HttpRequest) => render(request, 'django-names.html')),
   path('add-and-show/', async (request: HttpRequest) => {
     messages.info(request, 'right away');
     return render(request, 'list.html');
@@ -181,6 +184,12 @@ describe('levels and tags', () => {
   });
 });
 
+test("a template written for Django reads message.level_tag and message.extra_tags", async () => {
+  const c = client();
+  await c.get('/add/');
+  assert.equal(await text(c, '/django-names/'), '[success|][error|urgent]');
+});
+
 describe('storages', () => {
   test('too many for the cookie: the fallback puts the rest in the session, nothing is lost', async () => {
     const c = client();
@@ -283,6 +292,16 @@ describe('tampering and misuse', () => {
         assert.equal(response.status, 200, value);
         assert.equal(response.content.toString(), 'none', value);
       }
+    }));
+
+  test('the cookie storage with an empty SECRET_KEY: ImproperlyConfigured, not a cookie signed with no key', () =>
+    overrideSettings({ SECRET_KEY: '' }, async () => {
+      const storage = new CookieStorage(HttpRequest.create());
+      await assert.rejects(storage.store([new Message(ERROR, 'x')], new HttpResponse('')), (error: unknown) => {
+        assert.ok(error instanceof ImproperlyConfigured);
+        assert.match(error.message, /SECRET_KEY/);
+        return true;
+      });
     }));
 
   test('without MessageMiddleware adding throws MessageFailure, unless failSilently', async () => {

@@ -5,7 +5,7 @@
  * and ends with a marker saying not all messages are in it.
  */
 import { settingOr } from '../../../conf/lazy-settings.ts';
-import { BadSignature, TimestampSigner, type SigningSerializer } from '../../../core/signing.ts';
+import { BadSignature, cookieSignerForSalt, type SigningSerializer } from '../../../core/signing.ts';
 import type { SameSite } from '../../../http/cookies.ts';
 import type { HttpResponseBase } from '../../../http/response.ts';
 import type { Message } from '../message.ts';
@@ -21,14 +21,8 @@ const gatherSerializer: SigningSerializer = {
   loads: (data) => reviveMessages(JSON.parse(Buffer.from(data).toString('latin1'))),
 };
 
-function cookieSigner(): TimestampSigner {
-  const cookieKey = (key: string) => `django.http.cookies${key}`;
-  return new TimestampSigner({
-    key: cookieKey(settingOr('SECRET_KEY', '')),
-    fallbackKeys: settingOr<readonly string[]>('SECRET_KEY_FALLBACKS', []).map(cookieKey),
-    salt: 'django.contrib.messages',
-  });
-}
+// Django's key salt for this cookie; read per use so SECRET_KEY overrides in tests apply.
+const cookieSigner = () => cookieSignerForSalt('django.contrib.messages');
 
 /** The cookie-based storage: no server state, a few small messages (2 KB at most). */
 export class CookieStorage extends BaseStorage {
