@@ -18,26 +18,59 @@ export default defineSettings({
   DEBUG: env.bool('DEBUG', true),
   SECRET_KEY: env.str('SECRET_KEY', 'bookshop-development-key-not-for-production'),
   ALLOWED_HOSTS: env.list('ALLOWED_HOSTS', ['127.0.0.1', 'localhost']),
-  INSTALLED_APPS: ['catalog'],
+  // The shop's apps first: their templates (accounts/templates/registration/…) win over the
+  // framework's defaults, as in Django, where the first app holding a template name serves it.
+  INSTALLED_APPS: [
+    'catalog',
+    'accounts',
+    'orders',
+    'nuages/contrib/contenttypes',
+    'nuages/contrib/auth',
+    'nuages/contrib/sessions',
+    'nuages/contrib/messages',
+  ],
   DATABASES: { default: env.db('DATABASE_URL', `sqlite:///${BASE_DIR}db.sqlite3`.replace('sqlite:////', 'sqlite:////')) },
   // Local memory by default; CACHE_URL=redis://127.0.0.1:6379/1 shares the cache between workers.
   CACHES: { default: env.cache('CACHE_URL', 'locmem://bookshop') },
   TIME_ZONE: env.str('TIME_ZONE', 'Europe/Paris'),
   USE_TZ: true,
   ROOT_URLCONF: 'urls',
-  // Outermost first: the duration covers everything below it.
+  // Outermost first: the duration covers everything below it. Then Django's order: the session
+  // before what reads it (auth, messages), auth before messages.
   MIDDLEWARE: [
     './middleware#requestDuration',
     'nuages/middleware/gzip#GZipMiddleware',
     'nuages/middleware/conditional-get#ConditionalGetMiddleware',
+    'nuages/contrib/sessions#SessionMiddleware',
     'nuages/middleware/common#CommonMiddleware',
+    'nuages/middleware/csrf#CsrfViewMiddleware',
+    'nuages/contrib/auth#AuthenticationMiddleware',
+    'nuages/contrib/messages#MessageMiddleware',
   ],
+  // Sessions in the database by default (`manage.ts migrate` creates django_session);
+  // SESSION_ENGINE=cache keeps them in CACHES['default'] (Redis when CACHE_URL says so).
+  SESSION_ENGINE: env.str('SESSION_ENGINE', 'db'),
+  LOGIN_URL: 'login',
+  LOGIN_REDIRECT_URL: 'catalog:home',
+  LOGOUT_REDIRECT_URL: 'catalog:home',
+  // Django's four validators, as `startproject` writes them.
+  AUTH_PASSWORD_VALIDATORS: [
+    { NAME: 'django.contrib.auth.password_validation.UserAttributeSimilarityValidator' },
+    { NAME: 'django.contrib.auth.password_validation.MinimumLengthValidator' },
+    { NAME: 'django.contrib.auth.password_validation.CommonPasswordValidator' },
+    { NAME: 'django.contrib.auth.password_validation.NumericPasswordValidator' },
+  ],
+  // Password reset links are printed on the console; set EMAIL_BACKEND=smtp… in production.
+  EMAIL_BACKEND: env.str('EMAIL_BACKEND', 'console'),
+  DEFAULT_FROM_EMAIL: env.str('DEFAULT_FROM_EMAIL', 'shop@bookshop.example'),
   TEMPLATES: [
     {
       BACKEND: 'nuages/template',
       DIRS: [],
       APP_DIRS: true,
-      OPTIONS: { contextProcessors: [debug, request, siteInfo] },
+      OPTIONS: {
+        contextProcessors: [debug, request, 'nuages/contrib/auth#auth', 'nuages/contrib/messages#messagesProcessor', siteInfo],
+      },
     },
   ],
   STATIC_URL: 'static/',

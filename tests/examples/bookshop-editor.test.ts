@@ -1,7 +1,8 @@
 // The bookshop's staff book editor through the test client, on its migrated and seeded
 // database: a ModelForm with a cover upload (multipart), Django's errors for a file that
 // is not an image and one that is too big, the cover served from MEDIA_ROOT in DEBUG, and
-// the cached book pages outdated by the save.
+// the cached book pages outdated by the save. The pages need the editors' permissions: each
+// test logs in as seed_demo's `staff` (bookshop-accounts.test.ts checks who is turned away).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -18,12 +19,14 @@ import { caches } from '../../src/cache/index.ts';
 import { resetTemplateEngines } from '../../src/template/index.ts';
 import { assertNumQueries, Client, setupTestDatabase } from '../../src/test/index.ts';
 import type { Book as BookModel } from '../../examples/bookshop/catalog/models.ts';
+import type { User as UserModel } from '../../src/contrib/auth/index.ts';
 
 const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
 const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-editor-'));
 const MEDIA_ROOT = join(dir, 'media');
 let previousLogger: RequestLogger;
 let Book: typeof BookModel;
+let User: typeof UserModel;
 let MAX_COVER_SIZE: number;
 
 before(async () => {
@@ -35,6 +38,7 @@ before(async () => {
   await setupTestDatabase();
   await callCommand('seed_demo', { stdout: { write() {} } });
   Book = apps.getModel('catalog.Book') as unknown as typeof BookModel;
+  User = apps.getModel('auth.User') as unknown as typeof UserModel;
   // The project's modules load once its settings are set up.
   ({ MAX_COVER_SIZE } = await import('../../examples/bookshop/catalog/forms.ts'));
 });
@@ -51,6 +55,13 @@ after(async () => {
   delete process.env['MEDIA_ROOT'];
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A client logged in as `staff`, who holds catalog.add_book and catalog.change_book through "Editors". */
+async function staffClient(options: { raiseRequestException?: boolean } = {}): Promise<Client> {
+  const client = new Client(options);
+  await client.forceLogin(await User.objects.get({ username: 'staff' }));
+  return client;
+}
 
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -102,7 +113,7 @@ function coverFiles(): string[] {
 
 describe('the staff book editor', () => {
   test('GET shows the book in a multipart form, the cover as a file input for images', async () => {
-    const page = await new Client().get('/staff/books/5/edit/');
+    const page = await (await staffClient()).get('/staff/books/5/edit/');
     assert.equal(page.status, 200);
     const book = await Book.objects.get({ id: 5 });
     assert.match(page.text, /<form method="post" enctype="multipart\/form-data"/);
@@ -118,15 +129,18 @@ describe('the staff book editor', () => {
   });
 
   test('a book that does not exist is a 404', async () => {
-    const page = await new Client({ raiseRequestException: false }).get('/staff/books/99999/edit/');
+    const page = await (await staffClient({ raiseRequestException: false })).get('/staff/books/99999/edit/');
     assert.equal(page.status, 404);
   });
 
   test('a valid POST with a PNG saves the book and its cover, and the cached book page shows it at once', async () => {
-    const client = new Client();
-    const before = await client.get('/books/3/');
+    const client = await staffClient();
+    // Visitors get the cached page; staff pages carry a CSRF token (the logout form), so
+    // they set the CSRF cookie and are never stored.
+    const visitor = new Client();
+    const before = await visitor.get('/books/3/');
     assert.equal(before.status, 200);
-    await assertNumQueries(0, () => client.get('/books/3/')); // served from the cache from now on
+    await assertNumQueries(0, () => visitor.get('/books/3/')); // served from the cache from now on
 
     const book = await Book.objects.get({ id: 3 });
     const image = png(3, 2);
@@ -140,7 +154,7 @@ describe('the staff book editor', () => {
     assert.equal(stored.cover.name, 'covers/dune_cover.png');
     assert.deepEqual(coverFiles(), ['dune_cover.png']);
 
-    const detail = await client.get('/books/3/');
+    const detail = await visitor.get('/books/3/');
     assert.match(detail.text, /<h1>Dune, revised<\/h1>/);
     assert.match(detail.text, /<img class="cover" src="\/media\/covers\/dune_cover\.png" alt="Cover of Dune, revised">/);
 
@@ -151,7 +165,7 @@ describe('the staff book editor', () => {
   });
 
   test('the form then shows the current cover with a Clear box, and ticking it removes the cover', async () => {
-    const client = new Client();
+    const client = await staffClient();
     const page = await client.get('/staff/books/3/edit/');
     assert.match(page.text, /Currently: <a href="\/media\/covers\/dune_cover\.png">covers\/dune_cover\.png<\/a>/);
     assert.match(page.text, /<input type="checkbox" name="cover-clear" id="cover-clear_id">/);
@@ -167,7 +181,7 @@ describe('the staff book editor', () => {
     const book = await Book.objects.get({ id: 4 });
     const before = coverFiles();
     const fake = new File(['#!/bin/sh\necho not an image\n'], 'innocent.png', { type: 'image/png' });
-    const page = await new Client().post('/staff/books/4/edit/', await formData(book, { title: 'Should not be saved', cover: fake }));
+    const page = await (await staffClient()).post('/staff/books/4/edit/', await formData(book, { title: 'Should not be saved', cover: fake }));
     assert.equal(page.status, 200);
     assert.match(
       page.text,
@@ -182,7 +196,7 @@ describe('the staff book editor', () => {
     const before = coverFiles();
     // A real PNG padded to 3 MB (image readers stop at IEND); past 2.5 MB the upload is spooled to disk.
     const big = Buffer.concat([png(1, 1), Buffer.alloc(MAX_COVER_SIZE * 1.5)]);
-    const page = await new Client().post('/staff/books/4/edit/', await formData(book, { cover: new File([big], 'huge.png') }));
+    const page = await (await staffClient()).post('/staff/books/4/edit/', await formData(book, { cover: new File([big], 'huge.png') }));
     assert.equal(page.status, 200);
     assert.match(page.text, /<ul class="errorlist" id="id_cover_error"><li>Ensure this file is at most 2\.0 MB \(it is 3\.0 MB\)\.<\/li><\/ul>/);
     assert.equal((await Book.objects.get({ id: 4 })).cover.hasFile, false);
@@ -190,9 +204,10 @@ describe('the staff book editor', () => {
   });
 
   test('invalid data shows the errors, keeps what the user typed, and changes nothing', async () => {
-    const client = new Client();
+    const client = await staffClient();
     const book = await Book.objects.get({ id: 6 });
-    const detailBefore = (await client.get('/books/6/')).text;
+    const visitor = new Client();
+    const detailBefore = (await visitor.get('/books/6/')).text;
     const other = await Book.objects.get({ id: 7 });
     const data = await formData(book, { title: 'A title typed by the editor', isbn: other.isbn, price: 'cheap', rating: '9' });
     const page = await client.post('/staff/books/6/edit/', data);
@@ -205,13 +220,13 @@ describe('the staff book editor', () => {
     assert.match(page.text, /<h1>Edit “[^”]+”<\/h1>/);
     assert.doesNotMatch(page.text, /<h1>Edit “A title typed/, 'the heading names the book as stored');
     assert.equal((await Book.objects.get({ id: 6 })).title, book.title);
-    assert.equal((await client.get('/books/6/')).text, detailBefore);
+    assert.equal((await visitor.get('/books/6/')).text, detailBefore);
   });
 });
 
 describe('the new book page', () => {
   test('GET shows the same form, empty', async () => {
-    const page = await new Client().get('/staff/books/new/');
+    const page = await (await staffClient()).get('/staff/books/new/');
     assert.equal(page.status, 200);
     assert.match(page.text, /<h1>New book<\/h1>/);
     assert.match(page.text, /<form method="post" enctype="multipart\/form-data"/);
@@ -220,7 +235,7 @@ describe('the new book page', () => {
   });
 
   test('a valid POST creates the book with its authors and cover, and the book list shows it', async () => {
-    const client = new Client();
+    const client = await staffClient();
     const list = await client.get('/books/?q=Nuages');
     assert.doesNotMatch(list.text, /Nuages in Action/);
     const template = await Book.objects.get({ id: 10 });
@@ -243,7 +258,7 @@ describe('the new book page', () => {
 
   test('a POST missing required fields shows Django\'s errors and creates nothing', async () => {
     const count = await Book.objects.count();
-    const page = await new Client().post('/staff/books/new/', { title: 'Only a title' });
+    const page = await (await staffClient()).post('/staff/books/new/', { title: 'Only a title' });
     assert.equal(page.status, 200);
     assert.match(page.text, /<ul class="errorlist" id="id_isbn_error"><li>This field is required\.<\/li><\/ul>/);
     assert.match(page.text, /<ul class="errorlist" id="id_publisher_error"><li>This field is required\.<\/li><\/ul>/);

@@ -12,9 +12,10 @@ import { Paginator } from 'nuages/core/paginator';
 import { renderToString } from 'nuages/template';
 import { cache } from 'nuages/cache';
 import { reverse } from 'nuages/urls';
-import { cachePage } from 'nuages/views';
+import { permissionRequired } from 'nuages/contrib/auth';
+import { cachePage, varyOnCookie } from 'nuages/views';
 import { BookForm, ContactForm } from './forms.ts';
-import { Author, Book, ContactMessage, Publisher } from './models.ts';
+import { Author, Book, ContactMessage, Product, Publisher } from './models.ts';
 
 const BOOKS_PER_PAGE = 10;
 
@@ -62,11 +63,15 @@ export async function home(request: HttpRequest): Promise<HttpResponse> {
 }
 
 /**
+ * The cached pages vary on the Cookie header (`varyOnCookie`): the header names the logged-in
+ * user and shows their flash messages, so a visitor with a session gets a copy of their own,
+ * and visitors without one share a copy.
+ *
  * `/books/?q=…&page=N`: 3 queries (count, page with publishers, authors of the page), once
  * per URL (each search and page is its own entry) per 5 minutes, or sooner when the catalogue
  * changes.
  */
-export const bookList = cachePage(60 * 5, { dependsOn: [Book, Author, Publisher] })(async function bookList(
+export const bookList = cachePage(60 * 5, { dependsOn: [Book, Author, Publisher] })(varyOnCookie(async function bookList(
   request: HttpRequest,
 ): Promise<HttpResponse> {
   const q = (request.GET.get('q') ?? '').trim();
@@ -80,13 +85,13 @@ export const bookList = cachePage(60 * 5, { dependsOn: [Book, Author, Publisher]
     q,
     pageRange: paginator.getElidedPageRange(page.number, { onEachSide: 2, onEnds: 1 }),
   });
-});
+}));
 
 /**
  * `/books/<int:id>/`: 2 queries, the book JOINed to its publisher, then its authors in name
  * order, once per 15 minutes, or sooner when a book, author or publisher changes.
  */
-export const bookDetail = cachePage(60 * 15, { dependsOn: [Book, Author, Publisher] })(async function bookDetail(
+export const bookDetail = cachePage(60 * 15, { dependsOn: [Book, Author, Publisher] })(varyOnCookie(async function bookDetail(
   request: HttpRequest,
   params: { id: number },
 ): Promise<HttpResponse> {
@@ -99,7 +104,7 @@ export const bookDetail = cachePage(60 * 15, { dependsOn: [Book, Author, Publish
     .first();
   if (!book) throw new Http404(`No book with id ${params.id}.`);
   return render(request, 'catalog/book_detail.html', { book, authors: await book.authors });
-});
+}));
 
 /** `/authors/`: every author with how many books they wrote and their average rating (1 query, GROUP BY). */
 export async function authorList(request: HttpRequest): Promise<HttpResponse> {
@@ -155,20 +160,22 @@ export async function contact(request: HttpRequest): Promise<HttpResponse> {
 }
 
 /**
- * `/staff/books/<int:id>/edit/`: the book in a BookForm, cover included. A valid multipart
+ * `/staff/books/<int:id>/edit/` (users holding catalog.change_book; others go to the login
+ * page): the book in a BookForm, cover included. A valid multipart
  * POST saves it and redirects to the book's page, which shows the change at once: the save
  * outdates every cached page that depends on Book.
  */
-export async function bookEdit(request: HttpRequest, params: { id: number }): Promise<HttpResponse> {
+async function editExisting(request: HttpRequest, params: { id: number }): Promise<HttpResponse> {
   const book = await Book.objects.filter({ id: params.id }).first();
   if (!book) throw new Http404(`No book with id ${params.id}.`);
   return editBook(request, book);
 }
+export const bookEdit = permissionRequired('catalog.change_book')<{ id: number }, typeof editExisting>(editExisting);
 
 /** `/staff/books/new/`: the same form, empty; a valid POST creates the book. */
-export async function bookCreate(request: HttpRequest): Promise<HttpResponse> {
+export const bookCreate = permissionRequired('catalog.add_book')(async function bookCreate(request: HttpRequest): Promise<HttpResponse> {
   return editBook(request, null);
-}
+});
 
 async function editBook(request: HttpRequest, book: Book | null): Promise<HttpResponse> {
   // Taken now: validation copies the submitted (maybe invalid) title onto the instance.
@@ -183,4 +190,16 @@ async function editBook(request: HttpRequest, book: Book | null): Promise<HttpRe
     return render(request, 'catalog/book_form.html', { form, book, heading });
   }
   return render(request, 'catalog/book_form.html', { form: new BookForm({ instance: book }), book, heading });
+}
+
+/** `/products/`: every product with its price and an "Add to cart" button (1 query). */
+export async function productList(request: HttpRequest): Promise<HttpResponse> {
+  return render(request, 'catalog/product_list.html', { products: await Product.objects.all() });
+}
+
+/** `/products/<slug:sku>/`: one product and the form that adds it to the session cart. */
+export async function productDetail(request: HttpRequest, params: { sku: string }): Promise<HttpResponse> {
+  const product = await Product.objects.filter({ sku: params.sku }).first();
+  if (!product) throw new Http404(`No product with SKU ${params.sku}.`);
+  return render(request, 'catalog/product_detail.html', { product });
 }
