@@ -2,57 +2,29 @@
 // sign-up with Django's password validators, login and logout (a new session key at
 // login), the password reset by email from the outbox, the password change, the header,
 // flash messages, and the staff pages guarded by permissions.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resetSettings, setup } from '../../src/conf/index.ts';
 import { apps } from '../../src/conf/apps.ts';
-import { callCommand } from '../../src/core/management/index.ts';
-import { setRequestLogger, type RequestLogger } from '../../src/core/handlers/index.ts';
 import { outbox } from '../../src/core/mail/index.ts';
-import { connections } from '../../src/db/index.ts';
-import { caches } from '../../src/cache/index.ts';
-import { resetTemplateEngines } from '../../src/template/index.ts';
-import { Client, setupTestDatabase } from '../../src/test/index.ts';
+import { useBookshop } from './bookshop-project.ts';
+import { Client } from '../../src/test/index.ts';
 import type { User as UserModel } from '../../src/contrib/auth/index.ts';
 import type { Profile as ProfileModel } from '../../examples/bookshop/accounts/models.ts';
 
-const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
-const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-accounts-'));
 const STAFF_PASSWORD = 'staff-demo-passphrase';
 const READER_PASSWORD = 'reader-demo-passphrase';
 const ENV = {
-  DATABASE_URL: `sqlite:///${join(dir, 'test.sqlite3')}`,
   CACHE_URL: 'locmem://bookshop-accounts-test',
   EMAIL_BACKEND: 'locmem',
   BOOKSHOP_STAFF_PASSWORD: STAFF_PASSWORD,
   BOOKSHOP_READER_PASSWORD: READER_PASSWORD,
 };
-let previousLogger: RequestLogger;
 let User: typeof UserModel;
 let Profile: typeof ProfileModel;
 
-before(async () => {
-  Object.assign(process.env, ENV);
-  await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
-  previousLogger = setRequestLogger({ warn() {}, error() {} });
-  await setupTestDatabase();
-  await callCommand('seed_demo', { stdout: { write() {} } });
+useBookshop('accounts', { env: () => ENV, seed: true }, async () => {
   User = apps.getModel('auth.User') as unknown as typeof UserModel;
   Profile = apps.getModel('accounts.Profile') as unknown as typeof ProfileModel;
-});
-
-after(async () => {
-  setRequestLogger(previousLogger);
-  await caches.closeAll();
-  await connections.closeAll();
-  resetTemplateEngines();
-  resetSettings();
-  apps.clear();
-  for (const name of Object.keys(ENV)) delete process.env[name];
-  rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

@@ -1,47 +1,23 @@
 // The bookshop's cache layers, through the test client on its migrated database: the
 // book page per view, the home page's fragment and the top-rated list, each outdated by
 // a committed write to the catalogue and left alone by a rolled-back one.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resetSettings, setup } from '../../src/conf/index.ts';
 import { apps } from '../../src/conf/apps.ts';
-import { callCommand } from '../../src/core/management/index.ts';
-import { setRequestLogger, type RequestLogger } from '../../src/core/handlers/index.ts';
-import { atomic, connections, setRollback } from '../../src/db/index.ts';
+import { atomic, setRollback } from '../../src/db/index.ts';
 import type { Book as BookModel } from '../../examples/bookshop/catalog/models.ts';
 import { caches } from '../../src/cache/index.ts';
-import { resetTemplateEngines } from '../../src/template/index.ts';
-import { assertNumQueries, Client, setupTestDatabase } from '../../src/test/index.ts';
+import { assertNumQueries, Client } from '../../src/test/index.ts';
+import { BOOKSHOP, useBookshop } from './bookshop-project.ts';
 
-const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
-const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-cache-'));
-let previousLogger: RequestLogger;
 let Book: typeof BookModel;
 
-before(async () => {
-  process.env['DATABASE_URL'] = `sqlite:///${join(dir, 'test.sqlite3')}`;
-  process.env['CACHE_URL'] = 'locmem://bookshop-caching-test';
-  await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
-  previousLogger = setRequestLogger({ warn() {}, error() {} });
-  await setupTestDatabase();
-  await callCommand('seed_demo', { stdout: { write() {} } });
+useBookshop('cache', { env: () => ({ CACHE_URL: 'locmem://bookshop-caching-test' }), seed: true }, async () => {
   Book = apps.getModel('catalog.Book') as unknown as typeof BookModel;
-});
-
-after(async () => {
-  setRequestLogger(previousLogger);
-  await caches.closeAll();
-  await connections.closeAll();
-  resetTemplateEngines();
-  resetSettings();
-  apps.clear();
-  delete process.env['DATABASE_URL'];
-  delete process.env['CACHE_URL'];
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the bookshop caches its pages and refreshes them after writes', () => {

@@ -2,62 +2,35 @@
 // seeded database: a session cart changed through a formset, a checkout that validates an
 // address form and the lines formset together and saves everything in one transaction with
 // the database's prices, and an orders page with a fixed number of queries.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resetSettings, setup } from '../../src/conf/index.ts';
 import { apps } from '../../src/conf/apps.ts';
-import { callCommand } from '../../src/core/management/index.ts';
-import { setRequestLogger, type RequestLogger } from '../../src/core/handlers/index.ts';
-import { connections, signals } from '../../src/db/index.ts';
-import { caches } from '../../src/cache/index.ts';
-import { resetTemplateEngines } from '../../src/template/index.ts';
-import { assertNumQueries, Client, setupTestDatabase } from '../../src/test/index.ts';
+import { signals } from '../../src/db/index.ts';
+import { assertNumQueries, Client } from '../../src/test/index.ts';
 import type { User as UserModel } from '../../src/contrib/auth/index.ts';
 import type { Address as AddressModel } from '../../examples/bookshop/accounts/models.ts';
 import type { Product as ProductModel } from '../../examples/bookshop/catalog/models.ts';
 import type { Order as OrderModel, OrderItem as OrderItemModel } from '../../examples/bookshop/orders/models.ts';
+import { useBookshop } from './bookshop-project.ts';
 
-const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
-const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-checkout-'));
 const ENV = {
-  DATABASE_URL: `sqlite:///${join(dir, 'test.sqlite3')}`,
   CACHE_URL: 'locmem://bookshop-checkout-test',
   EMAIL_BACKEND: 'locmem',
   BOOKSHOP_STAFF_PASSWORD: 'staff-demo-passphrase',
   BOOKSHOP_READER_PASSWORD: 'reader-demo-passphrase',
 };
-let previousLogger: RequestLogger;
 let User: typeof UserModel;
 let Product: typeof ProductModel;
 let Order: typeof OrderModel;
 let OrderItem: typeof OrderItemModel;
 let Address: typeof AddressModel;
 
-before(async () => {
-  Object.assign(process.env, ENV);
-  await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
-  previousLogger = setRequestLogger({ warn() {}, error() {} });
-  await setupTestDatabase();
-  await callCommand('seed_demo', { stdout: { write() {} } });
+useBookshop('checkout', { env: () => ENV, seed: true }, async () => {
   User = apps.getModel('auth.User') as unknown as typeof UserModel;
   Product = apps.getModel('catalog.Product') as unknown as typeof ProductModel;
   Order = apps.getModel('orders.Order') as unknown as typeof OrderModel;
   OrderItem = apps.getModel('orders.OrderItem') as unknown as typeof OrderItemModel;
   Address = apps.getModel('accounts.Address') as unknown as typeof AddressModel;
-});
-
-after(async () => {
-  setRequestLogger(previousLogger);
-  await caches.closeAll();
-  await connections.closeAll();
-  resetTemplateEngines();
-  resetSettings();
-  apps.clear();
-  for (const name of Object.keys(ENV)) delete process.env[name];
-  rmSync(dir, { recursive: true, force: true });
 });
 
 let shopperCount = 0;

@@ -3,58 +3,29 @@
 // is not an image and one that is too big, the cover served from MEDIA_ROOT in DEBUG, and
 // the cached book pages outdated by the save. The pages need the editors' permissions: each
 // test logs in as seed_demo's `staff` (bookshop-accounts.test.ts checks who is turned away).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import { resetSettings, setup } from '../../src/conf/index.ts';
 import { apps } from '../../src/conf/apps.ts';
-import { callCommand } from '../../src/core/management/index.ts';
-import { setRequestLogger, type RequestLogger } from '../../src/core/handlers/index.ts';
-import { connections } from '../../src/db/index.ts';
 import type { StreamingHttpResponse } from '../../src/http/index.ts';
-import { caches } from '../../src/cache/index.ts';
-import { resetTemplateEngines } from '../../src/template/index.ts';
-import { assertNumQueries, Client, setupTestDatabase } from '../../src/test/index.ts';
+import { assertNumQueries, Client } from '../../src/test/index.ts';
 import type { Book as BookModel } from '../../examples/bookshop/catalog/models.ts';
 import type { User as UserModel } from '../../src/contrib/auth/index.ts';
+import { useBookshop } from './bookshop-project.ts';
 
-const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
-const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-editor-'));
-const MEDIA_ROOT = join(dir, 'media');
-let previousLogger: RequestLogger;
 let Book: typeof BookModel;
 let User: typeof UserModel;
 let MAX_COVER_SIZE: number;
 
-before(async () => {
-  process.env['DATABASE_URL'] = `sqlite:///${join(dir, 'test.sqlite3')}`;
-  process.env['CACHE_URL'] = 'locmem://bookshop-editor-test';
-  process.env['MEDIA_ROOT'] = MEDIA_ROOT;
-  await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
-  previousLogger = setRequestLogger({ warn() {}, error() {} });
-  await setupTestDatabase();
-  await callCommand('seed_demo', { stdout: { write() {} } });
+const { dir } = useBookshop('editor', { env: (folder) => ({ CACHE_URL: 'locmem://bookshop-editor-test', MEDIA_ROOT: join(folder, 'media') }), seed: true }, async () => {
   Book = apps.getModel('catalog.Book') as unknown as typeof BookModel;
   User = apps.getModel('auth.User') as unknown as typeof UserModel;
   // The project's modules load once its settings are set up.
   ({ MAX_COVER_SIZE } = await import('../../examples/bookshop/catalog/forms.ts'));
 });
-
-after(async () => {
-  setRequestLogger(previousLogger);
-  await caches.closeAll();
-  await connections.closeAll();
-  resetTemplateEngines();
-  resetSettings();
-  apps.clear();
-  delete process.env['DATABASE_URL'];
-  delete process.env['CACHE_URL'];
-  delete process.env['MEDIA_ROOT'];
-  rmSync(dir, { recursive: true, force: true });
-});
+const MEDIA_ROOT = join(dir, 'media');
 
 /** A client logged in as `staff`, who holds catalog.add_book and catalog.change_book through "Editors". */
 async function staffClient(options: { raiseRequestException?: boolean } = {}): Promise<Client> {

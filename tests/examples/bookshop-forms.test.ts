@@ -1,40 +1,15 @@
 // The bookshop's forms through the test client, on its migrated database.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { resetSettings, setup } from '../../src/conf/index.ts';
 import { apps } from '../../src/conf/apps.ts';
-import { setRequestLogger, type RequestLogger } from '../../src/core/handlers/index.ts';
-import { connections } from '../../src/db/index.ts';
-import { caches } from '../../src/cache/index.ts';
-import { resetTemplateEngines } from '../../src/template/index.ts';
-import { Client, setupTestDatabase } from '../../src/test/index.ts';
+import { useBookshop } from './bookshop-project.ts';
+import { Client } from '../../src/test/index.ts';
 import type { ContactMessage as ContactMessageModel } from '../../examples/bookshop/catalog/models.ts';
 
-const BOOKSHOP = join(import.meta.dirname, '..', '..', 'examples', 'bookshop');
-const dir = mkdtempSync(join(tmpdir(), 'nuages-bookshop-forms-'));
-let previousLogger: RequestLogger;
 let ContactMessage: typeof ContactMessageModel;
 
-before(async () => {
-  process.env['DATABASE_URL'] = `sqlite:///${join(dir, 'test.sqlite3')}`;
-  await setup({ settingsModule: join(BOOKSHOP, 'settings.ts') });
-  previousLogger = setRequestLogger({ warn() {}, error() {} });
-  await setupTestDatabase();
+useBookshop('forms', {}, async () => {
   ContactMessage = apps.getModel('catalog.ContactMessage') as unknown as typeof ContactMessageModel;
-});
-
-after(async () => {
-  setRequestLogger(previousLogger);
-  await caches.closeAll();
-  await connections.closeAll();
-  resetTemplateEngines();
-  resetSettings();
-  apps.clear();
-  delete process.env['DATABASE_URL'];
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the contact form', () => {
