@@ -22,7 +22,7 @@ import { logResponse } from '../core/handlers/exception.ts';
 import type { SameSite } from '../http/cookies.ts';
 import { isSameDomain, type HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
-import { urlsplit, urlunsplit } from '../template/text/html.ts';
+import { urlsplit, urlunsplit } from '../utils/http.ts';
 import type { Params } from '../urls/types.ts';
 import { patchVaryHeaders } from '../utils/cache.ts';
 import { getLogger } from '../utils/log.ts';

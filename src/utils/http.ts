@@ -1,32 +1,64 @@
 /**
- * URL checks for redirects that come from user input (`?next=`), as Django's
- * django.utils.http.url_has_allowed_host_and_scheme: only same-site paths, or absolute
- * URLs on an allowed host, may be redirected to.
+ * URLs read the way Django reads them (Python's urlsplit), and the check for redirects
+ * that come from user input (`?next=`), as Django's url_has_allowed_host_and_scheme:
+ * only same-site paths, or absolute URLs on an allowed host, may be redirected to.
  */
 
-interface SplitUrl {
-  readonly scheme: string;
-  readonly netloc: string;
-}
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 
-const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-
-/** The scheme and authority of `url`, read the way Python's urlsplit reads them. */
-function splitUrl(url: string): SplitUrl {
-  // Browsers and urlsplit drop tabs and newlines anywhere, and leading controls and spaces.
-  let rest = url.replace(/[\t\r\n]/g, '').replace(/^[\x00-\x20]+/, '');
+/**
+ * A URL's (scheme, netloc, path, query, fragment), split as Python's urlsplit splits it
+ * (Django reads URLs with it, and browsers agree on the parts that matter: tabs and
+ * newlines dropped anywhere, leading controls and spaces dropped).
+ * @throws RangeError on a netloc with unbalanced IPv6 brackets, as urlsplit's ValueError.
+ */
+export function urlsplit(input: string): [string, string, string, string, string] {
+  let url = input.replace(/^[\x00-\x20]+/, '').replace(/[\t\r\n]/g, '');
   let scheme = '';
-  const match = SCHEME.exec(rest);
-  if (match) {
-    scheme = match[1]!.toLowerCase();
-    rest = rest.slice(match[0].length);
+  const m = SCHEME.exec(url);
+  if (m) {
+    scheme = m[1]!.toLowerCase();
+    url = url.slice(m[0].length);
   }
   let netloc = '';
-  if (rest.startsWith('//')) {
-    const end = rest.slice(2).search(/[/?#]/);
-    netloc = end === -1 ? rest.slice(2) : rest.slice(2, 2 + end);
+  if (url.startsWith('//')) {
+    const rest = url.slice(2);
+    const end = rest.search(/[/?#]/);
+    netloc = end < 0 ? rest : rest.slice(0, end);
+    url = end < 0 ? '' : rest.slice(end);
+    if (netloc.includes('[') !== netloc.includes(']')) throw new RangeError('Invalid IPv6 URL');
   }
-  return { scheme, netloc };
+  let fragment = '';
+  let query = '';
+  const hash = url.indexOf('#');
+  if (hash >= 0) {
+    fragment = url.slice(hash + 1);
+    url = url.slice(0, hash);
+  }
+  const q = url.indexOf('?');
+  if (q >= 0) {
+    query = url.slice(q + 1);
+    url = url.slice(0, q);
+  }
+  return [scheme, netloc, url, query, fragment];
+}
+
+const USES_NETLOC = new Set([
+  '', 'ftp', 'http', 'gopher', 'nntp', 'telnet', 'imap', 'wais', 'file', 'mms', 'https', 'shttp', 'snews',
+  'prospero', 'rtsp', 'rtsps', 'rtspu', 'rsync', 'svn', 'svn+ssh', 'sftp', 'nfs', 'git', 'git+ssh', 'ws', 'wss',
+]);
+
+/** The URL made of urlsplit()'s five parts (Python's urlunsplit). */
+export function urlunsplit([scheme, netloc, path, query, fragment]: [string, string, string, string, string]): string {
+  let url = path;
+  if (netloc || (scheme && USES_NETLOC.has(scheme) && !url.startsWith('//'))) {
+    if (url && !url.startsWith('/')) url = `/${url}`;
+    url = `//${netloc}${url}`;
+  }
+  if (scheme) url = `${scheme}:${url}`;
+  if (query) url += `?${query}`;
+  if (fragment) url += `#${fragment}`;
+  return url;
 }
 
 function isControl(char: string): boolean {
@@ -36,7 +68,13 @@ function isControl(char: string): boolean {
 function oneForm(url: string, allowedHosts: ReadonlySet<string>, requireHttps: boolean): boolean {
   // Chrome reads three slashes as an absolute URL where urlsplit sees a path.
   if (url.startsWith('///')) return false;
-  const { scheme: rawScheme, netloc } = splitUrl(url);
+  let rawScheme: string;
+  let netloc: string;
+  try {
+    [rawScheme, netloc] = urlsplit(url);
+  } catch {
+    return false;
+  }
   if (netloc === '' && rawScheme !== '') return false;
   if (isControl([...url][0]!)) return false;
   const scheme = rawScheme === '' && netloc !== '' ? 'http' : rawScheme;

@@ -4,7 +4,7 @@
  * messages cookie) are byte-for-byte what Nuages signs for the same data.
  *
  * Where Python's default differs from `JSON.stringify`:
- * - every character outside printable ASCII is a `\uXXXX` escape (lower-case hex;
+ * - every character outside printable ASCII is written as a `\u00e9`-style escape (lower-case hex;
  *   astral characters as a surrogate pair), as with `ensure_ascii=True`;
  * - floats use Python's `repr`: `1e-05` rather than `0.00001`;
  * - NaN and ±Infinity are written `NaN`, `Infinity`, `-Infinity` (Python's

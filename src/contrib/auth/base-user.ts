@@ -32,6 +32,8 @@ export interface UserModelStatics {
   /** Fields `createsuperuser` prompts for besides the username and password. */
   readonly REQUIRED_FIELDS: readonly string[];
   normalizeUsername(username: unknown): unknown;
+  /** The name of the email field (EMAIL_FIELD, else 'email'). */
+  getEmailFieldName(): string;
 }
 
 /**

@@ -12,17 +12,7 @@
 import type { HttpRequest } from '../../http/request.ts';
 import type { RequestUser } from './login.ts';
 import { AnonymousUser } from './models.ts';
-
-/** A thenable that starts `load` only when something awaits it (the template engine does). */
-function lazy<T>(load: () => Promise<T>): PromiseLike<T> {
-  let started: Promise<T> | undefined;
-  return {
-    then(onFulfilled, onRejected) {
-      started ??= load();
-      return started.then(onFulfilled, onRejected);
-    },
-  };
-}
+import { lazy } from '../../utils/functional.ts';
 
 /** The user when it is known without I/O, else undefined. */
 function loadedUser(request: HttpRequest): RequestUser | undefined {

@@ -278,7 +278,7 @@ export class PasswordResetForm extends BaseForm {
   /** The users a reset for `email` goes to: active, with a usable password, email equal ignoring case. */
   async getUsers(email: string): Promise<AbstractBaseUser[]> {
     const model = getUserModel();
-    const emailField = (model as unknown as { EMAIL_FIELD?: string }).EMAIL_FIELD ?? 'email';
+    const emailField = model.getEmailFieldName();
     const candidates = await model.objects.filter({ [`${emailField}__iexact`]: email, isActive: true });
     const wanted = email.normalize('NFKC').toLowerCase();
     return candidates.filter((user) => {
@@ -294,7 +294,7 @@ export class PasswordResetForm extends BaseForm {
     const domain = options.domainOverride ?? (request ? request.getHost() : 'localhost');
     const generator = options.tokenGenerator ?? defaultTokenGenerator;
     const model = getUserModel();
-    const emailField = (model as unknown as { EMAIL_FIELD?: string }).EMAIL_FIELD ?? 'email';
+    const emailField = model.getEmailFieldName();
     const messages: EmailMessage[] = [];
     for (const user of await this.getUsers(email)) {
       const context = {

@@ -13,6 +13,7 @@ import { ImproperlyConfigured } from '../../core/errors.ts';
 import { constantTimeCompare } from '../../core/signing.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { SessionBase } from '../sessions/backends/base.ts';
+import { requestSession } from '../sessions/middleware.ts';
 import { DEFAULT_AUTHENTICATION_BACKENDS, getBackends, normalizeBackendPath } from './backend-loading.ts';
 import type { AbstractBaseUser } from './base-user.ts';
 import { AnonymousUser } from './models.ts';
@@ -31,14 +32,7 @@ export class BackendNotGivenError extends ImproperlyConfigured {
 }
 
 function sessionOf(request: HttpRequest): SessionBase {
-  const session = request.session as SessionBase | undefined;
-  if (session === undefined || session === null) {
-    throw new ImproperlyConfigured(
-      "Logging in and out keeps the user in request.session, but the request has none: add 'nuages/contrib/sessions#SessionMiddleware' " +
-        'to MIDDLEWARE (before the authentication middleware).',
-    );
-  }
-  return session;
+  return requestSession(request, 'Logging in and out', '(before the authentication middleware)');
 }
 
 /** The backend path as stored in the session: Django's dotted name for Nuages's built-in backends. */

@@ -10,7 +10,8 @@
  */
 import { settingOr } from '../../conf/lazy-settings.ts';
 import type { GetResponse } from '../../core/handlers/base.ts';
-import { ImproperlyConfigured, NuagesError } from '../../core/errors.ts';
+import { NuagesError } from '../../core/errors.ts';
+import { requestSession } from '../sessions/middleware.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import { MiddlewareMixin } from '../../middleware/mixin.ts';
@@ -35,12 +36,7 @@ export class UserNotLoadedError extends NuagesError {
  */
 export class AuthenticationMiddleware extends MiddlewareMixin {
   override processRequest(request: HttpRequest): undefined {
-    if (request.session === undefined || request.session === null) {
-      throw new ImproperlyConfigured(
-        "AuthenticationMiddleware keeps the user in the session, but the request has none: put 'nuages/contrib/sessions#SessionMiddleware' " +
-          "before 'nuages/contrib/auth#AuthenticationMiddleware' in MIDDLEWARE.",
-      );
-    }
+    requestSession(request, 'AuthenticationMiddleware', "before 'nuages/contrib/auth#AuthenticationMiddleware'");
     attachLazyUser(request);
     return undefined;
   }

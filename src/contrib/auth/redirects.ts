@@ -6,7 +6,9 @@ import { settingOr } from '../../conf/lazy-settings.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseRedirect } from '../../http/response.ts';
 import { QueryDict } from '../../http/query-dict.ts';
-import { resolveUrl } from '../../shortcuts.ts';
+import { urlconfFor } from '../../core/handlers/urlconf.ts';
+import { reverse } from '../../urls/index.ts';
+import { urlsplit } from '../../utils/http.ts';
 
 /** The query parameter carrying the URL to return to after login (Django's REDIRECT_FIELD_NAME). */
 export const REDIRECT_FIELD_NAME = 'next';
@@ -19,18 +21,19 @@ export interface LoginRedirectOptions {
   redirectFieldName?: string | null;
 }
 
-const SCHEME_AND_HOST = /^(?:([A-Za-z][A-Za-z0-9+.-]*):)?(?:\/\/([^/?#]*))?/;
-
-function schemeAndHost(url: string): [string, string] {
-  const match = SCHEME_AND_HOST.exec(url)!;
-  return [(match[1] ?? '').toLowerCase(), match[2] ?? ''];
+/**
+ * A URL setting or argument (LOGIN_URL, LOGIN_REDIRECT_URL, `nextPage`…) as a URL: a path
+ * or a full URL as written, anything else a URL name, reversed in the request's urlconf
+ * when a request is given.
+ */
+export function urlOrReverse(nameOrUrl: string, request?: HttpRequest): string {
+  if (nameOrUrl.includes('/')) return nameOrUrl;
+  return reverse(nameOrUrl, undefined, request ? { urlconf: urlconfFor(request) } : {});
 }
 
 /** LOGIN_URL (or `loginUrl`) resolved: a URL name is reversed. */
 export function resolvedLoginUrl(loginUrl?: string): string {
-  const url = loginUrl ?? settingOr('LOGIN_URL', '/accounts/login/');
-  // A path or a full URL is used as written; anything else is a URL name to reverse.
-  return url.includes('/') ? url : resolveUrl(url);
+  return urlOrReverse(loginUrl ?? settingOr('LOGIN_URL', '/accounts/login/'));
 }
 
 /**
@@ -40,8 +43,8 @@ export function resolvedLoginUrl(loginUrl?: string): string {
 export function redirectToLogin(request: HttpRequest, options: LoginRedirectOptions = {}): HttpResponseRedirect {
   const loginUrl = resolvedLoginUrl(options.loginUrl);
   const absolute = request.buildAbsoluteUri();
-  const [loginScheme, loginHost] = schemeAndHost(loginUrl);
-  const [scheme, host] = schemeAndHost(absolute);
+  const [loginScheme, loginHost] = urlsplit(loginUrl);
+  const [scheme, host] = urlsplit(absolute);
   const sameSite = (loginScheme === '' || loginScheme === scheme) && (loginHost === '' || loginHost === host);
   return loginRedirect(sameSite ? request.getFullPath() : absolute, loginUrl, options.redirectFieldName);
 }

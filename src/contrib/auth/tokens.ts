@@ -8,7 +8,7 @@
 import { settingOr } from '../../conf/lazy-settings.ts';
 import { constantTimeCompare, saltedHmac } from '../../core/signing.ts';
 import { wallClock, wallClockAsUtc } from '../../utils/timezone.ts';
-import type { AbstractBaseUser } from './base-user.ts';
+import type { AbstractBaseUser, UserModelStatics } from './base-user.ts';
 
 const KEY_SALT = 'django.contrib.auth.tokens.PasswordResetTokenGenerator';
 const EPOCH_2001 = Date.UTC(2001, 0, 1);
@@ -69,7 +69,7 @@ export class PasswordResetTokenGenerator {
   protected makeHashValue(user: AbstractBaseUser, stamp: number): string {
     const useTz = settingOr('USE_TZ', true);
     const lastLogin = user.lastLogin instanceof Date ? pythonDateTime(user.lastLogin, useTz ? 'UTC' : settingOr('TIME_ZONE', 'UTC')) : '';
-    const emailField = (user.constructor as unknown as { EMAIL_FIELD?: string }).EMAIL_FIELD ?? 'email';
+    const emailField = (user.constructor as unknown as UserModelStatics).getEmailFieldName();
     const email = (user as unknown as Record<string, unknown>)[emailField] ?? '';
     return `${user.pk}${user.password}${lastLogin}${stamp}${email}`;
   }

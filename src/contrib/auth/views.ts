@@ -9,11 +9,9 @@
  * Each view is a class: `LoginView.asView({ templateName: 'accounts/login.html' })`.
  */
 import { settingOr } from '../../conf/lazy-settings.ts';
-import { urlconfFor } from '../../core/handlers/urlconf.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import { HttpResponseRedirect, type HttpResponse } from '../../http/response.ts';
-import { render, resolveUrl } from '../../shortcuts.ts';
-import { reverse } from '../../urls/index.ts';
+import { render } from '../../shortcuts.ts';
 import type { Params } from '../../urls/types.ts';
 import { urlHasAllowedHostAndScheme } from '../../utils/http.ts';
 import { addNeverCacheHeaders } from '../../utils/cache.ts';
@@ -23,15 +21,9 @@ import { LoginRequiredMixin } from './decorators.ts';
 import { AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm } from './forms.ts';
 import { login, logout, updateSessionAuthHash } from './login.ts';
 import { loginNotRequired, requestUser } from './middleware.ts';
-import { REDIRECT_FIELD_NAME, resolvedLoginUrl } from './redirects.ts';
+import { REDIRECT_FIELD_NAME, resolvedLoginUrl, urlOrReverse } from './redirects.ts';
 import { defaultTokenGenerator, uidDecode, type PasswordResetTokenGenerator } from './tokens.ts';
 import { getUserModel } from './user-model.ts';
-
-/** A URL name reversed in the request's URLconf; a path is returned as written. */
-function urlFor(request: HttpRequest, nameOrUrl: string): string {
-  if (nameOrUrl.includes('/')) return nameOrUrl;
-  return reverse(nameOrUrl, undefined, { urlconf: urlconfFor(request) });
-}
 
 /** Pages that show a form for the current user must never come from a cache. */
 function noStore(response: HttpResponse): HttpResponse {
@@ -87,7 +79,7 @@ export class LoginView extends AuthTemplateView {
   }
 
   successUrl(request: HttpRequest): string {
-    return safeNext(request, this.redirectFieldName, this.successUrlAllowedHosts) || urlFor(request, this.nextPage ?? settingOr('LOGIN_REDIRECT_URL', '/accounts/profile/'));
+    return safeNext(request, this.redirectFieldName, this.successUrlAllowedHosts) || urlOrReverse(this.nextPage ?? settingOr('LOGIN_REDIRECT_URL', '/accounts/profile/'), request);
   }
 
   async get(request: HttpRequest): Promise<HttpResponse> {
@@ -118,7 +110,7 @@ export class LogoutView extends AuthTemplateView {
   async post(request: HttpRequest): Promise<HttpResponse> {
     await logout(request);
     const target = safeNext(request, this.redirectFieldName, this.successUrlAllowedHosts) || (this.nextPage ?? settingOr<string | null>('LOGOUT_REDIRECT_URL', null));
-    if (target) return new HttpResponseRedirect(urlFor(request, target));
+    if (target) return new HttpResponseRedirect(urlOrReverse(target, request));
     return noStore(await this.page(request, { title: 'Logged out' }));
   }
 }
@@ -138,7 +130,7 @@ export class PasswordChangeView extends LoginRequiredMixin(AuthTemplateView) {
     if (!(await form.isValid())) return this.show(request, form);
     await form.save();
     await updateSessionAuthHash(request, user);
-    return new HttpResponseRedirect(urlFor(request, this.successUrl));
+    return new HttpResponseRedirect(urlOrReverse(this.successUrl, request));
   }
 
   protected async show(request: HttpRequest, form: PasswordChangeForm): Promise<HttpResponse> {
@@ -183,7 +175,7 @@ export class PasswordResetView extends AuthTemplateView {
       htmlEmailTemplateName: this.htmlEmailTemplateName,
       extraEmailContext: this.extraEmailContext,
     });
-    return new HttpResponseRedirect(urlFor(request, this.successUrl));
+    return new HttpResponseRedirect(urlOrReverse(this.successUrl, request));
   }
 }
 openToAnonymous(PasswordResetView);
@@ -237,7 +229,7 @@ export class PasswordResetConfirmView extends AuthTemplateView {
     await form.save();
     await request.session.delete(RESET_SESSION_TOKEN);
     if (this.postResetLogin) await login(request, user);
-    return new HttpResponseRedirect(urlFor(request, this.successUrl));
+    return new HttpResponseRedirect(urlOrReverse(this.successUrl, request));
   }
 
   protected async userFor(uidb64: string): Promise<AbstractBaseUser | null> {
@@ -258,7 +250,7 @@ export class PasswordResetCompleteView extends AuthTemplateView {
   templateName = 'registration/password_reset_complete.html';
 
   async get(request: HttpRequest): Promise<HttpResponse> {
-    return this.page(request, { login_url: resolveUrl(resolvedLoginUrl()), title: 'Password reset complete' });
+    return this.page(request, { login_url: resolvedLoginUrl(), title: 'Password reset complete' });
   }
 }
 openToAnonymous(PasswordResetCompleteView);

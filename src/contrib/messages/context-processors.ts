@@ -2,7 +2,7 @@
 import type { HttpRequest } from '../../http/request.ts';
 import { storageOf } from './api.ts';
 import { DEFAULT_LEVELS } from './constants.ts';
-import type { BaseStorage } from './storage/base.ts';
+import { lazy } from '../../utils/functional.ts';
 
 /**
  * Add it to the engine's `contextProcessors` (`'nuages/contrib/messages#messagesProcessor'`).
@@ -12,13 +12,5 @@ import type { BaseStorage } from './storage/base.ts';
 export function messages(request: unknown): Record<string, unknown> {
   const storage = storageOf(request as HttpRequest);
   if (storage === undefined) return { messages: [], DEFAULT_MESSAGE_LEVELS: DEFAULT_LEVELS };
-  let loading: Promise<BaseStorage> | undefined;
-  // A thenable: the template engine awaits it only when the template uses `messages`.
-  const lazy: PromiseLike<BaseStorage> = {
-    then(onFulfilled, onRejected) {
-      loading ??= storage.load();
-      return loading.then(onFulfilled, onRejected);
-    },
-  };
-  return { messages: lazy, DEFAULT_MESSAGE_LEVELS: DEFAULT_LEVELS };
+  return { messages: lazy(() => storage.load()), DEFAULT_MESSAGE_LEVELS: DEFAULT_LEVELS };
 }

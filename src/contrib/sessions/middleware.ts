@@ -8,6 +8,7 @@
  *   read or written → `Vary: Cookie`.
  */
 import { settingOr } from '../../conf/lazy-settings.ts';
+import { ImproperlyConfigured } from '../../core/errors.ts';
 import type { HttpRequest } from '../../http/request.ts';
 import type { HttpResponseBase } from '../../http/response.ts';
 import type { SameSite } from '../../http/cookies.ts';
@@ -17,6 +18,21 @@ import { patchVaryHeaders } from '../../utils/cache.ts';
 import { SessionBase, type SessionStoreClass } from './backends/base.ts';
 import { sessionEngine } from './engine.ts';
 import { SessionInterrupted, UpdateError } from './exceptions.ts';
+
+/**
+ * `request.session`, for code that cannot work without one (login, the session message
+ * storage): a missing session throws an error naming `user` and saying where
+ * SessionMiddleware goes (`placement`, e.g. "before MessageMiddleware").
+ */
+export function requestSession(request: HttpRequest, user: string, placement: string): SessionBase {
+  const session = request.session as SessionBase | null | undefined;
+  if (session === undefined || session === null) {
+    throw new ImproperlyConfigured(
+      `${user} needs request.session, but the request has none: add 'nuages/contrib/sessions#SessionMiddleware' to MIDDLEWARE ${placement}.`,
+    );
+  }
+  return session;
+}
 
 /**
  * Sessions for every request, in the store SESSION_ENGINE names. Put it before any

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { escapeHtml } from '../../utils/safestring.ts';
+import { urlsplit, urlunsplit } from '../../utils/http.ts';
 import { PyHTMLParser, htmlUnescape } from './html-parser.ts';
 import { normalizeNewlines, pyLen } from './text.ts';
 
@@ -154,57 +155,6 @@ const SUBDELIMS_GENDELIMS = "!$&'()*+,;=:/?#[]@~";
 
 function unquoteQuote(segment: string): string {
   return quote(unquote(segment), SUBDELIMS_GENDELIMS);
-}
-
-const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
-
-/** urlsplit as Python 3.11 does it, enough for urlize; throws on unbalanced IPv6 brackets. */
-export function urlsplit(input: string): [string, string, string, string, string] {
-  let url = input.replace(/^[\x00-\x20]+/, '').replace(/[\t\r\n]/g, '');
-  let scheme = '';
-  const m = SCHEME.exec(url);
-  if (m) {
-    scheme = m[1]!.toLowerCase();
-    url = url.slice(m[0].length);
-  }
-  let netloc = '';
-  if (url.startsWith('//')) {
-    const rest = url.slice(2);
-    const end = rest.search(/[/?#]/);
-    netloc = end < 0 ? rest : rest.slice(0, end);
-    url = end < 0 ? '' : rest.slice(end);
-    if (netloc.includes('[') !== netloc.includes(']')) throw new RangeError('Invalid IPv6 URL');
-  }
-  let fragment = '';
-  let query = '';
-  const hash = url.indexOf('#');
-  if (hash >= 0) {
-    fragment = url.slice(hash + 1);
-    url = url.slice(0, hash);
-  }
-  const q = url.indexOf('?');
-  if (q >= 0) {
-    query = url.slice(q + 1);
-    url = url.slice(0, q);
-  }
-  return [scheme, netloc, url, query, fragment];
-}
-
-const USES_NETLOC = new Set([
-  '', 'ftp', 'http', 'gopher', 'nntp', 'telnet', 'imap', 'wais', 'file', 'mms', 'https', 'shttp', 'snews',
-  'prospero', 'rtsp', 'rtsps', 'rtspu', 'rsync', 'svn', 'svn+ssh', 'sftp', 'nfs', 'git', 'git+ssh', 'ws', 'wss',
-]);
-
-export function urlunsplit([scheme, netloc, path, query, fragment]: [string, string, string, string, string]): string {
-  let url = path;
-  if (netloc || (scheme && USES_NETLOC.has(scheme) && !url.startsWith('//'))) {
-    if (url && !url.startsWith('/')) url = `/${url}`;
-    url = `//${netloc}${url}`;
-  }
-  if (scheme) url = `${scheme}:${url}`;
-  if (query) url += `?${query}`;
-  if (fragment) url += `#${fragment}`;
-  return url;
 }
 
 /** Django's `smart_urlquote`: quotes a URL's parts without quoting twice what is already quoted. */

@@ -1,8 +1,8 @@
 /** Messages in the session under `_messages` (Django's SessionStorage, same JSON text). */
-import { ImproperlyConfigured } from '../../../core/errors.ts';
 import type { HttpRequest } from '../../../http/request.ts';
 import type { HttpResponseBase } from '../../../http/response.ts';
 import type { SessionBase } from '../../sessions/backends/base.ts';
+import { requestSession } from '../../sessions/middleware.ts';
 import type { Message } from '../message.ts';
 import { BaseStorage, type Retrieved } from './base.ts';
 import { encodeMessage, reviveMessages } from './encoding.ts';
@@ -16,14 +16,11 @@ export class SessionStorage extends BaseStorage {
   /** @throws ImproperlyConfigured when the request has no session (SessionMiddleware missing or after MessageMiddleware). */
   constructor(request: HttpRequest) {
     super(request);
-    const session = request.session as SessionBase | null | undefined;
-    if (session === undefined || session === null) {
-      throw new ImproperlyConfigured(
-        'The session-based message storage (used by the default fallback storage too) needs request.session: ' +
-          "add 'nuages/contrib/sessions#SessionMiddleware' to MIDDLEWARE before MessageMiddleware, " +
-          "or set MESSAGE_STORAGE: 'cookie'.",
-      );
-    }
+    const session = requestSession(
+      request,
+      'The session-based message storage (used by the default fallback storage too)',
+      "before MessageMiddleware, or set MESSAGE_STORAGE: 'cookie'",
+    );
     this.#session = session;
   }
 

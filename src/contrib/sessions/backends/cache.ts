@@ -22,15 +22,40 @@ export function sessionCache(): Cache {
 }
 
 /**
- * The session data cached under `key`, or undefined. A key the cache refuses (Memcached's
- * rules, for a forged cookie) reads as a miss, as Django does.
+ * Where a cache-backed store keeps its sessions: `prefix` + session key in the
+ * SESSION_CACHE_ALIAS cache. One place for the 'cache' and 'cached-db' stores.
  */
-export async function readCachedSession(cache: Cache, key: () => Promise<string>): Promise<SessionData | undefined> {
-  try {
-    const data = await cache.get<SessionData>(await key());
-    return data === null ? undefined : data;
-  } catch {
-    return undefined;
+export class SessionCacheEntries {
+  readonly cache: Cache = sessionCache();
+  readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  key(sessionKey: string): string {
+    return this.prefix + sessionKey;
+  }
+
+  /**
+   * The session data cached for `sessionKey`, or undefined. A key the cache refuses
+   * (Memcached's rules, for a forged cookie) reads as a miss, as Django does.
+   */
+  async read(sessionKey: string): Promise<SessionData | undefined> {
+    try {
+      const data = await this.cache.get<SessionData>(this.key(sessionKey));
+      return data === null ? undefined : data;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async has(sessionKey: string): Promise<boolean> {
+    return Boolean(sessionKey) && this.cache.has(this.key(sessionKey));
+  }
+
+  async delete(sessionKey: string | null): Promise<void> {
+    if (sessionKey !== null) await this.cache.delete(this.key(sessionKey));
   }
 }
 
@@ -38,24 +63,11 @@ export async function readCachedSession(cache: Cache, key: () => Promise<string>
 export class SessionStore extends SessionBase {
   /** Prefix of this store's cache keys. */
   static cacheKeyPrefix = CACHE_KEY_PREFIX;
-  protected readonly cache: Cache;
-
-  constructor(sessionKey: string | null = null) {
-    super(sessionKey);
-    this.cache = sessionCache();
-  }
-
-  protected get cacheKeyPrefix(): string {
-    return (this.constructor as typeof SessionStore).cacheKeyPrefix;
-  }
-
-  /** The cache key of this session (a new key is drawn if it has none). */
-  protected async cacheKey(): Promise<string> {
-    return this.cacheKeyPrefix + (await this._getOrCreateSessionKey());
-  }
+  protected readonly entries = new SessionCacheEntries((this.constructor as typeof SessionStore).cacheKeyPrefix);
+  protected readonly cache = this.entries.cache;
 
   async load(): Promise<SessionData> {
-    const data = await readCachedSession(this.cache, () => this.cacheKey());
+    const data = await this.entries.read(await this._getOrCreateSessionKey());
     if (data !== undefined) return data;
     suspiciousSessionLog.info('Unknown or expired session key; starting a new session.');
     this._sessionKey = null;
@@ -73,7 +85,7 @@ export class SessionStore extends SessionBase {
 
   async save(mustCreate = false): Promise<void> {
     if (this.sessionKey === null) return this.create();
-    const key = await this.cacheKey();
+    const key = this.entries.key(this.sessionKey);
     if (!mustCreate && (await this.cache.get(key)) === undefined) {
       throw new UpdateError('The session was deleted (or evicted) before it could be saved.');
     }
@@ -87,13 +99,11 @@ export class SessionStore extends SessionBase {
   }
 
   async exists(sessionKey: string): Promise<boolean> {
-    return Boolean(sessionKey) && this.cache.has(this.cacheKeyPrefix + sessionKey);
+    return this.entries.has(sessionKey);
   }
 
   async deleteSession(sessionKey: string | null = null): Promise<void> {
-    const key = sessionKey ?? this.sessionKey;
-    if (key === null) return;
-    await this.cache.delete(this.cacheKeyPrefix + key);
+    await this.entries.delete(sessionKey ?? this.sessionKey);
   }
 
   /** Nothing to do: the cache expires sessions itself. */
