@@ -6,6 +6,11 @@
  *      (plain): requests per second with autocannon on loopback, each target in its own
  *      process, rounds interleaved; the overhead is 1 - rps(target) / rps(plain). Goal:
  *      under 15% on the cache backend.
+ *      The raw limit runs beside them (raw-server.ts): a node:http page with no I/O, and
+ *      the same page after the Redis GET and SQLite row read a logged-in page cannot
+ *      avoid; its overhead is the floor under any session + auth layer. Beside requests
+ *      per second, each server's own CPU time per request is read from /proc (Linux): on
+ *      a busy machine it moves less than throughput does.
  *   2. checkPassword() with the default hasher against Django's check_password
  *      (bench/auth/passwords.ts).
  *
@@ -13,6 +18,7 @@
  * BENCH_ROUNDS, BENCH_ROUND_S, BENCH_CONNECTIONS tune the load.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { median } from '../stats.ts';
@@ -21,11 +27,12 @@ import { run as runPasswords } from './passwords.ts';
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const ROUND_S = Number(process.env['BENCH_ROUND_S'] ?? 3);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 20);
-const TARGETS = ['plain', 'db', 'cache'] as const;
+const TARGETS = ['plain', 'db', 'cache', 'raw-page', 'raw-io'] as const;
 type Target = (typeof TARGETS)[number];
 
 function start(kind: Target): Promise<{ child: ChildProcess; port: number; cookie: string }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'server.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [script, argument] = kind.startsWith('raw-') ? ['raw-server.ts', kind.slice(4)] : ['server.ts', kind];
+  const child = spawn(process.execPath, [join(import.meta.dirname, script), argument], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 30 s:\n${text}`)), 30_000);
@@ -40,38 +47,77 @@ function start(kind: Target): Promise<{ child: ChildProcess; port: number; cooki
   });
 }
 
-async function load(port: number, cookie: string): Promise<{ rps: number; errors: number; body: string }> {
+/** CPU seconds (user + system) the process has used, from /proc; NaN where there is no /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function load(pid: number, port: number, cookie: string): Promise<{ rps: number; cpuUs: number; errors: number; body: string }> {
   const headers = cookie ? { cookie } : {};
   const probe = await fetch(`http://127.0.0.1:${port}/me/`, { headers });
   const body = await probe.text();
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({ url: `http://127.0.0.1:${port}/me/`, connections: CONNECTIONS, duration: ROUND_S, headers });
-  return { rps: result.requests.total / ROUND_S, errors: result.errors + result.timeouts + result.non2xx, body };
+  const cpuUs = ((cpuSeconds(pid) - cpuBefore) / result.requests.total) * 1e6;
+  return { rps: result.requests.total / ROUND_S, cpuUs, errors: result.errors + result.timeouts + result.non2xx, body };
 }
 
 const servers = new Map<Target, { child: ChildProcess; port: number; cookie: string }>();
 try {
   for (const kind of TARGETS) servers.set(kind, await start(kind));
   const samples = new Map<Target, number[]>(TARGETS.map((kind) => [kind, []]));
+  const cpuSamples = new Map<Target, number[]>(TARGETS.map((kind) => [kind, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const kind of TARGETS) {
-      const { port, cookie } = servers.get(kind)!;
-      const { rps, errors, body } = await load(port, cookie);
+      const { child, port, cookie } = servers.get(kind)!;
+      const { rps, cpuUs, errors, body } = await load(child.pid!, port, cookie);
       if (errors > 0) throw new Error(`${kind}: ${errors} failed requests`);
-      if (kind !== 'plain' && !body.includes('"user":"bench-')) throw new Error(`${kind}: the page did not see the logged-in user: ${body}`);
+      if (kind !== 'plain' && kind !== 'raw-page' && !body.includes('"user":"bench-')) throw new Error(`${kind}: the page did not see the logged-in user: ${body}`);
       samples.get(kind)!.push(rps);
+      cpuSamples.get(kind)!.push(cpuUs);
     }
   }
   const rps = Object.fromEntries(TARGETS.map((kind) => [kind, median(samples.get(kind)!)])) as Record<Target, number>;
-  const overhead = (kind: Target) => 1 - rps[kind] / rps.plain;
-  console.log(`\nLogged-in page, ${ROUNDS} rounds of ${ROUND_S} s, ${CONNECTIONS} connections (median requests/s)`);
-  console.log(`${'target'.padEnd(48)} ${'req/s'.padStart(9)} ${'overhead'.padStart(9)}`);
-  console.log(`${'plain page, no middleware'.padEnd(48)} ${rps.plain.toFixed(0).padStart(9)} ${'-'.padStart(9)}`);
-  console.log(`${'sessions + auth, session in SQLite (db)'.padEnd(48)} ${rps.db.toFixed(0).padStart(9)} ${`${(overhead('db') * 100).toFixed(1)}%`.padStart(9)}`);
-  console.log(`${'sessions + auth, session in Redis (cache)'.padEnd(48)} ${rps.cache.toFixed(0).padStart(9)} ${`${(overhead('cache') * 100).toFixed(1)}%`.padStart(9)}`);
+  const cpu = Object.fromEntries(TARGETS.map((kind) => [kind, median(cpuSamples.get(kind)!)])) as Record<Target, number>;
+  const baseline = (kind: Target): Target => (kind.startsWith('raw-') ? 'raw-page' : 'plain');
+  const overhead = (kind: Target) => 1 - rps[kind] / rps[baseline(kind)];
+  const cpuOverhead = (kind: Target) => cpu[kind] / cpu[baseline(kind)] - 1;
+  const rows: [Target, string][] = [
+    ['plain', 'plain page, no middleware'],
+    ['db', 'sessions + auth, session in SQLite (db)'],
+    ['cache', 'sessions + auth, session in Redis (cache)'],
+    ['raw-page', 'raw limit: node:http page, no I/O'],
+    ['raw-io', 'raw limit: + Redis GET + SQLite row by pk'],
+  ];
+  const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+  console.log(`\nLogged-in page, ${ROUNDS} rounds of ${ROUND_S} s, ${CONNECTIONS} connections (medians)`);
+  console.log(`${'target'.padEnd(46)} ${'req/s'.padStart(8)} ${'-req/s'.padStart(8)} ${'CPU µs/req'.padStart(11)} ${'+CPU'.padStart(8)}`);
+  for (const [kind, label] of rows) {
+    const first = kind === baseline(kind);
+    console.log(
+      `${label.padEnd(46)} ${rps[kind].toFixed(0).padStart(8)} ${(first ? '-' : percent(overhead(kind))).padStart(8)} ` +
+        `${cpu[kind].toFixed(1).padStart(11)} ${(first ? '-' : percent(cpuOverhead(kind))).padStart(8)}`,
+    );
+  }
   const passwords = await runPasswords();
   console.log(
     JSON.stringify({
-      page: { rps, overheadDb: overhead('db'), overheadCache: overhead('cache'), goalCacheOverhead: 0.15 },
+      page: {
+        rps,
+        cpuUsPerRequest: cpu,
+        overheadDb: overhead('db'),
+        overheadCache: overhead('cache'),
+        rawIoOverhead: overhead('raw-io'),
+        cpuOverheadCache: cpuOverhead('cache'),
+        cpuOverheadRawIo: cpuOverhead('raw-io'),
+        goalCacheOverhead: 0.15,
+      },
       passwords,
     }),
   );

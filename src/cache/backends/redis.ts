@@ -153,6 +153,9 @@ export class RedisCache extends CacheBackend {
       // A write the caller was told was dropped must not land later, after a reconnect.
       autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt: number) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+      // Commands issued in the same turn of the event loop (concurrent requests) share one socket
+      // write: under load that is most of the client's CPU cost.
+      enableAutoPipelining: true,
       ...passed,
     };
   }

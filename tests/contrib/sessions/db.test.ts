@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { loads } from '../../../src/core/signing.ts';
 import { DbSessionStore, Session } from '../../../src/contrib/sessions/index.ts';
 import { assertNumQueries } from '../../../src/test/index.ts';
+import { overrideSettings } from '../../../src/conf/index.ts';
 import { runStoreSuite } from './store-suite.ts';
 import { setUpSessions, tearDownSessions } from './setup.ts';
 
@@ -68,5 +69,24 @@ describe('db: rows', () => {
     assert.equal(session.keySalt, 'django.contrib.sessions.AuditedStore');
     assert.equal(await new AuditedStore(session.sessionKey).get('x'), 1);
     assert.equal(await new DbSessionStore(session.sessionKey).get('x'), undefined);
+  });
+});
+
+describe('db: decoding the stored data', () => {
+  test('data decoded twice from the same text are separate copies: changing one does not change the next', () => {
+    const store = new DbSessionStore();
+    const text = store.encode({ cart: { '3': 1 }, user: 42 });
+    const first = store.decode(text) as { cart: Record<string, number> };
+    first.cart['3'] = 99;
+    assert.deepEqual(store.decode(text), { cart: { '3': 1 }, user: 42 });
+  });
+
+  test('a text decoded under one SECRET_KEY is refused under another, even right after', async () => {
+    const store = new DbSessionStore();
+    const text = store.encode({ user: 42 });
+    assert.deepEqual(store.decode(text), { user: 42 });
+    await overrideSettings({ SECRET_KEY: 'another-secret-key-for-this-test-only-0123456789' }, () => {
+      assert.deepEqual(store.decode(text), {});
+    });
   });
 });

@@ -11,6 +11,7 @@
  * and optionally `static clearExpired()`; everything else is derived here.
  */
 import { randomInt } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { settingOr } from '../../../conf/lazy-settings.ts';
 import { InvalidSettingError } from '../../../conf/errors.ts';
 import { BadSignature, dumps, loads } from '../../../core/signing.ts';
@@ -19,6 +20,19 @@ import { CreateError, SessionKeyError } from '../exceptions.ts';
 import { formatExpiry, parseExpiry, type SessionExpiry } from '../expiry.ts';
 
 /** Characters of a session key: lower case so file systems that ignore case keep keys apart. */
+// Decoding stored data is a signature check, a zlib inflate and a JSON parse on every request
+// of a logged-in user, yet the same text under the same keys always decodes to the same data:
+// recent results are kept (keyed by the signing keys as well, since tests override them) and
+// handed out as copies, because a session mutates its data.
+const decodedSessions = new LRUCache<string, SessionData>({ max: 2048 });
+const MAX_REMEMBERED_LENGTH = 4096;
+
+function decodeMemoKey(salt: string, text: string): string | undefined {
+  if (text.length > MAX_REMEMBERED_LENGTH) return undefined;
+  const fallbacks = settingOr<readonly string[]>('SECRET_KEY_FALLBACKS', []);
+  return `${settingOr('SECRET_KEY', '')}\0${fallbacks.join('\0')}\0${salt}\0${text}`;
+}
+
 export const VALID_KEY_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** The data of a session: JSON values by key. */
@@ -119,9 +133,15 @@ export abstract class SessionBase {
 
   /** The data of an encoded string, or {} (logged) when it was tampered with or is unreadable. */
   decode(text: string): SessionData {
+    const memoKey = decodeMemoKey(this.keySalt, text);
+    const remembered = memoKey === undefined ? undefined : decodedSessions.get(memoKey);
+    if (remembered !== undefined) return structuredClone(remembered);
     try {
       const data = loads(text, { salt: this.keySalt });
-      if (data !== null && typeof data === 'object' && !Array.isArray(data)) return data as SessionData;
+      if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+        if (memoKey !== undefined) decodedSessions.set(memoKey, structuredClone(data as SessionData));
+        return data as SessionData;
+      }
       suspiciousSessionLog.warn('Session data is not an object; starting an empty session.');
     } catch (error) {
       if (!(error instanceof BadSignature)) throw error;
