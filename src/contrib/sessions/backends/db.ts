@@ -2,7 +2,7 @@
  * The database session store (SESSION_ENGINE 'db', Django's backends.db): one row of
  * `django_session` per session, read by key and unexpired.
  *
- * load → SELECT … WHERE session_key = ? AND expire_date > now → decode
+ * load → SELECT … WHERE session_key = ? → unexpired? → decode
  * save → UPDATE (or INSERT for a new key) inside atomic() → CreateError/UpdateError
  */
 import { atomic } from '../../../db/transaction.ts';
@@ -36,13 +36,25 @@ export class SessionStore extends SessionBase {
    * dropped so the next save creates a new session rather than reviving the old key.
    */
   protected async getSessionFromDb(): Promise<SessionRow | null> {
-    const row = await this.model.objects.filter({ sessionKey: this.sessionKey, expireDate__gt: new Date() }).first();
-    if (row === null || row === undefined) {
+    const row = await this.#rowByKey();
+    // Checked here rather than in SQL so the read by key alone takes the ORM's planned
+    // primary-key query; the answer is the same as `expire_date > now`.
+    if (row === null || !(row.expireDate > new Date())) {
       suspiciousSessionLog.info('Unknown or expired session key; starting a new session.');
       this._sessionKey = null;
       return null;
     }
     return row;
+  }
+
+  async #rowByKey(): Promise<SessionRow | null> {
+    if (this.sessionKey === null) return null;
+    try {
+      return await this.model.objects.get({ sessionKey: this.sessionKey });
+    } catch (error) {
+      if (error instanceof this.model.DoesNotExist) return null;
+      throw error;
+    }
   }
 
   async load(): Promise<SessionData> {
