@@ -12,12 +12,25 @@ declare module 'nuages/conf' {
 }
 
 const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));
+// HTTPS=true in production, where the site is served over TLS (see `check --deploy`).
+const HTTPS = env.bool('HTTPS', false);
 
 export default defineSettings({
   BASE_DIR,
   DEBUG: env.bool('DEBUG', true),
   SECRET_KEY: env.str('SECRET_KEY', 'bookshop-development-key-not-for-production'),
   ALLOWED_HOSTS: env.list('ALLOWED_HOSTS', ['127.0.0.1', 'localhost']),
+  // Over HTTPS: plain HTTP is redirected, browsers are told to use HTTPS for a year (subdomains
+  // included, preload-ready), and the session and CSRF cookies never travel over plain HTTP.
+  // Off by default, since `npm start` serves http://127.0.0.1:8000. BEHIND_PROXY=true trusts
+  // the proxy's X-Forwarded-Proto to tell HTTPS requests (the proxy must set it).
+  SECURE_SSL_REDIRECT: HTTPS,
+  SECURE_HSTS_SECONDS: HTTPS ? 365 * 24 * 60 * 60 : 0,
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: HTTPS,
+  SECURE_HSTS_PRELOAD: HTTPS,
+  SESSION_COOKIE_SECURE: HTTPS,
+  CSRF_COOKIE_SECURE: HTTPS,
+  SECURE_PROXY_SSL_HEADER: env.bool('BEHIND_PROXY', false) ? ['HTTP_X_FORWARDED_PROTO', 'https'] : null,
   // The shop's apps first: their templates (accounts/templates/registration/…) win over the
   // framework's defaults, as in Django, where the first app holding a template name serves it.
   INSTALLED_APPS: [
@@ -38,6 +51,7 @@ export default defineSettings({
   // Outermost first: the duration covers everything below it. Then Django's order: the session
   // before what reads it (auth, messages), auth before messages.
   MIDDLEWARE: [
+    'nuages/middleware/security#SecurityMiddleware',
     './middleware#requestDuration',
     'nuages/middleware/gzip#GZipMiddleware',
     'nuages/middleware/conditional-get#ConditionalGetMiddleware',
@@ -46,6 +60,7 @@ export default defineSettings({
     'nuages/middleware/csrf#CsrfViewMiddleware',
     'nuages/contrib/auth#AuthenticationMiddleware',
     'nuages/contrib/messages#MessageMiddleware',
+    'nuages/middleware/clickjacking#XFrameOptionsMiddleware',
   ],
   // Sessions in the database by default (`manage.ts migrate` creates django_session);
   // SESSION_ENGINE=cache keeps them in CACHES['default'] (Redis when CACHE_URL says so).

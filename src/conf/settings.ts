@@ -107,8 +107,22 @@ export interface BuiltinSettings {
   /** Named file storages (Django 5.2's shape); `default` holds uploads, `staticfiles` static files. */
   STORAGES: Record<string, StorageSettings>;
   CSRF_TRUSTED_ORIGINS: string[];
+  /** Redirect plain-HTTP requests to HTTPS (SecurityMiddleware). */
   SECURE_SSL_REDIRECT: boolean;
+  /** The host of that redirect; null keeps the request's own Host. */
+  SECURE_SSL_HOST: string | null;
+  /** Paths (without their leading slash) never redirected to HTTPS: RegExps or pattern strings. */
+  SECURE_REDIRECT_EXEMPT: Array<RegExp | string>;
+  /** Seconds of Strict-Transport-Security sent on HTTPS responses; 0 sends none. */
   SECURE_HSTS_SECONDS: number;
+  SECURE_HSTS_INCLUDE_SUBDOMAINS: boolean;
+  SECURE_HSTS_PRELOAD: boolean;
+  /** Send `X-Content-Type-Options: nosniff`. */
+  SECURE_CONTENT_TYPE_NOSNIFF: boolean;
+  /** Referrer-Policy: one value, comma-separated fallbacks, or a list; null sends none. */
+  SECURE_REFERRER_POLICY: string | string[] | null;
+  /** Cross-Origin-Opener-Policy; null sends none. */
+  SECURE_CROSS_ORIGIN_OPENER_POLICY: string | null;
   SESSION_COOKIE_SECURE: boolean;
   /**
    * Where sessions are stored: 'db', 'cache', 'cached-db', 'file', 'signed-cookies',
@@ -254,7 +268,14 @@ export function defaultSettings(): BuiltinSettings {
     STORAGES: { default: { BACKEND: 'filesystem' }, staticfiles: { BACKEND: 'staticfiles' } },
     CSRF_TRUSTED_ORIGINS: [],
     SECURE_SSL_REDIRECT: false,
+    SECURE_SSL_HOST: null,
+    SECURE_REDIRECT_EXEMPT: [],
     SECURE_HSTS_SECONDS: 0,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS: false,
+    SECURE_HSTS_PRELOAD: false,
+    SECURE_CONTENT_TYPE_NOSNIFF: true,
+    SECURE_REFERRER_POLICY: 'same-origin',
+    SECURE_CROSS_ORIGIN_OPENER_POLICY: 'same-origin',
     SESSION_COOKIE_SECURE: false,
     SESSION_ENGINE: 'db',
     SESSION_CACHE_ALIAS: 'default',

@@ -4,9 +4,11 @@
  *
  * ```ts
  * MIDDLEWARE: [
+ *   'nuages/middleware/security#SecurityMiddleware',
  *   'nuages/middleware/gzip#GZipMiddleware',
  *   'nuages/middleware/conditional-get#ConditionalGetMiddleware',
  *   'nuages/middleware/common#CommonMiddleware',
+ *   'nuages/middleware/clickjacking#XFrameOptionsMiddleware',
  * ]
  * ```
  */
@@ -21,6 +23,8 @@ export {
   REASON_MALFORMED_REFERER, REASON_NO_CSRF_COOKIE, REASON_NO_REFERER,
 } from './csrf.ts';
 export { getToken, rotateToken, CSRF_SESSION_KEY } from './csrf-token.ts';
+export { SecurityMiddleware, type RedirectExemptPattern } from './security.ts';
+export { XFrameOptionsMiddleware, isXFrameOptionsExempt, markXFrameOptionsExempt } from './clickjacking.ts';
 export type {
   GetResponse,
   MiddlewareClass,

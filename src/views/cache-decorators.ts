@@ -39,7 +39,7 @@ export function checkView(decorator: string, view: unknown): void {
 }
 
 /** A wrapper that calls `view` then `after` on its response; named and flagged as `view`. */
-function afterView<P, V extends AnyView<P>>(decorator: string, view: V, after: (response: HttpResponseBase) => void): V {
+export function afterView<P, V extends AnyView<P>>(decorator: string, view: V, after: (response: HttpResponseBase) => void): V {
   checkView(decorator, view);
   const wrapper = async function (this: unknown, request: HttpRequest, params: P): Promise<HttpResponse> {
     const response = await view.call(this, request, params);
