@@ -30,6 +30,7 @@ import {
 } from '../utils/cache.ts';
 import { getLogger } from '../utils/log.ts';
 import { MiddlewareMixin } from './mixin.ts';
+import { isXFrameOptionsExempt, markXFrameOptionsExempt } from './clickjacking.ts';
 
 const log = getLogger('nuages.cache');
 
@@ -48,6 +49,8 @@ export interface CachedPage {
   /** `[name, value]` pairs, names as the view set them. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly content: Uint8Array;
+  /** The page was marked `xframeOptionsExempt`: the mark lives on the response, not in a header. */
+  readonly xframeOptionsExempt?: true;
 }
 
 /** The data the cache keeps for `response` (an in-memory response: never a streaming one). */
@@ -59,6 +62,7 @@ export function pageToCacheData(response: HttpResponse): CachedPage {
     charset: response.charset,
     headers: [...response.headers.entries()],
     content: response.content,
+    ...(isXFrameOptionsExempt(response) ? { xframeOptionsExempt: true as const } : {}),
   };
 }
 
@@ -69,6 +73,7 @@ export function pageFromCacheData(data: unknown): HttpResponse | undefined {
   const response = new HttpResponse(page.content, { status: page.status, reason: page.reason, charset: page.charset, headers: page.headers });
   // The constructor adds a default Content-Type; a page stored without one gets none.
   if (!page.headers.some(([name]) => name.toLowerCase() === 'content-type')) response.headers.delete('Content-Type');
+  if (page.xframeOptionsExempt === true) markXFrameOptionsExempt(response);
   return response;
 }
 
