@@ -1,7 +1,8 @@
 /** Settings of the reference project. Every value can come from the environment. */
 import { fileURLToPath } from 'node:url';
 import { defineSettings, env } from 'nuages/conf';
-import { debug, request } from 'nuages/template';
+import { csp, debug, request } from 'nuages/template';
+import { CSP } from 'nuages/utils/csp';
 import { siteInfo } from './context-processors.ts';
 
 declare module 'nuages/conf' {
@@ -52,7 +53,11 @@ export default defineSettings({
   // before what reads it (auth, messages), auth before messages.
   MIDDLEWARE: [
     'nuages/middleware/security#SecurityMiddleware',
+    // Sends SECURE_CSP below on every response, error pages included.
+    'nuages/middleware/csp#ContentSecurityPolicyMiddleware',
     './middleware#requestDuration',
+    // Before the session and the database: a refused guess costs neither.
+    'nuages/ratelimit#RateLimitMiddleware',
     'nuages/middleware/gzip#GZipMiddleware',
     'nuages/middleware/conditional-get#ConditionalGetMiddleware',
     'nuages/contrib/sessions#SessionMiddleware',
@@ -62,6 +67,30 @@ export default defineSettings({
     'nuages/contrib/messages#MessageMiddleware',
     'nuages/middleware/clickjacking#XFrameOptionsMiddleware',
   ],
+  // Password guessing and reset-mail flooding, per client address. The counters live where the
+  // cache does: Redis (shared by every worker) when CACHE_URL says so, else this process's memory.
+  RATELIMIT_RULES: [
+    { path: '/accounts/login/', method: 'POST', key: 'ip', rate: env.str('LOGIN_RATE', '10/m') },
+    { path: '/accounts/password-reset/', method: 'POST', key: 'ip', rate: env.str('PASSWORD_RESET_RATE', '5/m') },
+  ],
+  RATELIMIT_STORE: { CACHE: 'default' },
+  // The addresses of the reverse proxies in front of the shop (e.g. TRUSTED_PROXIES=10.0.0.0/8):
+  // only their X-Forwarded-For is believed when limits key on the client's address.
+  TRUSTED_PROXIES: env.list('TRUSTED_PROXIES', []),
+  // A strict Content Security Policy: scripts, styles and images only from the shop itself, an
+  // inline <script> only with nonce="{{ csp_nonce }}", no plugins, no <base> rewriting, no
+  // framing, and forms post only to the shop. An injected <script> or onclick= does not run.
+  SECURE_CSP: {
+    'default-src': [CSP.SELF],
+    'script-src': [CSP.SELF, CSP.NONCE],
+    'style-src': [CSP.SELF],
+    'img-src': [CSP.SELF, 'data:'],
+    'object-src': [CSP.NONE],
+    'base-uri': [CSP.NONE],
+    'frame-ancestors': [CSP.NONE],
+    'form-action': [CSP.SELF],
+    'report-uri': ['/csp-report/'],
+  },
   // Sessions in the database by default (`manage.ts migrate` creates django_session);
   // SESSION_ENGINE=cache keeps them in CACHES['default'] (Redis when CACHE_URL says so).
   SESSION_ENGINE: env.str('SESSION_ENGINE', 'db'),
@@ -84,7 +113,7 @@ export default defineSettings({
       DIRS: [],
       APP_DIRS: true,
       OPTIONS: {
-        contextProcessors: [debug, request, 'nuages/contrib/auth#auth', 'nuages/contrib/messages#messagesProcessor', siteInfo],
+        contextProcessors: [debug, request, csp, 'nuages/contrib/auth#auth', 'nuages/contrib/messages#messagesProcessor', siteInfo],
       },
     },
   ],

@@ -173,10 +173,33 @@ export interface BuiltinSettings {
   TIME_INPUT_FORMATS: string[];
   /** The form renderer: 'module#Export' (default 'nuages/forms/renderers#DjangoTemplates') or a renderer object. */
   FORM_RENDERER: string | object;
-  ADMINS: Array<[string, string]>;
+  /** Who gets error mails: `[name, email]` pairs (Django 5.2's form) or addresses. */
+  ADMINS: Array<[string, string] | string>;
+  /** Who `mailManagers()` writes to, in the form of ADMINS. */
+  MANAGERS: Array<[string, string] | string>;
   DEFAULT_FROM_EMAIL: string;
+  /** The sender of mails to ADMINS and MANAGERS. */
   SERVER_EMAIL: string;
-  EMAIL_BACKEND: string;
+  /** 'smtp', 'console', 'file', 'locmem', 'dummy', Django's dotted names, a 'module#Export' path or an EmailBackend class. */
+  EMAIL_BACKEND: string | (new (...args: never[]) => unknown);
+  EMAIL_HOST: string;
+  EMAIL_PORT: number;
+  EMAIL_HOST_USER: string;
+  EMAIL_HOST_PASSWORD: string;
+  /** STARTTLS (usually port 587); exclusive with EMAIL_USE_SSL. */
+  EMAIL_USE_TLS: boolean;
+  /** TLS from the first byte (usually port 465); exclusive with EMAIL_USE_TLS. */
+  EMAIL_USE_SSL: boolean;
+  EMAIL_SSL_CERTFILE: string | null;
+  EMAIL_SSL_KEYFILE: string | null;
+  /** Seconds before an SMTP operation gives up; null: the OS's own. */
+  EMAIL_TIMEOUT: number | null;
+  /** Put before the subject of mails to ADMINS and MANAGERS. */
+  EMAIL_SUBJECT_PREFIX: string;
+  /** Date headers in local time instead of UTC. */
+  EMAIL_USE_LOCALTIME: boolean;
+  /** The folder of the 'file' backend. */
+  EMAIL_FILE_PATH: string | null;
   LOGGING: Record<string, unknown>;
   /** The user model, as 'app_label.ModelName' (default 'auth.User'); set it before the first migration. */
   AUTH_USER_MODEL: string;
@@ -309,9 +332,22 @@ export function defaultSettings(): BuiltinSettings {
     TIME_INPUT_FORMATS: ['%H:%M:%S', '%H:%M:%S.%f', '%H:%M'],
     FORM_RENDERER: 'nuages/forms/renderers#DjangoTemplates',
     ADMINS: [],
+    MANAGERS: [],
     DEFAULT_FROM_EMAIL: 'webmaster@localhost',
     SERVER_EMAIL: 'root@localhost',
     EMAIL_BACKEND: 'console',
+    EMAIL_HOST: 'localhost',
+    EMAIL_PORT: 25,
+    EMAIL_HOST_USER: '',
+    EMAIL_HOST_PASSWORD: '',
+    EMAIL_USE_TLS: false,
+    EMAIL_USE_SSL: false,
+    EMAIL_SSL_CERTFILE: null,
+    EMAIL_SSL_KEYFILE: null,
+    EMAIL_TIMEOUT: null,
+    EMAIL_SUBJECT_PREFIX: '[Nuages] ',
+    EMAIL_USE_LOCALTIME: false,
+    EMAIL_FILE_PATH: null,
     LOGGING: {},
     AUTH_USER_MODEL: 'auth.User',
     AUTHENTICATION_BACKENDS: ['nuages/contrib/auth/backends#ModelBackend'],

@@ -19,6 +19,7 @@ import { settingOr } from '../conf/lazy-settings.ts';
 import type { GetResponse } from '../core/handlers/base.ts';
 import type { HttpRequest } from '../http/request.ts';
 import { HttpResponse, type HttpResponseBase } from '../http/response.ts';
+import { readResponseMarks, restoreResponseMarks } from '../http/response-marks.ts';
 import {
   getCacheKey,
   getMaxAge,
@@ -30,7 +31,6 @@ import {
 } from '../utils/cache.ts';
 import { getLogger } from '../utils/log.ts';
 import { MiddlewareMixin } from './mixin.ts';
-import { isXFrameOptionsExempt, markXFrameOptionsExempt } from './clickjacking.ts';
 
 const log = getLogger('nuages.cache');
 
@@ -49,8 +49,8 @@ export interface CachedPage {
   /** `[name, value]` pairs, names as the view set them. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly content: Uint8Array;
-  /** The page was marked `xframeOptionsExempt`: the mark lives on the response, not in a header. */
-  readonly xframeOptionsExempt?: true;
+  /** Marks the view put on the response besides its headers (`xframeOptionsExempt`, a CSP override). */
+  readonly marks?: Record<string, unknown>;
 }
 
 /** The data the cache keeps for `response` (an in-memory response: never a streaming one). */
@@ -62,7 +62,7 @@ export function pageToCacheData(response: HttpResponse): CachedPage {
     charset: response.charset,
     headers: [...response.headers.entries()],
     content: response.content,
-    ...(isXFrameOptionsExempt(response) ? { xframeOptionsExempt: true as const } : {}),
+    marks: readResponseMarks(response),
   };
 }
 
@@ -73,7 +73,7 @@ export function pageFromCacheData(data: unknown): HttpResponse | undefined {
   const response = new HttpResponse(page.content, { status: page.status, reason: page.reason, charset: page.charset, headers: page.headers });
   // The constructor adds a default Content-Type; a page stored without one gets none.
   if (!page.headers.some(([name]) => name.toLowerCase() === 'content-type')) response.headers.delete('Content-Type');
-  if (page.xframeOptionsExempt === true) markXFrameOptionsExempt(response);
+  restoreResponseMarks(response, page.marks);
   return response;
 }
 

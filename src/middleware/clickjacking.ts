@@ -6,11 +6,17 @@
 import { settingOr } from '../conf/lazy-settings.ts';
 import type { HttpRequest } from '../http/request.ts';
 import type { HttpResponseBase } from '../http/response.ts';
+import { registerResponseMark } from '../http/response-marks.ts';
 import { MiddlewareMixin } from './mixin.ts';
 
 // Responses xframeOptionsExempt marked (Django sets response.xframe_options_exempt).
 // A WeakSet keeps the mark off the response's type and lets the response be collected.
 const exemptResponses = new WeakSet<HttpResponseBase>();
+registerResponseMark<true>({
+  name: 'xframeOptionsExempt',
+  read: (response) => (exemptResponses.has(response) ? true : undefined),
+  restore: (response) => void exemptResponses.add(response),
+});
 
 /**
  * Mark `response` so XFrameOptionsMiddleware leaves it without `X-Frame-Options`: the

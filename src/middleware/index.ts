@@ -9,6 +9,7 @@
  *   'nuages/middleware/conditional-get#ConditionalGetMiddleware',
  *   'nuages/middleware/common#CommonMiddleware',
  *   'nuages/middleware/clickjacking#XFrameOptionsMiddleware',
+ *   'nuages/middleware/csp#ContentSecurityPolicyMiddleware',
  * ]
  * ```
  */
@@ -24,6 +25,7 @@ export {
 } from './csrf.ts';
 export { getToken, rotateToken, CSRF_SESSION_KEY } from './csrf-token.ts';
 export { SecurityMiddleware, type RedirectExemptPattern } from './security.ts';
+export { ContentSecurityPolicyMiddleware, getNonce, overrideCsp, overrideCspReportOnly } from './csp.ts';
 export { XFrameOptionsMiddleware, isXFrameOptionsExempt, markXFrameOptionsExempt } from './clickjacking.ts';
 export type {
   GetResponse,

@@ -2,6 +2,8 @@
  * Built-in context processors. Each takes the request and returns variables
  * for every template rendered with it (`contextProcessors` engine option).
  */
+import type { HttpRequest } from '../http/request.ts';
+import { getNonce } from '../middleware/csp.ts';
 import { getToken, type CsrfRequest } from '../middleware/csrf-token.ts';
 
 /**
@@ -35,4 +37,16 @@ export function csrf(request: unknown): Record<string, unknown> {
 
 function isCsrfRequest(request: unknown): request is CsrfRequest {
   return request !== null && typeof request === 'object' && typeof (request as { META?: unknown }).META === 'object';
+}
+
+/**
+ * `csp_nonce` for inline scripts and styles allowed by a Content Security Policy with
+ * `CSP.NONCE` (Django's `context_processors.csp`): `<script nonce="{{ csp_nonce }}">`.
+ * Printing it makes the nonce, and only then does ContentSecurityPolicyMiddleware put
+ * `'nonce-…'` in the header; `{% if csp_nonce %}` is false until something printed it.
+ * Without the middleware the value is None, as in Django.
+ */
+export function csp(request: unknown): Record<string, unknown> {
+  const nonce = request !== null && typeof request === 'object' ? getNonce(request as HttpRequest) : undefined;
+  return { csp_nonce: nonce ?? null };
 }

@@ -29,7 +29,7 @@ export { Loader, SourceNotFound } from './loaders/base.ts';
 export { LocmemLoader } from './loaders/locmem.ts';
 export { FilesystemLoader, AppDirectoriesLoader } from './loaders/filesystem.ts';
 export { CachedLoader } from './loaders/cached.ts';
-export { csrf, debug, request } from './context-processors.ts';
+export { csp, csrf, debug, request } from './context-processors.ts';
 export { render } from './shortcuts.ts';
 export { templateEngines, resetTemplateEngines, getTemplate, selectTemplate, renderToString, type ContextProcessorSetting } from './engines.ts';
 export { SafeString, markSafe, isSafe, escapeHtml, conditionalEscape } from '../utils/safestring.ts';

@@ -1,7 +1,8 @@
 /**
  * `nuages/test`: the test toolkit: query-count assertions built on
  * `captureQueries()`, the in-process test `Client` and `RequestFactory`,
- * `setupTestDatabase()` (test databases built by migration);
+ * `setupTestDatabase()` (test databases built by migration), `runSystemChecks()`,
+ * `useMailOutbox()` (mail kept in the outbox, emptied per test);
  * TestCase helpers join here.
  */
 export { assertNumQueries, assertMaxQueries } from './assert-num-queries.ts';
@@ -12,3 +13,6 @@ export { RequestFactory, MULTIPART_CONTENT, urlencode } from './request-factory.
 export type { FieldValue, RequestData, RequestFactoryOptions, RequestOptions } from './request-factory.ts';
 export { setupTestDatabase } from './database.ts';
 export type { SetupTestDatabaseOptions, TestDatabaseReport } from './database.ts';
+export { runSystemChecks } from './checks.ts';
+export type { RunSystemChecksOptions } from './checks.ts';
+export { useMailOutbox } from './mail.ts';

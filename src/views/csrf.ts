@@ -18,6 +18,7 @@ import { getToken } from '../middleware/csrf-token.ts';
 import { getTemplate, renderToString } from '../template/engines.ts';
 import { TemplateDoesNotExist } from '../template/errors.ts';
 import type { Params } from '../urls/types.ts';
+import { nonceAttribute } from '../utils/csp.ts';
 import { escapeHtml } from '../utils/safestring.ts';
 import { checkView, keepIdentity } from './cache-decorators.ts';
 
@@ -135,7 +136,7 @@ function paragraphs(lines: readonly string[]): string {
 }
 
 // What a visitor can do about each cause; the help section is for developers, in DEBUG only.
-function builtinPage(reason: string, debug: boolean): string {
+function builtinPage(request: HttpRequest, reason: string, debug: boolean): string {
   const visitor: string[] = [];
   if (reason === REASON_NO_REFERER) {
     visitor.push(
@@ -173,7 +174,7 @@ function builtinPage(reason: string, debug: boolean): string {
   return (
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n' +
     '  <meta charset="utf-8">\n  <meta name="robots" content="NONE,NOARCHIVE">\n  <title>403 Forbidden</title>\n' +
-    '  <style>\n' +
+    `  <style${nonceAttribute(request)}>\n` +
     '    html * { padding: 0; margin: 0; }\n    body * { padding: 10px 20px; }\n    body * * { padding: 0; }\n' +
     '    body { font-family: sans-serif; background: #eee; color: #000; }\n    body > div { border-bottom: 1px solid #ddd; }\n' +
     '    h1 { font-weight: normal; margin-bottom: .4em; }\n    h1 span { font-size: 60%; color: #666; }\n' +
@@ -201,6 +202,6 @@ function builtinPage(reason: string, debug: boolean): string {
  * ```
  */
 export async function csrfFailure(request: HttpRequest, { reason = '' }: { reason?: string } = {}): Promise<HttpResponse> {
-  const body = (await projectPage(request)) ?? builtinPage(reason, settingOr('DEBUG', false));
+  const body = (await projectPage(request)) ?? builtinPage(request, reason, settingOr('DEBUG', false));
   return new HttpResponseForbidden(body, { contentType: 'text/html; charset=utf-8' });
 }

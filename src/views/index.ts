@@ -12,6 +12,7 @@ export { requireHttpMethods, requireMethods, requireGET, requirePOST, requireSaf
 export { cachePage, cacheControl, neverCache, varyOnCookie, varyOnHeaders, type CachePageOptions } from './cache-decorators.ts';
 export { methodDecorator } from './method-decorator.ts';
 export { csrfExempt, csrfProtect, ensureCsrfCookie, requiresCsrfToken, csrfFailure, type CsrfExemptFlag } from './csrf.ts';
+export { cspOverride, cspReport, cspReportOnlyOverride, cspReportView, type CspReportViewOptions, type CspViolation } from './csp.ts';
 export { xframeOptionsDeny, xframeOptionsExempt, xframeOptionsSameorigin } from './clickjacking.ts';
 export { serve, staticPatterns, type ServeParams } from './static.ts';
 export {

@@ -2,7 +2,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apps, configure, MODEL_MARKER, resetSettings, settings } from '../../src/conf/index.ts';
-import { CheckError, registerCheck, runChecks } from '../../src/core/checks.ts';
+import { CheckError, registerCheck, runChecks } from '../../src/core/checks/index.ts';
 import { receiver, Signal } from '../../src/core/signals.ts';
 import { postDelete, postSave } from '../../src/db/models/signals.ts';
 

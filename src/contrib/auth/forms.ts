@@ -3,21 +3,22 @@
  * written for Django work), labels and messages: AuthenticationForm, UserCreationForm,
  * SetPasswordForm, PasswordChangeForm and PasswordResetForm.
  */
-import { settingOr } from '../../conf/lazy-settings.ts';
 import { ValidationError } from '../../core/exceptions.ts';
-import { EmailMessage, getConnection } from '../../core/mail/index.ts';
+import { renderTemplatedEmail } from '../../core/mail/index.ts';
 import type { HttpRequest } from '../../http/request.ts';
-import { renderToString } from '../../template/engines.ts';
 import { BaseForm, type FormOptions } from '../../forms/forms.ts';
 import { CharField, EmailField } from '../../forms/fields.ts';
 import { ModelForm } from '../../forms/models.ts';
 import { EmailInput, PasswordInput, TextInput, type Widget } from '../../forms/widgets.ts';
+import { getLogger } from '../../utils/log.ts';
 import { authenticate } from './authenticate.ts';
 import type { AbstractBaseUser } from './base-user.ts';
 import { User } from './models.ts';
 import { passwordValidatorsHelpTextHtml, validatePassword } from './password-validation.ts';
 import { defaultTokenGenerator, uidEncode, type PasswordResetTokenGenerator } from './tokens.ts';
 import { getUserModel } from './user-model.ts';
+
+const authLog = getLogger('nuages.contrib.auth');
 
 const PASSWORD_MISMATCH = 'The two password fields didn’t match.';
 
@@ -287,7 +288,12 @@ export class PasswordResetForm extends BaseForm {
     });
   }
 
-  /** Sends the reset emails (subject and body rendered from templates, the subject on one line). */
+  /**
+   * Sends the reset emails with `renderTemplatedEmail()` (the subject on one line, the
+   * HTML alternative when `htmlEmailTemplateName` is given). As Django, each user's mail
+   * is sent on its own and a failure is logged (`nuages.contrib.auth`), not thrown, so the
+   * page does not tell whether an account exists. Resolves to the number of mails sent.
+   */
   async save(options: PasswordResetSaveOptions = {}): Promise<number> {
     const email = (this.cleanedData as Record<string, string>)['email']!;
     const request = options.request ?? null;
@@ -295,7 +301,7 @@ export class PasswordResetForm extends BaseForm {
     const generator = options.tokenGenerator ?? defaultTokenGenerator;
     const model = getUserModel();
     const emailField = model.getEmailFieldName();
-    const messages: EmailMessage[] = [];
+    let sent = 0;
     for (const user of await this.getUsers(email)) {
       const context = {
         email: (user as unknown as Record<string, unknown>)[emailField],
@@ -307,12 +313,20 @@ export class PasswordResetForm extends BaseForm {
         protocol: options.useHttps ? 'https' : 'http',
         ...(options.extraEmailContext ?? {}),
       };
-      const subject = (await renderToString(options.subjectTemplateName ?? 'registration/password_reset_subject.txt', context)).replace(/[\r\n]+/g, '');
-      const body = await renderToString(options.emailTemplateName ?? 'registration/password_reset_email.html', context);
-      const message = new EmailMessage({ subject, body, from: options.fromEmail ?? settingOr('DEFAULT_FROM_EMAIL', 'webmaster@localhost'), to: [String(context.email)] });
-      if (options.htmlEmailTemplateName) message.attachAlternative(await renderToString(options.htmlEmailTemplateName, context), 'text/html');
-      messages.push(message);
+      const message = await renderTemplatedEmail({
+        subjectTemplate: options.subjectTemplateName ?? 'registration/password_reset_subject.txt',
+        textTemplate: options.emailTemplateName ?? 'registration/password_reset_email.html',
+        htmlTemplate: options.htmlEmailTemplateName ?? null,
+        context,
+        fromEmail: options.fromEmail ?? null,
+        to: [String(context.email)],
+      });
+      try {
+        sent += await message.send();
+      } catch (error) {
+        authLog.error(`Failed to send password reset email to ${String(user.pk)}`, { error });
+      }
     }
-    return messages.length === 0 ? 0 : getConnection().sendMessages(messages);
+    return sent;
   }
 }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { settingsSnapshot } from '../../conf/lazy-settings.ts';
 import type { HttpRequest } from '../../http/request.ts';
+import { nonceAttribute } from '../../utils/csp.ts';
 import { escapeHtml } from '../../utils/safestring.ts';
 
 /** What replaces a masked value (Django's cleansed substitute: twenty stars). */
@@ -215,13 +216,15 @@ function requestUrl(request: HttpRequest): string {
 export interface TechnicalPageOptions {
   /** The status the page is served with (400 for a SuspiciousOperation in DEBUG). */
   readonly status?: number;
+  /** The report goes by email to ADMINS (AdminEmailHandler): no "you see this because DEBUG" note. */
+  readonly forEmail?: boolean;
 }
 
 /**
  * The technical error page as HTML: the error and its causes, each with its stack and
  * the source lines around each frame, then the request and the settings, secrets masked.
  */
-export async function technical500Html(request: HttpRequest | undefined, error: unknown): Promise<string> {
+export async function technical500Html(request: HttpRequest | undefined, error: unknown, options: TechnicalPageOptions = {}): Promise<string> {
   const chain = errorChain(error);
   const framesPerError = await Promise.all(chain.map((e) => stackFrames(e)));
   const first = framesPerError[0]?.find((f) => !f.library) ?? framesPerError[0]?.[0];
@@ -255,15 +258,17 @@ export async function technical500Html(request: HttpRequest | undefined, error: 
   ];
   if (request) sections.push(requestHtml(request));
   sections.push(`<div id="settings"><h2>Settings</h2>${table(Object.entries(safeSettings()).map(([k, v]) => [k, display(v)]), 'settings')}</div>`);
-  sections.push(
-    '<div id="explanation"><p>You are seeing this page because <code>DEBUG: true</code> is in your settings. ' +
-      'Set it to false in production: Nuages then shows a plain error page (or your <code>500.html</code> template).</p></div>',
-  );
-  return page(title, sections.join('\n'));
+  if (!options.forEmail) {
+    sections.push(
+      '<div id="explanation"><p>You are seeing this page because <code>DEBUG: true</code> is in your settings. ' +
+        'Set it to false in production: Nuages then shows a plain error page (or your <code>500.html</code> template).</p></div>',
+    );
+  }
+  return page(title, sections.join('\n'), request);
 }
 
 /** The technical error page as plain text, for clients that do not accept HTML (Django does the same). */
-export async function technical500Text(request: HttpRequest | undefined, error: unknown): Promise<string> {
+export async function technical500Text(request: HttpRequest | undefined, error: unknown, options: TechnicalPageOptions = {}): Promise<string> {
   const chain = errorChain(error);
   const lines = [`${errorName(error)}${request ? ` at ${request.pathInfo}` : ''}`, errorMessage(error), ''];
   if (request) {
@@ -275,7 +280,7 @@ export async function technical500Text(request: HttpRequest | undefined, error: 
     lines.push('Request information:', ...section('GET', tables.get), ...section('COOKIES', tables.cookies), ...section('META', tables.meta));
   }
   lines.push('Settings:', ...Object.entries(safeSettings()).map(([k, v]) => `${k} = ${display(v)}`), '');
-  lines.push('This page appears because DEBUG is true in your settings; with DEBUG false, Nuages answers with its plain error page.');
+  if (!options.forEmail) lines.push('This page appears because DEBUG is true in your settings; with DEBUG false, Nuages answers with its plain error page.');
   return lines.join('\n');
 }
 
@@ -365,6 +370,7 @@ export function technical404Html(request: HttpRequest, error: unknown, info: Tec
       `<div id="info">${body}</div>` +
       '<div id="explanation"><p>You are seeing this page because <code>DEBUG: true</code> is in your settings. ' +
       'Set it to false and Nuages shows a plain 404 page (or your <code>404.html</code> template).</p></div>',
+    request,
   );
 }
 
@@ -407,10 +413,10 @@ ol.context-line li { color:#464646; background:#dfdfdf; }
 p.cause { font-weight: bold; padding: 1em 0; }
 `;
 
-function page(title: string, body: string): string {
+function page(title: string, body: string, request: HttpRequest | undefined): string {
   return (
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta http-equiv="content-type" content="text/html; charset=utf-8">\n' +
     '<meta name="robots" content="NONE,NOARCHIVE">\n' +
-    `<title>${e(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`
+    `<title>${e(title)}</title>\n<style${nonceAttribute(request)}>${STYLE}</style>\n</head>\n<body>\n${body}\n</body>\n</html>\n`
   );
 }

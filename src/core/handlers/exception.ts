@@ -20,6 +20,7 @@ import { TemplateDoesNotExist } from '../../template/errors.ts';
 import { escapeHtml } from '../../utils/safestring.ts';
 import { BadRequest, PermissionDenied, RequestAborted, RequestDataTooBig, SuspiciousOperation } from '../exceptions.ts';
 import { gotRequestException } from '../signals.ts';
+import { adminEmailHandler } from '../mail/admin-email-handler.ts';
 import { urlconfFor } from './urlconf.ts';
 import { technical404Html, technical500Html, technical500Text, type Technical404Info } from './debug.ts';
 
@@ -36,7 +37,8 @@ export interface RequestLogger {
   error(message: string, details: { request: HttpRequest; status: number; error: unknown }): void;
 }
 
-const consoleLogger: RequestLogger = {
+/** Writes to the console: 4xx as warnings while DEBUG is true, 5xx as errors always. */
+export const consoleRequestLogger: RequestLogger = {
   warn(message) {
     // Django logs 4xx only through its DEBUG-only console handler; production logs stay quiet.
     if (settings.configured && settings.DEBUG) console.warn(message);
@@ -46,10 +48,23 @@ const consoleLogger: RequestLogger = {
   },
 };
 
-let logger: RequestLogger = consoleLogger;
+/**
+ * The default, as Django's DEFAULT_LOGGING: the console, and a mail to ADMINS for each
+ * error while DEBUG is false (`adminEmailHandler`, bounded to 10 mails a minute).
+ */
+const defaultLogger: RequestLogger = {
+  warn: consoleRequestLogger.warn,
+  error(message, details) {
+    consoleRequestLogger.error(message, details);
+    adminEmailHandler.error(message, details);
+  },
+};
+
+let logger: RequestLogger = defaultLogger;
 
 /**
- * Replace the request logger; returns the previous one so a test can restore it.
+ * Replace the request logger; returns the previous one so a test can restore it. `null`
+ * restores the default (console + mail to ADMINS); `consoleRequestLogger` stops the mails.
  *
  * ```ts
  * const previous = setRequestLogger({ warn() {}, error() {} });
@@ -57,7 +72,7 @@ let logger: RequestLogger = consoleLogger;
  */
 export function setRequestLogger(next: RequestLogger | null): RequestLogger {
   const previous = logger;
-  logger = next ?? consoleLogger;
+  logger = next ?? defaultLogger;
   return previous;
 }
 

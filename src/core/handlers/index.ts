@@ -23,6 +23,7 @@ export {
   type MiddlewareSetting,
 } from './base.ts';
 export {
+  consoleRequestLogger,
   convertExceptionToResponse,
   errorPage,
   logResponse,

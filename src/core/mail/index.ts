@@ -1,52 +1,42 @@
 /**
- * `nuages/core/mail`: sending email through the backend EMAIL_BACKEND names.
+ * `nuages/core/mail`: Django's django.core.mail.
+ *
+ * EmailMessage / EmailMultiAlternatives (message.ts) → `message()` composes MIME with
+ * nodemailer (mime.ts) → a backend from EMAIL_BACKEND (connection.ts) sends it: 'smtp',
+ * 'console' (the default: printed), 'file', 'locmem' (kept in `outbox`, for tests),
+ * 'dummy'. One-call helpers: sendMail, sendMassMail, mailAdmins, mailManagers (send.ts),
+ * sendTemplatedMail (templated.ts). AdminEmailHandler mails 500s to ADMINS.
  *
  * ```ts
  * await sendMail('Your order', 'It ships tomorrow.', null, ['ada@example.com']);
  * ```
- * Backends: 'console' (the default: prints the message) and 'locmem' (keeps it in
- * `outbox`, for tests), or Django's dotted names of those, or an EmailBackend subclass.
  */
-import { settingOr } from '../../conf/lazy-settings.ts';
-import { ImproperlyConfigured } from '../errors.ts';
-import { EmailBackend } from './backends/base.ts';
-import { ConsoleEmailBackend } from './backends/console.ts';
-import { LocmemEmailBackend } from './backends/locmem.ts';
-import { EmailMessage } from './message.ts';
-
-export { EmailBackend } from './backends/base.ts';
-export { ConsoleEmailBackend } from './backends/console.ts';
+export { EmailBackend, type EmailBackendOptions, type TextStream } from './backends/base.ts';
+export { ConsoleEmailBackend, type ConsoleEmailBackendOptions } from './backends/console.ts';
+export { DummyEmailBackend } from './backends/dummy.ts';
+export { FileEmailBackend, type FileEmailBackendOptions } from './backends/file.ts';
 export { LocmemEmailBackend, outbox } from './backends/locmem.ts';
-export { BadHeaderError, EmailMessage, type EmailMessageInit } from './message.ts';
-
-const BACKENDS: Readonly<Record<string, new () => EmailBackend>> = {
-  console: ConsoleEmailBackend,
-  locmem: LocmemEmailBackend,
-  'django.core.mail.backends.console.EmailBackend': ConsoleEmailBackend,
-  'django.core.mail.backends.locmem.EmailBackend': LocmemEmailBackend,
-};
-
-/** The backend EMAIL_BACKEND names (or `backend`). */
-export function getConnection(backend: string | (new () => EmailBackend) = settingOr('EMAIL_BACKEND', 'console')): EmailBackend {
-  if (typeof backend === 'function') return new backend();
-  const Backend = BACKENDS[backend];
-  if (Backend === undefined) {
-    throw new ImproperlyConfigured(
-      `EMAIL_BACKEND '${backend}' is not a known email backend. Use one of: ${Object.keys(BACKENDS).join(', ')}, or an EmailBackend subclass.`,
-    );
-  }
-  return new Backend();
-}
-
-/** Sends one message to `recipientList`; `htmlMessage` adds an HTML alternative. Resolves to the count sent. */
-export async function sendMail(
-  subject: string,
-  message: string,
-  fromEmail: string | null,
-  recipientList: readonly string[],
-  options: { htmlMessage?: string | null; connection?: EmailBackend } = {},
-): Promise<number> {
-  const email = new EmailMessage({ subject, body: message, from: fromEmail, to: recipientList });
-  if (options.htmlMessage) email.attachAlternative(options.htmlMessage, 'text/html');
-  return (options.connection ?? getConnection()).sendMessages([email]);
-}
+export { SmtpEmailBackend, type SmtpEmailBackendOptions } from './backends/smtp.ts';
+export { getConnection, routeMailToOutbox, type EmailBackendClass } from './connection.ts';
+export { BadHeaderError, InvalidAddressError } from './errors.ts';
+export {
+  DEFAULT_ATTACHMENT_MIME_TYPE,
+  EmailMessage,
+  EmailMultiAlternatives,
+  type EmailAlternative,
+  type EmailAttachment,
+  type EmailAttachmentInit,
+  type EmailMessageInit,
+} from './message.ts';
+export { MimeMessage, type Envelope } from './mime.ts';
+export {
+  mailAdmins,
+  mailManagers,
+  sendMail,
+  sendMassMail,
+  type MailStaffOptions,
+  type MassMailMessage,
+  type SendMailOptions,
+} from './send.ts';
+export { renderTemplatedEmail, sendTemplatedMail, type TemplatedEmailOptions } from './templated.ts';
+export { AdminEmailHandler, adminEmailHandler, type AdminEmailHandlerOptions, type AdminEmailRecord } from './admin-email-handler.ts';

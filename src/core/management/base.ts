@@ -12,7 +12,7 @@
 import { styleText } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import { NuagesError } from '../errors.ts';
-import { CRITICAL, DEBUG, ERROR, INFO, runChecks, WARNING, type CheckMessage } from '../checks.ts';
+import { CRITICAL, DEBUG, ERROR, formatCheckReport, INFO, runChecks, WARNING } from '../checks/index.ts';
 import type { AppConfig } from '../../conf/apps.ts';
 
 /** A failure a command reports to the user: printed without a stack, exit code `returncode`. */
@@ -263,8 +263,9 @@ export abstract class BaseCommand {
   }
 
   /**
-   * Run the system checks and report them: warnings to stderr; anything at
-   * or above `failLevel` (ERROR by default) throws SystemCheckError.
+   * Run the system checks and report them as Django does: issues to stderr, a clean
+   * report to stdout; anything at or above `failLevel` (ERROR by default) throws
+   * SystemCheckError carrying the report.
    */
   async check(options: {
     appConfigs?: readonly AppConfig[];
@@ -274,37 +275,15 @@ export abstract class BaseCommand {
     failLevel?: number;
     databases?: readonly string[];
   } = {}): Promise<void> {
-    const all = await runChecks(options);
-    const visible = all.filter((m) => !m.isSilenced());
-    const groups: Array<[string, (m: CheckMessage) => boolean]> = [
-      ['CRITICALS', (m) => m.level >= CRITICAL],
-      ['ERRORS', (m) => m.level >= ERROR && m.level < CRITICAL],
-      ['WARNINGS', (m) => m.level >= WARNING && m.level < ERROR],
-      ['INFOS', (m) => m.level >= INFO && m.level < WARNING],
-      ['DEBUGS', (m) => m.level < INFO],
-    ];
-    let body = '';
-    for (const [name, inGroup] of groups) {
-      const issues = visible.filter(inGroup);
-      if (issues.length === 0) continue;
-      const lines = issues.map((m) => (m.isSerious() ? this.style.ERROR(String(m)) : this.style.WARNING(String(m))));
-      body += `\n${name}:\n${lines.sort().join('\n')}\n`;
-    }
-    const header = visible.length ? 'System check identified some issues:\n' : '';
-    let footer = '';
-    if (options.displayNumIssues) {
-      if (visible.length) footer += '\n';
-      const count = visible.length === 0 ? 'no issues' : visible.length === 1 ? '1 issue' : `${visible.length} issues`;
-      footer += `System check identified ${count} (${all.length - visible.length} silenced).`;
-    }
-    const failLevel = options.failLevel ?? ERROR;
-    if (visible.some((m) => m.isSerious(failLevel))) {
-      throw new SystemCheckError(`${header}${body}${footer}`);
-    }
-    const message = `${header}${body}${footer}`;
-    if (!message) return;
-    if (visible.length) this.stderr.write(message, (text) => text);
-    else this.stdout.write(message);
+    const report = formatCheckReport(await runChecks(options), {
+      displayNumIssues: options.displayNumIssues,
+      failLevel: options.failLevel,
+      style: this.style,
+    });
+    if (report.failed) throw new SystemCheckError(report.text);
+    if (!report.text) return;
+    if (report.visible.length) this.stderr.write(report.text, (text) => text);
+    else this.stdout.write(report.text);
   }
 
   #setColor(noColor: boolean, forceColor: boolean): void {

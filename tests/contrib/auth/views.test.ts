@@ -12,7 +12,8 @@ import {
   uidEncode,
 } from '../../../src/contrib/auth/index.ts';
 import { SessionMiddleware } from '../../../src/contrib/sessions/index.ts';
-import { outbox } from '../../../src/core/mail/index.ts';
+import { EmailBackend, outbox } from '../../../src/core/mail/index.ts';
+import { captureLogs } from '../../../src/utils/log.ts';
 import { setRequestLogger } from '../../../src/core/handlers/index.ts';
 import { connections } from '../../../src/db/index.ts';
 import { Client } from '../../../src/test/index.ts';
@@ -170,6 +171,19 @@ describe('password reset by email', () => {
     await overrideSettings({ SECRET_KEY: 'rotated', SECRET_KEY_FALLBACKS: [] }, async () => {
       assert.equal(new PasswordResetTokenGenerator().checkToken(ada, token), false);
     });
+  });
+
+  test('a mail server that fails is logged, and the page is the same (as Django: no account enumeration)', async () => {
+    class DownBackend extends EmailBackend {
+      async sendMessages(): Promise<number> {
+        throw new Error('connection refused');
+      }
+    }
+    const { result: response, records } = await captureLogs('nuages.contrib.auth', () =>
+      overrideSettings({ EMAIL_BACKEND: DownBackend }, () => client().post('/accounts/password_reset/', { email: 'ada@example.com' })),
+    );
+    assert.equal(response.headers.get('Location'), '/accounts/password_reset/done/');
+    assert.deepEqual(records.map((r) => [r.level, r.message.replace(/\d+$/, 'PK')]), [['error', 'Failed to send password reset email to PK']]);
   });
 });
 

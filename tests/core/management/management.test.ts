@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { apps, configure, resetSettings } from '../../../src/conf/index.ts';
-import { CheckError, CheckWarning, registerCheck } from '../../../src/core/checks.ts';
+import { CheckError, CheckWarning, registerCheck } from '../../../src/core/checks/index.ts';
 import {
   callCommand,
   CommandError,
@@ -141,11 +141,19 @@ describe('check command', () => {
   test('--deploy adds the deployment warnings, sorted, on stderr, and still succeeds', async () => {
     const { code, err } = await run('check', '--deploy');
     assert.equal(code, 0);
-    assert.match(
-      err,
-      /^System check identified some issues:\n\nWARNINGS:\n\?: \(security\.W009\) SECRET_KEY is too weak.*\n\tHINT: Generate one.*\n\?: \(security\.W018\) DEBUG is true.*\n\?: \(security\.W020\) ALLOWED_HOSTS is empty/,
-    );
-    assert.match(err, /\nSystem check identified 3 issues \(0 silenced\)\.\n$/);
+    assert.match(err, /^System check identified some issues:\n\nWARNINGS:\n\?: \(nuages\.security\.W101\) You have not set the SECURE_CSP setting/);
+    const ids = [...err.matchAll(/^\?: \(([\w.]+)\)/gm)].map((m) => m[1]);
+    assert.deepEqual(ids, [
+      'nuages.security.W101',
+      'security.W001',
+      'security.W002',
+      'security.W003',
+      'security.W009',
+      'security.W018',
+      'security.W020',
+    ]);
+    assert.match(err, /\?: \(security\.W018\) You should not have DEBUG set to true in deployment\.\n/);
+    assert.match(err, /\nSystem check identified 7 issues \(0 silenced\)\.\n$/);
   });
 
   test('--fail-level WARNING turns warnings into a failure', async () => {
@@ -156,12 +164,19 @@ describe('check command', () => {
 
   test('--list-tags and an unknown --tag', async () => {
     const tags = await run('check', '--list-tags');
-    assert.equal(tags.out, 'models\n');
-    const deployTags = await run('check', '--list-tags', '--deploy');
-    assert.equal(deployTags.out, 'models\nsecurity\n');
+    assert.equal(tags.out, 'caches\nmodels\nsecurity\ntemplates\nurls\n');
     const unknown = await run('check', '--tag', 'nope');
     assert.equal(unknown.code, 1);
-    assert.match(unknown.err, /There is no system check with the 'nope' tag\. Available tags: models\./);
+    assert.equal(
+      unknown.err,
+      'CommandError: There is no system check with the "nope" tag. Available tags: caches, models, security, templates, urls.\n',
+    );
+  });
+
+  test('an app label that is not installed is a command error, not a crash', async () => {
+    const { code, err } = await run('check', 'nowhere');
+    assert.equal(code, 1);
+    assert.match(err, /^CommandError: No installed app with label 'nowhere'\./);
   });
 
   test('an unresolved lazy reference fails check, naming who holds it', async () => {

@@ -1,17 +1,26 @@
-/** Writes each message to standard output (the development default, as Django's console backend). */
+/**
+ * Writes each message, as the MIME text a server would receive, to standard output (the
+ * development default, as Django's console backend), each followed by a line of dashes.
+ */
 import type { EmailMessage } from '../message.ts';
-import { EmailBackend } from './base.ts';
+import type { EmailBackendOptions, TextStream } from './base.ts';
+import { MESSAGE_SEPARATOR, StreamEmailBackend } from './stream.ts';
 
-export class ConsoleEmailBackend extends EmailBackend {
-  readonly stream: { write(text: string): unknown };
+/** Options of the console backend. */
+export interface ConsoleEmailBackendOptions extends EmailBackendOptions {
+  /** Where messages are written; default `process.stdout`. */
+  stream?: TextStream;
+}
 
-  constructor(options: { stream?: { write(text: string): unknown } } = {}) {
-    super();
+export class ConsoleEmailBackend extends StreamEmailBackend {
+  readonly stream: TextStream;
+
+  constructor(options: ConsoleEmailBackendOptions = {}) {
+    super(options);
     this.stream = options.stream ?? process.stdout;
   }
 
-  async sendMessages(messages: readonly EmailMessage[]): Promise<number> {
-    for (const message of messages) this.stream.write(`${message.toText()}\n${'-'.repeat(79)}\n`);
-    return messages.length;
+  protected async writeMessage(message: EmailMessage): Promise<void> {
+    this.stream.write(`${await message.message().asString()}${MESSAGE_SEPARATOR}`);
   }
 }

@@ -2,12 +2,16 @@
 import type { EmailMessage } from '../message.ts';
 import { EmailBackend } from './base.ts';
 
-/** Every message the locmem backend "sent", oldest first; tests read and empty it. */
+/**
+ * Every message the locmem backend "sent", oldest first (Django's `mail.outbox`); tests
+ * read it and empty it (`useMailOutbox()` from `nuages/test` empties it before each test).
+ */
 export const outbox: EmailMessage[] = [];
 
 export class LocmemEmailBackend extends EmailBackend {
   async sendMessages(messages: readonly EmailMessage[]): Promise<number> {
-    for (const message of messages) message.toText(); // refuses what a real backend would refuse
+    // message() refuses what a real backend would refuse, so tests see the same errors.
+    for (const message of messages) message.message();
     outbox.push(...messages);
     return messages.length;
   }

@@ -41,6 +41,8 @@ export function creationOrder(models: readonly ModelCtor[]): ModelCtor[] {
 
 export default class MigrateCommand extends BaseCommand {
   override help = 'Updates database schema. Manages both apps with migrations and those without.';
+  // handle() runs the checks itself, against the database it migrates (as Django's migrate does).
+  override requiresSystemChecks: readonly string[] = [];
 
   override addArguments(parser: Command): void {
     parser
@@ -54,6 +56,7 @@ export default class MigrateCommand extends BaseCommand {
   }
 
   override async handle(options: CommandOptions): Promise<void> {
+    if (!options.skipChecks) await this.check({ databases: [String(options['database'])] });
     const verbosity = options.verbosity;
     const connection = connections.get(String(options['database']));
     const out = (text: string, style?: (s: string) => string) => {

@@ -53,8 +53,10 @@ export default class RunserverCommand extends BaseCommand {
   }
 
   async #serve(host: string, port: number, options: CommandOptions): Promise<void> {
-    this.stdout.write('Performing system checks...\n');
-    await this.check({ displayNumIssues: true });
+    if (!options.skipChecks) {
+      this.stdout.write('Performing system checks...\n\n');
+      await this.check({ displayNumIssues: true });
+    }
     const serveStatic = options['nostatic'] !== true && (settings.DEBUG || Boolean(options['insecure']));
     const style = this.style;
     const server = new NuagesServer({
