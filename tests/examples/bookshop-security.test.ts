@@ -11,7 +11,7 @@ import { useBookshop } from './bookshop-project.ts';
 
 useBookshop('security', { env: () => ({ CACHE_URL: 'locmem://bookshop-security-test' }), seed: true });
 
-const PAGES = ['/', '/books/', '/books/3/', '/contact/', '/accounts/login/', '/cart/', '/no-such-page/'];
+const PAGES = ['/', '/books/', '/books/3/', '/contact/', '/accounts/login/', '/accounts/password_reset/', '/cart/', '/no-such-page/'];
 
 describe('the bookshop sends its security headers on every page', () => {
   for (const url of PAGES) {
@@ -29,6 +29,10 @@ describe('the bookshop sends its security headers on every page', () => {
       assert.match(policy, /object-src 'none'/);
       assert.match(policy, /report-uri \/csp-report\//);
       assert.doesNotMatch(policy, /unsafe-inline/);
+      // A POST form without the token would be refused by the CSRF middleware in a browser.
+      for (const form of page.text.match(/<form\b[^>]*method="post"[^>]*>[\s\S]*?<\/form>/gi) ?? []) {
+        assert.match(form, /<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">/, `${url}: ${form.slice(0, 80)}`);
+      }
       // Inline code needs the nonce; a script with src= comes from 'self'.
       for (const tag of page.text.match(/<(script|style)\b[^>]*>/g) ?? []) {
         if (/\bsrc=/.test(tag)) continue;

@@ -104,4 +104,58 @@ describe('the bookshop over HTTP', () => {
     assert.match(css.body, /font-family/);
     assert.equal((await fetchText(port, '/books')).status, 301);
   });
+
+  describe('forged form posts over real HTTP are refused with the reason (DEBUG page)', () => {
+    const FORM = 'name=Ada&email=ada%40example.com&subject=Hello&message=A+question+about+a+book.';
+    const origin = () => `http://127.0.0.1:${port}`;
+
+    /** A visitor's CSRF cookie and the masked token of the contact form it was served with. */
+    async function visit(): Promise<{ cookie: string; token: string }> {
+      const page = await fetchText(port, '/contact/');
+      const setCookies = ([] as string[]).concat(page.headers['set-cookie'] ?? []);
+      const cookie = String(setCookies.find((line) => line.startsWith('csrftoken='))?.split(';')[0]);
+      const token = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+      assert.match(cookie, /^csrftoken=\w+$/);
+      assert.ok(token.length > 0);
+      return { cookie, token };
+    }
+
+    function post(headers: Record<string, string>, body: string) {
+      return fetchText(port, '/contact/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)), ...headers },
+        body,
+      });
+    }
+
+    test('a cross-site request (Sec-Fetch-Site), a foreign Origin, no cookie, a token of another visitor', async () => {
+      const { cookie, token } = await visit();
+      const other = await visit();
+      const withToken = `${FORM}&csrfmiddlewaretoken=${encodeURIComponent(token)}`;
+      const cases: Array<[Record<string, string>, string, RegExp]> = [
+        [{ cookie, origin: origin(), 'sec-fetch-site': 'cross-site' }, withToken, /Sec-Fetch-Site checking failed - the request came from another site\./],
+        [{ cookie, origin: 'https://evil.example' }, withToken, /Origin checking failed - https:\/\/evil\.example does not match any trusted origins\./],
+        [{ origin: origin() }, withToken, /CSRF cookie not set\./],
+        [{ cookie: other.cookie, origin: origin() }, withToken, /CSRF token from POST incorrect\./],
+        [{ cookie, origin: origin() }, FORM, /CSRF token missing\./],
+      ];
+      for (const [headers, body, reason] of cases) {
+        const refused = await post(headers, body);
+        assert.equal(refused.status, 403, JSON.stringify(headers));
+        assert.match(refused.body, reason);
+      }
+      // The same visitor's own cookie and token, from its own origin, goes through.
+      const accepted = await post({ cookie, origin: origin(), 'sec-fetch-site': 'same-origin' }, withToken);
+      assert.equal(accepted.status, 302);
+    });
+
+    test('every answer carries the security headers, refusals included', async () => {
+      for (const res of [await fetchText(port, '/'), await post({ origin: 'https://evil.example' }, FORM)]) {
+        assert.equal(res.headers['x-frame-options'], 'DENY');
+        assert.equal(res.headers['x-content-type-options'], 'nosniff');
+        assert.equal(res.headers['referrer-policy'], 'same-origin');
+        assert.match(String(res.headers['content-security-policy']), /default-src 'self'/);
+      }
+    });
+  });
 });
