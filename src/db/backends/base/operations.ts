@@ -31,6 +31,13 @@ export abstract class BaseDatabaseOperations {
   /** Extra column SQL (CHECK) by internal type, e.g. positive integers. */
   readonly dataTypeChecks: Readonly<Record<string, string>> = {};
 
+  /**
+   * Statements that empty `tables` (Django's sql_flush), restarting their id sequences
+   * when asked. Run them in one transaction: foreign keys are checked at commit, so the
+   * order of the tables does not matter.
+   */
+  abstract sqlFlush(tables: readonly string[], options: { resetSequences: boolean }): string[];
+
   quoteName(name: string): string {
     if (name.startsWith('"') && name.endsWith('"')) return name;
     return `"${name.replaceAll('"', '""')}"`;

@@ -62,6 +62,11 @@ function literal(text: string): string {
 
 /** SQL, PostgreSQL flavour. One instance serves every Postgres connection. */
 export class PostgresOperations extends BaseDatabaseOperations {
+  sqlFlush(tables: readonly string[], { resetSequences }: { resetSequences: boolean }): string[] {
+    if (tables.length === 0) return [];
+    return [`TRUNCATE ${tables.map((table) => this.quoteName(table)).join(', ')}${resetSequences ? ' RESTART IDENTITY' : ''}`];
+  }
+
   readonly lookupOperators = {
     exact: '= %s',
     iexact: '= UPPER(%s)',

@@ -3,6 +3,14 @@ import { BaseDatabaseOperations, type OnConflict } from '../base/operations.ts';
 import type { Field } from '../../models/fields/field.ts';
 
 export class SqliteOperations extends BaseDatabaseOperations {
+  sqlFlush(tables: readonly string[], { resetSequences }: { resetSequences: boolean }): string[] {
+    if (tables.length === 0) return [];
+    const statements = tables.map((table) => `DELETE FROM ${this.quoteName(table)}`);
+    // AUTOINCREMENT keys count on in sqlite_sequence, which exists once any such table does.
+    if (resetSequences) statements.push(`UPDATE "sqlite_sequence" SET "seq" = 0 WHERE "name" IN (${tables.map((table) => `'${table.replaceAll("'", "''")}'`).join(', ')})`);
+    return statements;
+  }
+
   // SQLite's LIKE ignores ASCII case, so contains and icontains behave alike here, as in Django.
   readonly lookupOperators = {
     exact: '= %s',
