@@ -267,6 +267,13 @@ export abstract class DatabaseWrapper {
   /** Runs several `;`-separated statements (schema editor); inside the current transaction if any. */
   abstract executeScript(sql: string): MaybePromise<void>;
 
+  /**
+   * The database's own command-line client for `manage.ts dbshell` (Django's
+   * client.settings_to_cmd_args_env): the program, its arguments (then `parameters`), and
+   * environment variables to add (a password never goes on the command line).
+   */
+  abstract shellCommand(parameters: readonly string[]): { command: string; args: string[]; env: Record<string, string> };
+
   /** Closes the driver connections. A later statement reopens them (Django's lazy connect). */
   abstract close(): Promise<void>;
 

@@ -463,6 +463,22 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
     return sql;
   }
 
+  shellCommand(parameters: readonly string[]): { command: string; args: string[]; env: Record<string, string> } {
+    const s = this.settings;
+    const options = s.OPTIONS ?? {};
+    const args: string[] = [];
+    if (s.USER) args.push('-U', s.USER);
+    if (s.HOST) args.push('-h', s.HOST);
+    if (s.PORT !== undefined && s.PORT !== '') args.push('-p', String(s.PORT));
+    args.push(...parameters, s.NAME || 'postgres');
+    const env: Record<string, string> = {};
+    if (s.PASSWORD) env['PGPASSWORD'] = s.PASSWORD;
+    if (typeof options['sslmode'] === 'string') env['PGSSLMODE'] = options['sslmode'];
+    if (typeof options['application_name'] === 'string') env['PGAPPNAME'] = options['application_name'];
+    if (this.schema !== undefined) env['PGOPTIONS'] = `-c search_path=${this.schema}`;
+    return { command: 'psql', args, env };
+  }
+
   #poolConfig(): PoolConfig {
     const s = this.settings;
     const options = s.OPTIONS ?? {};

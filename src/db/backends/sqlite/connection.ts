@@ -253,6 +253,10 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
 
   // ---- the statement API --------------------------------------------------------------
 
+  shellCommand(parameters: readonly string[]): { command: string; args: string[]; env: Record<string, string> } {
+    return { command: 'sqlite3', args: [this.#path, ...parameters], env: {} };
+  }
+
   fetchAll(query: CompiledQuery, kind: StatementKind = 'read'): MaybePromise<unknown[][]> {
     if (kind === 'read' && this.openTransactions === 0 && this.debugLog === undefined && !queryLogState.capturing) {
       try {
