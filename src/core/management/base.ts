@@ -14,6 +14,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { NuagesError } from '../errors.ts';
 import { CRITICAL, DEBUG, ERROR, formatCheckReport, INFO, runChecks, WARNING } from '../checks/index.ts';
 import type { AppConfig } from '../../conf/apps.ts';
+import { createProgress, trackProgress, type Progress, type ProgressOptions } from './progress.ts';
 
 /** A failure a command reports to the user: printed without a stack, exit code `returncode`. */
 export class CommandError extends NuagesError {
@@ -172,6 +173,8 @@ export abstract class BaseCommand {
   stdout: OutputWrapper;
   stderr: OutputWrapper;
   style: Style;
+  /** The `--verbosity` of the running command (set by execute()); progress() is silent at 0. */
+  verbosity = 1;
   readonly #stdin: Reader | undefined;
 
   constructor(io: CommandIO = {}) {
@@ -253,6 +256,7 @@ export abstract class BaseCommand {
   /** Apply colour options, run the system checks if required, then handle(). */
   async execute(options: CommandOptions): Promise<unknown> {
     this.#setColor(options.noColor, options.forceColor);
+    this.verbosity = options.verbosity;
     const tags = this.requiresSystemChecks;
     if (!options.skipChecks && (tags === '__all__' || tags.length > 0)) {
       await this.check({ tags: tags === '__all__' ? undefined : tags });
@@ -284,6 +288,27 @@ export abstract class BaseCommand {
     if (!report.text) return;
     if (report.visible.length) this.stderr.write(report.text, (text) => text);
     else this.stdout.write(report.text);
+  }
+
+  /**
+   * Show progress on stderr: a bar with count, rate and ETA on a TTY, a plain line every
+   * two seconds elsewhere (CI logs), nothing at verbosity 0. Given an iterable, returns it
+   * wrapped so each item ticks the display (arrays give their length as the total) and
+   * stops it when the loop ends; given a total, returns a Progress to tick and stop.
+   *
+   * ```ts
+   * for await (const row of this.progress(rows, { label: 'Rows' })) await save(row);
+   * const bar = this.progress(file.size, { label: 'Reading' });
+   * bar.tick(chunk.length); bar.stop();
+   * ```
+   */
+  progress<T>(items: Iterable<T> | AsyncIterable<T>, options?: ProgressOptions): AsyncGenerator<T>;
+  progress(total: number | undefined, options?: ProgressOptions): Progress;
+  progress<T>(itemsOrTotal: Iterable<T> | AsyncIterable<T> | number | undefined, options: ProgressOptions = {}): AsyncGenerator<T> | Progress {
+    const target = { stream: this.stderr.out, verbosity: this.verbosity };
+    if (typeof itemsOrTotal === 'number' || itemsOrTotal === undefined) return createProgress(target, itemsOrTotal, options);
+    const total = Array.isArray(itemsOrTotal) ? itemsOrTotal.length : undefined;
+    return trackProgress(itemsOrTotal, createProgress(target, total, options));
   }
 
   #setColor(noColor: boolean, forceColor: boolean): void {

@@ -42,6 +42,8 @@ export {
   type Style,
   type Writer,
 } from './base.ts';
+export { createProgress, trackProgress, type Progress, type ProgressOptions } from './progress.ts';
+export { addFieldErrors, csvFileSize, CsvFileError, inBatches, readCsvRows, RowErrors, type CsvReadOptions, type CsvRow, type RowError } from './csv-rows.ts';
 
 /** A command module's default export is not a BaseCommand subclass. */
 export class InvalidCommandError extends NuagesError {
