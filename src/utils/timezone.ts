@@ -53,6 +53,19 @@ export interface WallClock {
   millisecond: number;
 }
 
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/**
+ * Python's `datetime.isoformat(sep)` of a wall-clock time (`str(datetime)` with sep ' '):
+ * `.ffffff` when `withMicroseconds` and the time has any, as Python omits zero ones, then
+ * `suffix` ('+00:00' for an aware UTC time, '' for a naive one).
+ */
+export function pythonIsoformat(w: WallClock, options: { sep?: string; withMicroseconds?: boolean; suffix?: string } = {}): string {
+  const { sep = 'T', withMicroseconds = true, suffix = '' } = options;
+  const base = `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}${sep}${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+  return `${withMicroseconds && w.millisecond ? `${base}.${pad(w.millisecond * 1000, 6)}` : base}${suffix}`;
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(zone: string): Intl.DateTimeFormat {

@@ -7,7 +7,7 @@
  */
 import { settingOr } from '../../conf/lazy-settings.ts';
 import { constantTimeCompare, saltedHmac } from '../../core/signing.ts';
-import { wallClock, wallClockAsUtc } from '../../utils/timezone.ts';
+import { pythonIsoformat, wallClock, wallClockAsUtc } from '../../utils/timezone.ts';
 import type { AbstractBaseUser, UserModelStatics } from './base-user.ts';
 
 const KEY_SALT = 'django.contrib.auth.tokens.PasswordResetTokenGenerator';
@@ -15,14 +15,9 @@ const EPOCH_2001 = Date.UTC(2001, 0, 1);
 /** Three days, Django's default PASSWORD_RESET_TIMEOUT. */
 export const DEFAULT_PASSWORD_RESET_TIMEOUT = 259_200;
 
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
 /** Python's str() of a naive datetime without microseconds. */
 function pythonDateTime(date: Date, zone: string): string {
-  const w = wallClock(date, zone);
-  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+  return pythonIsoformat(wallClock(date, zone), { sep: ' ', withMicroseconds: false });
 }
 
 /** Makes and checks password reset tokens (Django's PasswordResetTokenGenerator). */
