@@ -12,6 +12,7 @@ export {
   isSettingName,
   type BuiltinSettings,
   type CacheSettings,
+  type TaskBackendSettings,
   type DatabaseSettings,
   type DefinedSettings,
   type Settings,

@@ -32,6 +32,7 @@ import {
   type SettingsInput,
 } from './settings.ts';
 import { setDefaultTimeZone } from '../utils/timezone.ts';
+import { getScriptPrefix } from '../urls/script-prefix.ts';
 
 // The ORM and templates read the time zone from utils/timezone; keep it in step with overrides.
 settingChanged.connect(({ setting, value }) => {
@@ -52,8 +53,17 @@ const overrides = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
 function read(name: string): unknown {
   if (installed === undefined) throw new SettingsNotConfiguredError(name);
   const layer = overrides.getStore();
-  if (layer !== undefined && Object.hasOwn(layer, name)) return layer[name];
-  return installed[name];
+  const value = layer !== undefined && Object.hasOwn(layer, name) ? layer[name] : installed[name];
+  return name === 'STATIC_URL' || name === 'MEDIA_URL' ? withScriptPrefix(value) : value;
+}
+
+/**
+ * A relative STATIC_URL or MEDIA_URL ('static/', as new projects write it) read as a path
+ * under the script prefix ('/static/'), as Django reads it; absolute paths and URLs as given.
+ */
+function withScriptPrefix(value: unknown): unknown {
+  if (typeof value !== 'string' || value === '' || value.startsWith('/') || /^https?:\/\//.test(value)) return value;
+  return `${getScriptPrefix()}${value}`;
 }
 
 const control: SettingsControl = {

@@ -61,6 +61,17 @@ export interface CacheSettings {
   OPTIONS?: Record<string, unknown>;
 }
 
+/**
+ * One entry of `TASKS`. BACKEND is a built-in name (`immediate`, `dummy`, `database`),
+ * Django's dotted name, or a BaseTaskBackend subclass; QUEUES lists the queue names
+ * tasks may use (an empty list allows any); OPTIONS go to the backend.
+ */
+export interface TaskBackendSettings {
+  BACKEND: string | (abstract new (...args: never[]) => unknown);
+  QUEUES?: string[];
+  OPTIONS?: Record<string, unknown>;
+}
+
 /** One entry of `STORAGES`: a built-in name ('filesystem', 'staticfiles') or a Storage class, and its options. */
 export interface StorageSettings {
   BACKEND: string | (new (options?: Record<string, unknown>) => unknown);
@@ -86,6 +97,8 @@ export interface BuiltinSettings {
   ROOT_URLCONF: string | null;
   TEMPLATES: TemplateSettings[];
   CACHES: Record<string, CacheSettings>;
+  /** Task backends by alias (Django 6.0's TASKS); `default` runs tasks at enqueue time. */
+  TASKS: Record<string, TaskBackendSettings>;
   /** Seconds the site-wide cache middleware keeps a page (Django's default 600). */
   CACHE_MIDDLEWARE_SECONDS: number;
   CACHE_MIDDLEWARE_KEY_PREFIX: string;
@@ -273,6 +286,7 @@ export function defaultSettings(): BuiltinSettings {
     ROOT_URLCONF: null,
     TEMPLATES: [],
     CACHES: { default: { BACKEND: 'locmem' } },
+    TASKS: { default: { BACKEND: 'immediate' } },
     CACHE_MIDDLEWARE_SECONDS: 600,
     CACHE_MIDDLEWARE_KEY_PREFIX: '',
     CACHE_MIDDLEWARE_ALIAS: 'default',

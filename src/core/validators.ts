@@ -10,9 +10,11 @@ import { ValidationError } from './exceptions.ts';
 
 export type Validator = (value: unknown) => void;
 
+const SURROGATE_PAIR = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
 function lengthOf(value: unknown): number {
-  // Python counts code points, not UTF-16 units.
-  if (typeof value === 'string') return [...value].length;
+  // Python counts code points, not UTF-16 units: each surrogate pair is one.
+  if (typeof value === 'string') return value.length - (value.match(SURROGATE_PAIR)?.length ?? 0);
   if (value && typeof (value as { length?: unknown }).length === 'number') return (value as { length: number }).length;
   return 0;
 }
@@ -138,9 +140,9 @@ export function decimalValidator(maxDigits: number | null, decimalPlaces: number
   return (value) => {
     if (!(value instanceof Decimal)) return;
     if (!value.isFinite()) throw new ValidationError('Enter a number.', { code: 'invalid', params: { value } });
-    const [intPart = '', fracPart = ''] = value.abs().toFixed().split('.');
-    const decimals = fracPart.length;
-    const wholeDigits = intPart.replace(/^0+/, '').length;
+    // decimal.js keeps no trailing zeros; `e` is the exponent of the leading digit (negative below 1).
+    const decimals = value.decimalPlaces();
+    const wholeDigits = value.e >= 0 && !value.isZero() ? value.e + 1 : 0;
     const digits = wholeDigits + decimals;
     const plural = (n: number) => (n === 1 ? '' : 's');
     if (maxDigits !== null && digits > maxDigits) {

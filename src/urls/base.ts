@@ -9,7 +9,6 @@
  * included. A URLconf that uses top-level `await` cannot load that way: call
  * `await loadUrlconf()` once at start-up and the rest stays synchronous.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
@@ -20,26 +19,11 @@ import { RegexPattern, ResolverMatch, setUrlconfLoader, URLResolver, type Urlcon
 import { pyStr, type PathConverter } from './converters.ts';
 import type { Params, ViewFunction } from './types.ts';
 import { quote } from '../http/index.ts';
+import { getScriptPrefix } from './script-prefix.ts';
 
-// --- script prefix ----------------------------------------------------------
+// --- script prefix: kept in script-prefix.ts, which settings read too -------
 
-let defaultPrefix = '/';
-const scopedPrefix = new AsyncLocalStorage<string>();
-
-/** The prefix `reverse()` puts before every URL: '/' unless the site is mounted below a path (SCRIPT_NAME). */
-export function getScriptPrefix(): string {
-  return scopedPrefix.getStore() ?? defaultPrefix;
-}
-
-/** Sets the process-wide script prefix (a trailing slash is added when missing). */
-export function setScriptPrefix(prefix: string): void {
-  defaultPrefix = prefix.endsWith('/') ? prefix : `${prefix}/`;
-}
-
-/** Runs `fn` with `prefix` as the script prefix of its async context (one request mounted below a path). */
-export function runWithScriptPrefix<R>(prefix: string, fn: () => R): R {
-  return scopedPrefix.run(prefix.endsWith('/') ? prefix : `${prefix}/`, fn);
-}
+export { getScriptPrefix, runWithScriptPrefix, setScriptPrefix } from './script-prefix.ts';
 
 // --- loading URLconf modules ------------------------------------------------
 

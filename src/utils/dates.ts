@@ -54,7 +54,11 @@ export class DateOnly extends Date {
 
   /** `YYYY-MM-DD`, as Python's `date.isoformat()`. */
   isoformat(): string {
-    return this.toISOString().slice(0, 10);
+    const year = this.getUTCFullYear();
+    if (year < 1000 || year > 9999) return this.toISOString().slice(0, 10);
+    const month = this.getUTCMonth() + 1;
+    const day = this.getUTCDate();
+    return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
   }
 
   override toJSON(): string {

@@ -1,7 +1,9 @@
 /**
  * JSON exactly as Python's `json.dumps(obj, separators=(',', ':'))` writes it, and a
  * reader for what it writes, so values Django signs (signing.dumps, sessions, the
- * messages cookie) are byte-for-byte what Nuages signs for the same data.
+ * messages cookie) are byte-for-byte what Nuages signs for the same data. Options give
+ * the other shapes `json.dumps` writes (`indent`, `separators`, `ensure_ascii=False`), as
+ * Django's fixtures use them.
  *
  * Where Python's default differs from `JSON.stringify`:
  * - every character outside printable ASCII is written as a `\u00e9`-style escape (lower-case hex;
@@ -10,8 +12,9 @@
  * - NaN and ±Infinity are written `NaN`, `Infinity`, `-Infinity` (Python's
  *   `allow_nan=True`) and read back, where `JSON.stringify` writes `null`.
  *
- * JavaScript cannot tell `2.0` from `2`: an integral number is written as an int.
- * Objects keep their key order, except that JavaScript lists integer-like keys first.
+ * JavaScript cannot tell `2.0` from `2`: an integral number is written as an int, unless it
+ * is wrapped in a {@link PythonFloat}. Objects keep their key order, except that JavaScript
+ * lists integer-like keys first.
  */
 import { NuagesError } from '../core/errors.ts';
 
@@ -38,8 +41,41 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 // Python's ESCAPE_ASCII: a quote, a backslash, or anything outside ' '..'~'.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/g;
 
-function quote(text: string): string {
-  return `"${text.replace(NEEDS_ESCAPE, (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+// With ensure_ascii=False Python escapes only a quote, a backslash and the control characters.
+const NEEDS_ESCAPE_UNICODE = /["\\\u0000-\u001f]/g;
+
+function escapeChar(ch: string): string {
+  return SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+function quote(text: string, ensureAscii = true): string {
+  return `"${text.replace(ensureAscii ? NEEDS_ESCAPE : NEEDS_ESCAPE_UNICODE, escapeChar)}"`;
+}
+
+/**
+ * A number Python holds as a float, so it is written as one: `1.0` rather than `1`, and
+ * `1e+16` from 1e16 on, as Python's `repr(float)`.
+ */
+export class PythonFloat {
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+function formatFloat(n: number): string {
+  if (!Number.isFinite(n)) return formatNumber(n);
+  if (Object.is(n, -0)) return '-0.0';
+  if (Math.abs(n) >= 1e16) return exponentForm(n);
+  if (Number.isInteger(n)) return `${n}.0`;
+  return formatNumber(n);
+}
+
+/** `1e-05`, `1.5e+16`: the shortest digits, with Python's signed two-digit exponent. */
+function exponentForm(n: number): string {
+  const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
+  const sign = exponent.startsWith('-') ? '-' : '+';
+  return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
 }
 
 /** A number as Python writes it: an int for integral values, else float repr. */
@@ -52,9 +88,7 @@ function formatNumber(n: number): string {
   // exponent form differs. Non-integral doubles are below 2**53, so only small
   // magnitudes switch: Python below 1e-4 (two-digit exponent), JavaScript below 1e-6.
   if (Math.abs(n) >= 1e-4) return String(n);
-  const [mantissa, exponent] = n.toExponential().split('e') as [string, string];
-  const sign = exponent.startsWith('-') ? '-' : '+';
-  return `${mantissa}e${sign}${exponent.replace(/^[+-]/, '').padStart(2, '0')}`;
+  return exponentForm(n);
 }
 
 function describeType(value: unknown): string {
@@ -62,14 +96,41 @@ function describeType(value: unknown): string {
   return typeof value;
 }
 
-function write(value: unknown, out: string[], path: string, seen: Set<object>): void {
+/** How `json.dumps` was called: `indent`, `separators` and `ensure_ascii`. */
+export interface PythonJsonOptions {
+  /** Spaces per level, one item per line; null (the default) writes everything on one line. */
+  indent?: number | null;
+  /**
+   * Item and key separators; `[',', ':']` unless given (what Django signs). Python's own
+   * default is `[', ', ': ']`, or `[',', ': ']` with an indent.
+   */
+  separators?: readonly [item: string, key: string];
+  /** Escape every non-ASCII character (true, Python's default), or write it as is. */
+  ensureAscii?: boolean;
+}
+
+interface WriteState {
+  readonly out: string[];
+  readonly seen: Set<object>;
+  readonly indent: number | null;
+  readonly itemSeparator: string;
+  readonly keySeparator: string;
+  readonly ensureAscii: boolean;
+}
+
+function write(value: unknown, state: WriteState, path: string, level: number): void {
+  const { out } = state;
+  if (value instanceof PythonFloat) {
+    out.push(formatFloat(value.value));
+    return;
+  }
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     // Dates, Decimals and anything else that says how it wants to be written.
     value = (value as { toJSON: (key: string) => unknown }).toJSON('');
   }
   switch (typeof value) {
     case 'string':
-      out.push(quote(value));
+      out.push(quote(value, state.ensureAscii));
       return;
     case 'number':
       out.push(formatNumber(value));
@@ -91,52 +152,82 @@ function write(value: unknown, out: string[], path: string, seen: Set<object>): 
     out.push('null');
     return;
   }
-  if (seen.has(value)) throw new NotJSONSerializableError(`${path} refers back to itself (a circular structure), which JSON cannot represent.`);
-  seen.add(value);
-  if (Array.isArray(value)) {
-    out.push('[');
-    value.forEach((item, i) => {
-      if (i > 0) out.push(',');
-      write(item === undefined ? null : item, out, `${path}[${i}]`, seen);
-    });
-    out.push(']');
-  } else {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new NotJSONSerializableError(
-        `${path} is a ${describeType(value)}, which is not JSON serializable. Store plain data (for a model instance, its primary key), ` +
-          'or give the class a toJSON() method.',
-      );
-    }
-    out.push('{');
-    let first = true;
-    for (const [key, item] of Object.entries(value)) {
-      // As JSON.stringify: an undefined property is absent rather than null.
-      if (item === undefined) continue;
-      if (!first) out.push(',');
-      first = false;
-      out.push(quote(key), ':');
-      write(item, out, `${path}.${key}`, seen);
-    }
-    out.push('}');
+  if (state.seen.has(value)) throw new NotJSONSerializableError(`${path} refers back to itself (a circular structure), which JSON cannot represent.`);
+  state.seen.add(value);
+  if (Array.isArray(value)) writeArray(value, state, path, level);
+  else writeObject(value, state, path, level);
+  state.seen.delete(value);
+}
+
+/** What goes between two items: the separator, then a new line at the level's indent when indenting. */
+function between(state: WriteState, level: number): string {
+  return state.indent === null ? state.itemSeparator : `${state.itemSeparator}\n${' '.repeat(state.indent * level)}`;
+}
+
+/** Opens a non-empty container's first line (indenting) and closes its last. */
+function edges(state: WriteState, level: number): [string, string] {
+  if (state.indent === null) return ['', ''];
+  return [`\n${' '.repeat(state.indent * (level + 1))}`, `\n${' '.repeat(state.indent * level)}`];
+}
+
+function writeArray(value: unknown[], state: WriteState, path: string, level: number): void {
+  const { out } = state;
+  if (value.length === 0) {
+    out.push('[]');
+    return;
   }
-  seen.delete(value);
+  const [open, close] = edges(state, level);
+  out.push('[', open);
+  value.forEach((item, i) => {
+    if (i > 0) out.push(between(state, level + 1));
+    write(item === undefined ? null : item, state, `${path}[${i}]`, level + 1);
+  });
+  out.push(close, ']');
+}
+
+function writeObject(value: object, state: WriteState, path: string, level: number): void {
+  const { out } = state;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new NotJSONSerializableError(
+      `${path} is a ${describeType(value)}, which is not JSON serializable. Store plain data (for a model instance, its primary key), ` +
+        'or give the class a toJSON() method.',
+    );
+  }
+  // As JSON.stringify: an undefined property is absent rather than null.
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  if (entries.length === 0) {
+    out.push('{}');
+    return;
+  }
+  const [open, close] = edges(state, level);
+  out.push('{', open);
+  entries.forEach(([key, item], i) => {
+    if (i > 0) out.push(between(state, level + 1));
+    out.push(quote(key, state.ensureAscii), state.keySeparator);
+    write(item, state, `${path}.${key}`, level + 1);
+  });
+  out.push(close, '}');
 }
 
 /**
- * `value` as Python's `json.dumps(value, separators=(',', ':'))` writes it.
+ * `value` as Python's `json.dumps` writes it: by default as `json.dumps(value,
+ * separators=(',', ':'))`, the compact form Django signs; `options` give the other calls.
  *
  * ```ts
  * pythonJsonStringify({ name: 'café', ratio: 0.00001 }); // '{"name":"caf\\u00e9","ratio":1e-05}'
+ * pythonJsonStringify([1, new PythonFloat(2)], { indent: 2, separators: [',', ': '] }); // '[\n  1,\n  2.0\n]'
  * ```
  *
  * @throws NotJSONSerializableError for functions, symbols, circular structures and
  *   class instances without `toJSON()`.
  */
-export function pythonJsonStringify(value: unknown): string {
-  const out: string[] = [];
-  write(value, out, 'The value', new Set());
-  return out.join('');
+export function pythonJsonStringify(value: unknown, options?: PythonJsonOptions): string {
+  const indent = options?.indent ?? null;
+  const [itemSeparator, keySeparator] = options?.separators ?? [',', ':'];
+  const state: WriteState = { out: [], seen: new Set(), indent, itemSeparator, keySeparator, ensureAscii: options?.ensureAscii ?? true };
+  write(value, state, 'The value', 0);
+  return state.out.join('');
 }
 
 /**

@@ -4,7 +4,8 @@
 // the column and the value; then --update, --dry-run, --verbosity and the exit code.
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { apps } from '../../src/conf/apps.ts';
 import { callCommand, CommandError, executeFromCommandLine } from '../../src/core/management/index.ts';
@@ -106,9 +107,29 @@ test('a row with too many columns is reported with its line and extra value; the
   assert.match(message, /^Nothing was imported from .*: 1 error\.\n {2}line 3, \(column 8\), value "surplus": The row has 8 fields; the header has 7\./);
 });
 
+test('blank lines are skipped and do not shift the line numbers of later rows', async () => {
+  const lines = ['', HEADER, '', row(1), '', `"${9781000000002}",Two,12.50,Acme Press,2024-01-02,3,1`, row(3, { price: 'x' }), '', ''];
+  for (const newline of ['\n', '\r\n']) {
+    const message = await failure(lines.join(newline));
+    assert.match(message, /^Nothing was imported from .*: 1 error\.\n {2}line 7, column price, value "x": /);
+  }
+});
+
 test('an ISBN repeated inside the file names both lines', async () => {
   const message = await failure(`${HEADER}\n${row(1)}\n${row(2)}\n${row(1, { title: 'Again' })}\n`);
   assert.match(message, /line 4, column isbn, value "9781000000001": This ISBN is already on line 2 of the file\./);
+});
+
+test('an ISBN repeated in a later batch names the line of the batch that wrote it, with and without --update', async () => {
+  const content = `${HEADER}\n${row(1)}\n${row(2)}\n${row(3)}\n${row(1, { title: 'Again' })}\n`;
+  for (const args of [['--batch-size', '2'], ['--batch-size', '2', '--update']]) {
+    const message = await failure(content, ...args);
+    assert.match(message, /: 1 error\.\n {2}line 5, column isbn, value "9781000000001": This ISBN is already on line 2 of the file\.$/);
+  }
+  await Book.objects.create({ isbn: '9781000000001', title: 'Stored', price: '1.00', publisherId: (await Publisher.objects.get({ name: 'Acme Press' })).pk, publishedDate: '2020-01-01' } as never);
+  const updated = await importCsv(`${HEADER}\n${row(1, { title: 'First' })}\n${row(2)}\n${row(1, { title: 'Second' })}\n`, '--batch-size', '2', '--update');
+  assert.match(updated.error?.message ?? '', /: 1 error\.\n {2}line 4, column isbn, value "9781000000001": This ISBN is already on line 2 of the file\.$/);
+  assert.deepEqual(await Book.objects.valuesList('title', { flat: true }), ['Stored']);
 });
 
 test('field errors name the line, the column and the value, from the model\'s own validation', async () => {
@@ -122,6 +143,28 @@ test('a constraint violated late in a large file aborts the import with that lin
   const rows = Array.from({ length: 4000 }, (_, i) => row(i, i === 3498 ? { rating: 9 } : {}));
   const message = await failure([HEADER, ...rows].join('\n'));
   assert.match(message, /^Nothing was imported from .*: 1 error\.\n {2}line 3500, \(row\): Constraint “book_rating_0_to_5” is violated\.$/);
+});
+
+test('a constraint violated at line 900,001 of a million-row file aborts the import with nothing written', async () => {
+  const path = join(dir, 'million.csv');
+  const out = createWriteStream(path);
+  out.write(`${HEADER}\n`);
+  for (let start = 0; start < 1_000_000; start += 10_000) {
+    let chunk = '';
+    // Line 900,001 holds data row 900,000 (0-based 899,999): its rating is out of range.
+    for (let i = start; i < start + 10_000; i++) chunk += `${row(i, i === 899_999 ? { rating: 9 } : {})}\n`;
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  await assert.rejects(
+    callCommand('import_csv', path, { stdout: { write() {} }, stderr: { write() {} } }),
+    (error: Error) => {
+      assert.match(error.message, /^Nothing was imported from .*: 1 error\.\n {2}line 900001, \(row\): Constraint “book_rating_0_to_5” is violated\.$/);
+      return true;
+    },
+  );
+  assert.equal(await Book.objects.count(), 0);
 });
 
 test('the report shows the first 50 errors and counts the rest', async () => {

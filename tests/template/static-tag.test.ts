@@ -26,3 +26,16 @@ for (const [source, expected] of cases) {
 test('staticUrl() gives the same URL to code outside templates', () => {
   assert.equal(staticUrl('css/site.css'), '/static/css/site.css');
 });
+
+test('a relative STATIC_URL or MEDIA_URL (new projects write static/) is read under the script prefix, as Django reads it', async () => {
+  const { overrideSettings, settings } = await import('../../src/conf/index.ts');
+  const { runWithScriptPrefix } = await import('../../src/urls/index.ts');
+  await overrideSettings({ STATIC_URL: 'static/', MEDIA_URL: 'media/' }, async () => {
+    const engine = new Engine({ loaders: [new LocmemLoader({ t: "{% load static %}{% static 'css/site.css' %}|{% get_media_prefix %}" })] });
+    assert.equal(await (await engine.getTemplate('t')).render({}), '/static/css/site.css|/media/');
+    assert.equal(runWithScriptPrefix('/shop/', () => settings.STATIC_URL), '/shop/static/');
+  });
+  await overrideSettings({ STATIC_URL: 'https://cdn.example.com/s/' }, () => {
+    assert.equal(settings.STATIC_URL, 'https://cdn.example.com/s/');
+  });
+});

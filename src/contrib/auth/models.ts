@@ -63,6 +63,8 @@ export class Permission extends Model<Permission>()(
   },
 ) {
   static override objects = PermissionManager.asManager(this);
+  /** Fixtures name a permission by its content type's natural key, so dumpdata writes content types first. */
+  static naturalKeyDependencies: readonly string[] = ['contenttypes.contenttype'];
   /** The groups that have this permission (reverse of Group.permissions). */
   declare readonly groupSet: ManyRelatedManager<Group>;
   /** The users given this permission directly (reverse of userPermissions; absent when the user model has none). */

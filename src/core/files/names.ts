@@ -97,9 +97,12 @@ export function refuseTraversal(folder: string): void {
 
 const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** `length` random letters and digits from a cryptographic source (Django's get_random_string). */
-export function randomString(length: number): string {
+/**
+ * `length` characters drawn from `alphabet` (letters and digits by default) by a
+ * cryptographic source (Django's get_random_string).
+ */
+export function randomString(length: number, alphabet: string = RANDOM_CHARS): string {
   let out = '';
-  for (let i = 0; i < length; i++) out += RANDOM_CHARS[randomInt(RANDOM_CHARS.length)];
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
 }

@@ -1,99 +1,32 @@
 /**
  * The base of every management command (`manage.ts <name>`).
  *
- * runFromArgv(argv) → commander parses into options → execute(options):
- * colours chosen, system checks run (unless skipped), handle(options) → its
- * returned string is written to stdout. A CommandError becomes a one-line
- * message and exit code 1; `--traceback` rethrows it instead.
+ * runFromArgv(argv) → CommandParser (commander) parses into options → execute(options):
+ * colours chosen, system checks run (unless skipped), the unapplied-migrations warning
+ * (when asked for), handle(options) → its returned string is written to stdout, between
+ * BEGIN; and COMMIT; for an `outputTransaction` command. A CommandError becomes a
+ * one-line message and exit code `returncode`; `--traceback` rethrows it instead.
  *
- * Arguments are parsed by commander, the CLI parser most Node tools use,
- * instead of a hand-written one.
+ * Arguments are parsed by commander, the CLI parser most Node tools use, instead of a
+ * hand-written one; parser.ts words its usage errors as Django's argparse does.
  */
-import { styleText } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
-import { NuagesError } from '../errors.ts';
 import { CRITICAL, DEBUG, ERROR, formatCheckReport, INFO, runChecks, WARNING } from '../checks/index.ts';
 import type { AppConfig } from '../../conf/apps.ts';
+import { getVersion } from '../../utils/version.ts';
+import { makeStyle, supportsColor, type Style, type StyleFunction } from './color.ts';
+import { CommandError, SystemCheckError } from './errors.ts';
+import { CommandParser } from './parser.ts';
 import { createProgress, trackProgress, type Progress, type ProgressOptions } from './progress.ts';
 
-/** A failure a command reports to the user: printed without a stack, exit code `returncode`. */
-export class CommandError extends NuagesError {
-  readonly code: string = 'NUAGES_COMMAND_ERROR';
-  readonly returncode: number;
-  constructor(message: string, options: ErrorOptions & { returncode?: number } = {}) {
-    super(message, options);
-    this.returncode = options.returncode ?? 1;
-  }
-}
-
-/** System checks found problems at or above the fail level. */
-export class SystemCheckError extends CommandError {
-  override readonly code = 'NUAGES_SYSTEM_CHECK';
-}
+export { CommandError, SystemCheckError } from './errors.ts';
+export { makeStyle, parseColorSetting, supportsColor, type Style, type StyleFunction, type StyleRole } from './color.ts';
+export { CommandParser } from './parser.ts';
 
 /** Where command output goes: process.stdout, or anything with `write` (tests). */
 export interface Writer {
   write(chunk: string): unknown;
   isTTY?: boolean;
-}
-
-type StyleFunction = (text: string) => string;
-type StyleFormat = Parameters<typeof styleText>[0];
-
-/** Django's palette roles, each a function that colours text (or leaves it as is). */
-export interface Style {
-  ERROR: StyleFunction;
-  SUCCESS: StyleFunction;
-  WARNING: StyleFunction;
-  NOTICE: StyleFunction;
-  SQL_FIELD: StyleFunction;
-  SQL_COLTYPE: StyleFunction;
-  SQL_KEYWORD: StyleFunction;
-  SQL_TABLE: StyleFunction;
-  HTTP_INFO: StyleFunction;
-  HTTP_SUCCESS: StyleFunction;
-  HTTP_REDIRECT: StyleFunction;
-  HTTP_NOT_MODIFIED: StyleFunction;
-  HTTP_BAD_REQUEST: StyleFunction;
-  HTTP_NOT_FOUND: StyleFunction;
-  HTTP_SERVER_ERROR: StyleFunction;
-  MIGRATE_HEADING: StyleFunction;
-  MIGRATE_LABEL: StyleFunction;
-}
-
-const PALETTE: Record<keyof Style, StyleFormat> = {
-  ERROR: ['red', 'bold'],
-  SUCCESS: ['green', 'bold'],
-  WARNING: ['yellow', 'bold'],
-  NOTICE: 'red',
-  SQL_FIELD: ['green', 'bold'],
-  SQL_COLTYPE: 'green',
-  SQL_KEYWORD: 'yellow',
-  SQL_TABLE: 'bold',
-  HTTP_INFO: 'bold',
-  HTTP_SUCCESS: 'reset',
-  HTTP_REDIRECT: 'green',
-  HTTP_NOT_MODIFIED: 'cyan',
-  HTTP_BAD_REQUEST: ['red', 'bold'],
-  HTTP_NOT_FOUND: 'yellow',
-  HTTP_SERVER_ERROR: ['magenta', 'bold'],
-  MIGRATE_HEADING: ['cyan', 'bold'],
-  MIGRATE_LABEL: 'bold',
-};
-
-/** A Style that colours when `color` is true and is the identity otherwise. */
-export function makeStyle(color: boolean): Style {
-  const style = {} as Style;
-  for (const [role, format] of Object.entries(PALETTE) as Array<[keyof Style, StyleFormat]>) {
-    style[role] = color ? (text) => styleText(format, text, { validateStream: false }) : (text) => text;
-  }
-  return style;
-}
-
-/** Whether a stream should get colours: a TTY, and NO_COLOR not set (FORCE_COLOR wins). */
-export function supportsColor(stream: Writer): boolean {
-  if (process.env['FORCE_COLOR'] !== undefined && process.env['FORCE_COLOR'] !== '0') return true;
-  return stream.isTTY === true && process.env['NO_COLOR'] === undefined;
 }
 
 /** Writes lines to a stream, adding the line ending and an optional style. */
@@ -145,6 +78,14 @@ export interface CommandIO {
   forceColor?: boolean;
 }
 
+/** The options every command has, by flag; a command may drop some with `suppressedBaseArguments`. */
+export const BASE_ARGUMENTS = Object.freeze(['--version', '--verbosity', '--settings', '--traceback', '--no-color', '--force-color', '--skip-checks'] as const);
+export type BaseArgument = (typeof BASE_ARGUMENTS)[number];
+
+/** What a command runs, around handle(), as Django's BEGIN;/COMMIT; for SQL it prints. */
+const TRANSACTION_START = 'BEGIN;';
+const TRANSACTION_END = 'COMMIT;';
+
 /**
  * A management command. Put it in `<app>/management/commands/<name>.ts` as
  * the default export:
@@ -170,12 +111,24 @@ export abstract class BaseCommand {
   help = '';
   /** Check tags to run before handle(): '__all__', or [] for none. */
   requiresSystemChecks: '__all__' | readonly string[] = '__all__';
+  /** Warn on stdout, before handle(), when the default database lacks migrations (runserver does). */
+  requiresMigrationsChecks = false;
+  /** False for a command that runs outside any project (startproject, startapp): `nuages` runs it without settings. */
+  requiresSettings = true;
+  /** Print the returned output between BEGIN; and COMMIT; (commands that print SQL). */
+  outputTransaction = false;
+  /** Options callCommand() accepts that the parser does not declare (stdin, stdout and stderr always are). */
+  stealthOptions: readonly string[] = [];
+  /** Standard options this command does not offer (`['--verbosity']`). */
+  suppressedBaseArguments: readonly BaseArgument[] = [];
+  /** Said when the command line has no argument at all, instead of the parser's own message. */
+  missingArgsMessage: string | undefined = undefined;
   stdout: OutputWrapper;
   stderr: OutputWrapper;
   style: Style;
   /** The `--verbosity` of the running command (set by execute()); progress() is silent at 0. */
   verbosity = 1;
-  readonly #stdin: Reader | undefined;
+  #stdin: Reader | undefined;
 
   constructor(io: CommandIO = {}) {
     this.#stdin = io.stdin;
@@ -193,47 +146,61 @@ export abstract class BaseCommand {
     return this.#stdin ?? process.stdin;
   }
 
+  set stdin(reader: Reader) {
+    this.#stdin = reader;
+  }
+
   /** Declare the command's own arguments and options on its commander parser. */
   addArguments(_parser: Command): void {}
 
   /** Do the work. A returned string is written to stdout. */
   abstract handle(options: CommandOptions): unknown;
 
-  /** The commander parser: the common options, then the command's own. */
-  createParser(progName: string, subcommand: string): Command {
-    const parser = new Command(subcommand)
-      .usage('[options]')
+  /** The parser: the standard options (less the suppressed ones), then the command's own. */
+  createParser(progName: string, subcommand: string): CommandParser {
+    const parser = new CommandParser(subcommand);
+    parser
       .description(this.help)
       .exitOverride()
       .configureOutput({
         writeOut: (text) => this.stdout.out.write(text),
         writeErr: (text) => this.stderr.out.write(text),
-      })
-      .addOption(
-        new Option('-v, --verbosity <level>', 'Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output')
-          .choices(['0', '1', '2', '3'])
-          .default('1'),
-      )
-      .option('--settings <path>', 'Path of the settings module; defaults to NUAGES_SETTINGS_MODULE.')
-      .option('--traceback', 'Raise on CommandError exceptions.', false)
-      .option('--no-color', "Don't colorize the command output.")
-      .option('--force-color', 'Force colorization of the command output.', false)
-      .option('--skip-checks', 'Skip system checks.', false);
-    parser.name(`${progName} ${subcommand}`);
+      });
+    parser.missingArgsMessage = this.missingArgsMessage;
+    parser.name(progName ? `${progName} ${subcommand}` : subcommand);
+    this.#addBaseArguments(parser);
     this.addArguments(parser);
     return parser;
   }
 
-  /** Parse command-line arguments into CommandOptions. */
+  #addBaseArguments(parser: Command): void {
+    const offered = (flag: BaseArgument) => !this.suppressedBaseArguments.includes(flag);
+    if (offered('--version')) parser.version(getVersion(), '--version', "Show program's version number and exit.");
+    if (offered('--verbosity')) {
+      parser.addOption(
+        new Option('-v, --verbosity <level>', 'Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, 3=very verbose output')
+          .choices(['0', '1', '2', '3'])
+          .default('1'),
+      );
+    }
+    if (offered('--settings')) parser.option('--settings <path>', 'Path of the settings module; defaults to NUAGES_SETTINGS_MODULE.');
+    if (offered('--traceback')) parser.option('--traceback', 'Raise on CommandError exceptions.', false);
+    if (offered('--no-color')) parser.option('--no-color', "Don't colorize the command output.");
+    if (offered('--force-color')) parser.option('--force-color', 'Force colorization of the command output.', false);
+    if (offered('--skip-checks')) parser.option('--skip-checks', 'Skip system checks.', false);
+  }
+
+  /** Parse command-line arguments into CommandOptions; a usage error exits with code 2. */
   async parseArguments(progName: string, subcommand: string, args: readonly string[]): Promise<CommandOptions> {
     const parser = this.createParser(progName, subcommand);
+    parser.calledFromCommandLine = true;
     await parser.parseAsync([...args], { from: 'user' });
     return optionsFrom(parser);
   }
 
   /**
    * Run from the command line (`argv` after the subcommand). Returns the exit
-   * code: 0, or the CommandError's returncode (commander's for bad usage).
+   * code: 0, the CommandError's returncode, or 2 for bad usage (0 for --help).
    */
   async runFromArgv(progName: string, subcommand: string, args: readonly string[]): Promise<number> {
     let options: CommandOptions;
@@ -248,12 +215,15 @@ export abstract class BaseCommand {
       return 0;
     } catch (error) {
       if (options.traceback || !(error instanceof CommandError)) throw error;
-      this.stderr.write(`${error.name}: ${error.message}`, this.style.ERROR);
+      this.stderr.write(`${error.name}: ${error.message}`);
       return error.returncode;
     }
   }
 
-  /** Apply colour options, run the system checks if required, then handle(). */
+  /**
+   * Apply colour options, run the system checks if required, warn about unapplied
+   * migrations if asked, then handle(). Returns handle()'s output, as written.
+   */
   async execute(options: CommandOptions): Promise<unknown> {
     this.#setColor(options.noColor, options.forceColor);
     this.verbosity = options.verbosity;
@@ -261,8 +231,14 @@ export abstract class BaseCommand {
     if (!options.skipChecks && (tags === '__all__' || tags.length > 0)) {
       await this.check({ tags: tags === '__all__' ? undefined : tags });
     }
-    const output = await this.handle(options);
-    if (typeof output === 'string' && output !== '') this.stdout.write(output);
+    if (this.requiresMigrationsChecks) await this.checkMigrations();
+    let output = await this.handle(options);
+    if (typeof output === 'string' && output !== '') {
+      if (this.outputTransaction) {
+        output = `${this.style.SQL_KEYWORD(TRANSACTION_START)}\n${output}\n${this.style.SQL_KEYWORD(TRANSACTION_END)}`;
+      }
+      this.stdout.write(output as string);
+    }
     return output;
   }
 
@@ -291,6 +267,24 @@ export abstract class BaseCommand {
   }
 
   /**
+   * Print, in the NOTICE style, how many migrations the default database lacks and for
+   * which apps, as Django's check_migrations() does; nothing when it has them all.
+   */
+  async checkMigrations(): Promise<void> {
+    // Loaded on demand: most commands never need the migration machinery.
+    const { unappliedMigrations } = await import('./migration-check.ts');
+    const missing = await unappliedMigrations();
+    if (missing === undefined) return;
+    this.stdout.write(
+      this.style.NOTICE(
+        `\nYou have ${missing.count} unapplied migration(s). Your project may not work properly until ` +
+          `you apply the migrations for app(s): ${missing.appLabels.join(', ')}.`,
+      ),
+    );
+    this.stdout.write(this.style.NOTICE("Run 'node manage.ts migrate' to apply them."));
+  }
+
+  /**
    * Show progress on stderr: a bar with count, rate and ETA on a TTY, a plain line every
    * two seconds elsewhere (CI logs), nothing at verbosity 0. Given an iterable, returns it
    * wrapped so each item ticks the display (arrays give their length as the total) and
@@ -311,13 +305,16 @@ export abstract class BaseCommand {
     return trackProgress(itemsOrTotal, createProgress(target, total, options));
   }
 
+  /**
+   * Colour stdout when it is a terminal (or forced) as Django does; stderr gets the ERROR
+   * style only when it is a terminal itself, so a redirected error log stays plain text.
+   */
   #setColor(noColor: boolean, forceColor: boolean): void {
     if (noColor && forceColor) {
       throw new CommandError("The --no-color and --force-color options can't be used together.");
     }
-    const color = forceColor || (!noColor && supportsColor(this.stdout.out));
-    this.style = makeStyle(color);
-    this.stderr.styleFunc = color || (!noColor && supportsColor(this.stderr.out)) ? makeStyle(true).ERROR : undefined;
+    this.style = makeStyle(!noColor && (forceColor || supportsColor(this.stdout.out)));
+    this.stderr.styleFunc = !noColor && supportsColor(this.stderr.out) ? this.style.ERROR : undefined;
   }
 }
 

@@ -11,149 +11,44 @@
  * import { executeFromCommandLine } from 'nuages/core/management';
  * process.exitCode = await executeFromCommandLine(process.argv);
  * ```
+ *
+ * The `nuages` command (`src/bin/nuages.ts`, Django's django-admin) is the same entry point
+ * outside a project: it runs the commands that need no settings (startproject, startapp,
+ * version, help), and any command once `--settings` or NUAGES_SETTINGS_MODULE names them.
  */
-import { readdirSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { apps } from '../../conf/apps.ts';
+import { basename } from 'node:path';
 import { setup } from '../../conf/lazy-settings.ts';
-import { NuagesError } from '../errors.ts';
-import {
-  BaseCommand,
-  CommandError,
-  makeStyle,
-  optionsFrom,
-  supportsColor,
-  type CommandIO,
-  type Reader,
-  type Writer,
-} from './base.ts';
+import { getVersion } from '../../utils/version.ts';
+import { makeStyle, supportsColor, type CommandIO } from './base.ts';
+import { getCommands, loadCommand, unknownCommandMessage } from './discovery.ts';
 
 export {
+  BASE_ARGUMENTS,
   BaseCommand,
   CHECK_LEVELS,
   CommandError,
+  CommandParser,
   makeStyle,
   OutputWrapper,
+  parseColorSetting,
+  supportsColor,
   SystemCheckError,
+  type BaseArgument,
   type CommandIO,
   type CommandOptions,
   type Reader,
   type Style,
+  type StyleFunction,
+  type StyleRole,
   type Writer,
 } from './base.ts';
+export { AppCommand, getAppConfigOrFail, LabelCommand } from './label-command.ts';
+export { callCommand, type CallCommandOptions } from './call-command.ts';
+export { getCommands, InvalidCommandError, loadCommand, type CommandLocation } from './discovery.ts';
+export { TemplateCommand, type TemplateKind } from './templates.ts';
+export { getRandomSecretKey } from './utils.ts';
 export { createProgress, trackProgress, type Progress, type ProgressOptions } from './progress.ts';
-export { addFieldErrors, csvFileSize, CsvFileError, inBatches, readCsvRows, RowErrors, type CsvReadOptions, type CsvRow, type RowError } from './csv-rows.ts';
-
-/** A command module's default export is not a BaseCommand subclass. */
-export class InvalidCommandError extends NuagesError {
-  readonly code = 'NUAGES_INVALID_COMMAND';
-}
-
-/** Where a command lives: the app that provides it ('nuages' for built-ins) and its file. */
-export interface CommandLocation {
-  readonly app: string;
-  readonly file: string;
-}
-
-const BUILTINS_APP = 'nuages';
-const BUILTINS_DIR = join(import.meta.dirname, 'commands');
-const COMMAND_EXTENSIONS = new Set(['.ts', '.js', '.mts', '.mjs']);
-
-/**
- * Every available command by name. When two provide the same name, an app
- * listed earlier in INSTALLED_APPS wins over a later one, and any app wins
- * over the built-ins (so a project can replace `check`).
- */
-export function getCommands(): Map<string, CommandLocation> {
-  const commands = new Map<string, CommandLocation>();
-  for (const [name, file] of commandFiles(BUILTINS_DIR)) commands.set(name, { app: BUILTINS_APP, file });
-  for (const config of apps.getAppConfigs().reverse()) {
-    for (const [name, file] of commandFiles(join(config.path, 'management', 'commands'))) {
-      commands.set(name, { app: config.label, file });
-    }
-  }
-  return commands;
-}
-
-function commandFiles(folder: string): Array<[string, string]> {
-  let entries: string[];
-  try {
-    entries = readdirSync(folder);
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((f) => COMMAND_EXTENSIONS.has(extname(f)) && !f.startsWith('_') && !/\.d\.[mc]?ts$/.test(f) && !f.includes('.test.'))
-    .sort()
-    .map((f) => [basename(f, extname(f)), join(folder, f)]);
-}
-
-/**
- * Import a command and create it with the given streams.
- *
- * @throws CommandError for an unknown name; InvalidCommandError when its
- *   module does not default-export a BaseCommand subclass.
- */
-export async function loadCommand(name: string, io: CommandIO = {}): Promise<BaseCommand> {
-  const location = getCommands().get(name);
-  if (!location) throw new CommandError(`Unknown command: '${name}'.${suggest(name)}`);
-  const exported: unknown = (await import(pathToFileURL(location.file).href)).default;
-  if (typeof exported !== 'function' || !(exported.prototype instanceof BaseCommand)) {
-    throw new InvalidCommandError(
-      `${location.file} must default-export a BaseCommand subclass (export default class extends BaseCommand { ... }).`,
-    );
-  }
-  return new (exported as new (io: CommandIO) => BaseCommand)(io);
-}
-
-/** Options object accepted as the last argument of `callCommand()`. */
-export interface CallCommandOptions {
-  stdin?: Reader;
-  stdout?: Writer;
-  stderr?: Writer;
-  [option: string]: unknown;
-}
-
-/**
- * Run a command from code (tests, scripts), as Django's call_command does.
- * String arguments are parsed as on the command line; a final object sets
- * options by their camelCase names. System checks are skipped unless
- * `skipChecks: false`. Errors propagate (CommandError is not turned into an
- * exit code). Returns what the command's handle() returned.
- *
- * ```ts
- * const out = { text: '', write(s: string) { this.text += s; } };
- * await callCommand('check', '--deploy', { stdout: out });
- * ```
- */
-export async function callCommand(name: string, ...args: Array<string | CallCommandOptions>): Promise<unknown> {
-  const last = args[args.length - 1];
-  const objectOptions: CallCommandOptions = typeof last === 'object' && last !== null ? (args.pop() as CallCommandOptions) : {};
-  const { stdin, stdout, stderr, ...given } = objectOptions;
-  const command = await loadCommand(name, { stdin, stdout, stderr });
-  const parser = command.createParser('', name);
-  try {
-    await parser.parseAsync(args as string[], { from: 'user' });
-  } catch (error) {
-    throw new CommandError(`Error parsing the arguments of '${name}': ${(error as Error).message}`, { cause: error });
-  }
-  const options = optionsFrom(parser);
-  const valid = new Set([
-    ...parser.options.map((o) => o.attributeName()),
-    ...parser.registeredArguments.map((a) => a.name()),
-    'noColor',
-    'skipChecks',
-  ]);
-  const unknown = Object.keys(given).filter((key) => !valid.has(key));
-  if (unknown.length) {
-    throw new TypeError(
-      `Unknown option(s) for ${name} command: ${unknown.join(', ')}. Valid options are: ${[...valid].sort().join(', ')}.`,
-    );
-  }
-  Object.assign(options, { skipChecks: true }, given);
-  return command.execute(options);
-}
+export { addFieldErrors, csvFileSize, CsvFileError, inBatches, readCsvBatches, readCsvRows, RowErrors, RowLines, type CsvReadOptions, type CsvRow, type RowError } from './csv-rows.ts';
 
 /**
  * The manage.ts entry point. Returns the process exit code; with
@@ -180,25 +75,41 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
   const subcommand = args[0] ?? 'help';
   if (subcommand === 'help' || subcommand === '--help' || subcommand === '-h') {
     const topic = subcommand === 'help' ? args[1] : undefined;
-    if (topic !== undefined && getCommands().has(topic)) {
-      const command = await loadCommand(topic, io);
-      stdout.write(command.createParser(progName, topic).helpInformation());
+    if (topic === '--commands') {
+      stdout.write([...getCommands().keys()].sort().map((name) => `${name}\n`).join(''));
       return 0;
     }
-    stdout.write(mainHelp(progName, settingsError, style.NOTICE));
+    if (topic === undefined) {
+      stdout.write(mainHelp(progName, settingsError, style.NOTICE));
+      return 0;
+    }
+    if (!getCommands().has(topic)) {
+      stderr.write(`${unknownCommandMessage(topic)}\nType '${progName} help' for usage.\n`);
+      return 1;
+    }
+    const command = await loadCommand(topic, io);
+    stdout.write(command.createParser(progName, topic).helpInformation());
     return 0;
   }
 
-  if (settingsError !== undefined) {
+  if (subcommand === 'version' || subcommand === '--version') {
+    stdout.write(`${getVersion()}\n`);
+    return 0;
+  }
+
+  const known = getCommands().has(subcommand);
+  const command = known ? await loadCommand(subcommand, io) : undefined;
+  // Without settings only the commands that make a project or an app run (`nuages startproject`);
+  // an unknown name may be a command of an app the settings would have installed.
+  if (settingsError !== undefined && command?.requiresSettings !== false) {
     const error = settingsError as Error;
     stderr.write(style.ERROR(`${error.name}: ${error.message}`) + '\n');
     return 1;
   }
-  if (!getCommands().has(subcommand)) {
-    stderr.write(`Unknown command: '${subcommand}'.${suggest(subcommand)}\nType '${progName} help' for usage.\n`);
+  if (command === undefined) {
+    stderr.write(`${unknownCommandMessage(subcommand)}\nType '${progName} help' for usage.\n`);
     return 1;
   }
-  const command = await loadCommand(subcommand, io);
   try {
     return await command.runFromArgv(progName, subcommand, args.slice(1));
   } finally {
@@ -223,15 +134,14 @@ function mainHelp(progName: string, settingsError: unknown, notice: (text: strin
     byApp.set(app, list);
   }
   const lines = ['', `Type '${progName} help <subcommand>' for help on a specific subcommand.`, '', 'Available subcommands:'];
-  const appNames = [...byApp.keys()].sort((a, b) => (a === BUILTINS_APP ? -1 : b === BUILTINS_APP ? 1 : a.localeCompare(b)));
-  for (const app of appNames) {
+  for (const app of [...byApp.keys()].sort()) {
     lines.push('', `[${app}]`, ...byApp.get(app)!.sort().map((name) => `    ${name}`));
   }
   if (settingsError !== undefined) {
     lines.push(
       notice(
-        `Only Nuages's own commands are listed, because the settings could not be loaded ` +
-          `(${(settingsError as Error).message}).`,
+        `Note that only Nuages core commands are listed as settings are not properly configured ` +
+          `(error: ${(settingsError as Error).message}).`,
       ),
     );
   }
@@ -245,32 +155,4 @@ function preParseOption(args: readonly string[], flag: string): string | undefin
     if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
   }
   return undefined;
-}
-
-/** " Did you mean x?" for the closest command names, or ''. */
-function suggest(name: string): string {
-  const close = [...getCommands().keys()]
-    .map((candidate) => ({ candidate, score: similarity(name, candidate) }))
-    .filter((c) => c.score >= 0.6)
-    .sort((a, b) => b.score - a.score)
-    .map((c) => c.candidate);
-  return close.length ? ` Did you mean ${close.slice(0, 3).join(' or ')}?` : '';
-}
-
-function similarity(a: string, b: string): number {
-  const longest = Math.max(a.length, b.length);
-  return longest === 0 ? 1 : 1 - levenshtein(a, b) / longest;
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -150,6 +150,36 @@ function checkInstances(model: ModelCtor, operation: string, objs: readonly unkn
 }
 
 /**
+ * Readies one object for INSERT: related keys, a default pk, autoNow values, db defaults.
+ * Synchronous, so a batch of rows awaits only for fields with asynchronous work (a pending
+ * upload); returns that work, if any.
+ */
+function prepareInsert(obj: Instance, meta: ModelCtor['_meta'], now: Date): Promise<void> | undefined {
+  prepareRelated(obj, 'bulkCreate');
+  const pk = meta.pk;
+  if (isUnset(obj[pk.attname]) && pk.hasDefault()) obj[pk.attname] = pk.getDefault();
+  let pending: Promise<unknown>[] | undefined;
+  for (const field of meta.fields) {
+    const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
+    if (auto) {
+      const value = auto.call(field, true, now);
+      if (value !== undefined) obj[field.attname] = value;
+    }
+    const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> | undefined }).preSaveInstance;
+    const work = hook?.call(field, obj, true);
+    // A db default is read after the field's own work: that work may set the value.
+    if (work) (pending ??= []).push(work.then(() => fillDbDefault(obj, field)));
+    else fillDbDefault(obj, field);
+  }
+  return pending && Promise.all(pending).then(() => undefined);
+}
+
+/** Rows of one INSERT share their columns, so a db default is written as its value rather than left out (as Django writes the db_default expression). */
+function fillDbDefault(obj: Instance, field: Field): void {
+  if (field.hasDbDefault() && isUnset(obj[field.attname])) obj[field.attname] = field.toPython(field.options.dbDefault);
+}
+
+/**
  * Inserts `objs` in as few statements as `batchSize` and the parameter limit allow.
  * Sets primary keys on the objects (databases with RETURNING), fills autoNow/autoNowAdd
  * fields and db defaults on them, and marks them saved. Sends no signals.
@@ -172,20 +202,8 @@ export async function bulkCreate<T extends ModelBase>(
   const pk = meta.pk;
   const now = new Date();
   for (const obj of list) {
-    prepareRelated(obj, 'bulkCreate');
-    if (isUnset(obj[pk.attname]) && pk.hasDefault()) obj[pk.attname] = pk.getDefault();
-    for (const field of meta.fields) {
-      const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
-      if (auto) {
-        const value = auto.call(field, true, now);
-        if (value !== undefined) obj[field.attname] = value;
-      }
-      const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> }).preSaveInstance;
-      if (hook) await hook.call(field, obj, true);
-      // Rows of one INSERT share their columns, so a db default is written as its value
-      // rather than left out (Django writes the db_default expression the same way).
-      if (field.hasDbDefault() && isUnset(obj[field.attname])) obj[field.attname] = field.toPython(field.options.dbDefault);
-    }
+    const pending = prepareInsert(obj, meta, now);
+    if (pending) await pending;
   }
   const withPk = list.filter((obj) => !isUnset(obj[pk.attname]));
   const withoutPk = list.filter((obj) => isUnset(obj[pk.attname]));
@@ -289,13 +307,16 @@ async function updateBatch(connection: DatabaseWrapper, model: ModelCtor, batch:
   const query = model.objects.using(connection.alias).filter({ pk__in: batch.map((obj) => obj.pk) }).query;
   const pkCol: ExprNode = { kind: 'col', alias: query.alias, column: pk.column, field: pk };
   const pkParams = batch.map((obj): ExprNode => ({ kind: 'param', value: pk.toDb(pk.getPrepValue(obj.pk), features) }));
+  const ops = compilerFor(connection).ops;
   const assignments = fields.map((field): [Field, ExprNode] => {
     const params: ExprNode[] = [];
+    const cast = features.requiresCastedCaseInUpdates ? ops.columnType(field) : null;
     batch.forEach((obj, i) => {
       const value = obj[field.attname];
-      const node: ExprNode = value instanceof Expression
+      let node: ExprNode = value instanceof Expression
         ? query.resolveExpression(value, false).node
         : { kind: 'param', value: field.toDb(field.getPrepValue(value), features) };
+      if (cast) node = { kind: 'raw', sql: `CAST(%s AS ${cast})`, params: [node] };
       params.push(pkCol, pkParams[i]!, node);
     });
     // As Django: ELSE NULL is never reached, since WHERE keeps only the listed pks.

@@ -108,6 +108,23 @@ export async function insertInstances(
   }
 }
 
+/** Each field's pre-save work: auto_now values, then asynchronous work (a FileField writes its pending upload). */
+async function applyPreSaveHooks(obj: Instance, updateFields: ReadonlySet<string> | null): Promise<void> {
+  const fields = modelOf(obj)._meta.fields.filter((f) => !updateFields || updateFields.has(f.name));
+  const now = new Date();
+  for (const field of fields) {
+    const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
+    if (!auto) continue;
+    const value = auto.call(field, obj._state.adding, now);
+    if (value !== undefined) obj[field.attname] = value;
+  }
+  for (const field of fields) {
+    const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> | undefined }).preSaveInstance;
+    const pending = hook?.call(field, obj, obj._state.adding);
+    if (pending) await pending;
+  }
+}
+
 export const modelPersistence = {
   async save(instance: ModelBase, options: SaveOptions): Promise<void> {
     const obj = instance as Instance;
@@ -135,25 +152,15 @@ export const modelPersistence = {
       updateFields = new Set(loadedFields(obj).map((f) => f.name));
     }
     if (preSave.hasListeners(model)) {
-      await preSave.send(model, { instance: obj, raw: false, using, updateFields });
+      await preSave.send(model, { instance: obj, raw: options.raw ?? false, using, updateFields });
     }
     const connection = connections.get(using);
-    const now = new Date();
-    for (const field of meta.fields) {
-      const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
-      if (!auto || (updateFields && !updateFields.has(field.name))) continue;
-      const value = auto.call(field, obj._state.adding, now);
-      if (value !== undefined) obj[field.attname] = value;
-    }
-    // Fields whose pre-save work is asynchronous (a FileField writes its pending upload).
-    for (const field of meta.fields) {
-      const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> }).preSaveInstance;
-      if (hook && !(updateFields && !updateFields.has(field.name))) await hook.call(field, obj, obj._state.adding);
-    }
+    // A raw save (loading a fixture) stores what it is given: no auto_now, no upload, as Django's.
+    if (!options.raw) await applyPreSaveHooks(obj, updateFields);
     const pk = meta.pk;
     const pkValue = obj[pk.attname];
     let updated = false;
-    const skipUpdate = obj._state.adding && pk.hasDefault();
+    const skipUpdate = !options.raw && obj._state.adding && pk.hasDefault();
     if (pkValue !== null && pkValue !== undefined && !options.forceInsert && !skipUpdate) {
       const fields = meta.fields.filter((f) => !f.primaryKey && (!updateFields || updateFields.has(f.name)) && Object.hasOwn(obj, f.attname));
       const qs = model.objects.using(using).filter({ pk: pkValue });
@@ -185,7 +192,7 @@ export const modelPersistence = {
     obj._state.adding = false;
     obj._state.db = using;
     if (postSave.hasListeners(model)) {
-      await postSave.send(model, { instance: obj, created: !updated, raw: false, using, updateFields });
+      await postSave.send(model, { instance: obj, created: !updated, raw: options.raw ?? false, using, updateFields });
     }
   },
 

@@ -12,6 +12,8 @@ export class ModelState {
   peers: readonly object[] | null = null;
   /** The fetch mode of the QuerySet that loaded this instance (null: the project default). */
   fetchMode: 'FETCH_ONE' | 'FETCH_PEERS' | 'RAISE' | null = null;
+  /** The values of file fields, by attribute name, behind the accessors that wrap them in FieldFiles. */
+  files: Record<string, unknown> | null = null;
 
   constructor(db: string | null, adding: boolean) {
     this.db = db;

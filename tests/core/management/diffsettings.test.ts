@@ -32,5 +32,5 @@ test('unified output: the default with -, the value with +', async () => {
 });
 
 test('an unknown --output is refused with the choices', async () => {
-  await assert.rejects(run('--output', 'table'), /Allowed choices are hash, unified/);
+  await assert.rejects(run('--output', 'table'), /^CommandError: Error: argument --output: invalid choice: 'table' \(choose from 'hash', 'unified'\)$/);
 });

@@ -1,12 +1,14 @@
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Model, CharField, IntegerField, DateTimeField, UUIDField, ForeignKey, CASCADE, uuid4,
+  Model, CharField, IntegerField, DateTimeField, UUIDField, ForeignKey, CASCADE, uuid4, DateField, DecimalField, BooleanField, JSONField,
   connections, createTables, atomic, captureQueries, F, signals,
   IntegrityError, BulkOptionsError, FieldDoesNotExist, ModelStateError,
 } from '../../../src/db/index.ts';
 import { assertNumQueries } from '../../../src/test/index.ts';
-import { sqlPattern, testDatabaseSettings } from '../test-database.ts';
+import { DateOnly } from '../../../src/utils/dates.ts';
+import { Decimal } from '../../../src/utils/decimal.ts';
+import { sqlPattern, testDatabaseSettings, testVendor } from '../test-database.ts';
 
 connections.configure({ default: testDatabaseSettings() });
 
@@ -37,11 +39,20 @@ class Volume extends Model<Volume>()({
   shelf: new ForeignKey(() => Shelf, { onDelete: CASCADE, null: true }),
 }, { appLabel: 'bulk' }) {}
 
+class Typed extends Model<Typed>()({
+  day: new DateField(),
+  at: new DateTimeField(),
+  amount: new DecimalField({ maxDigits: 8, decimalPlaces: 2 }),
+  ref: new UUIDField(),
+  flag: new BooleanField(),
+  data: new JSONField({ null: true }),
+}, { appLabel: 'bulk' }) {}
+
 const items = (count: number, prefix = 'item'): Item[] =>
   Array.from({ length: count }, (_, i) => new Item({ name: `${prefix}${String(i).padStart(4, '0')}`, n: i }));
 
 before(async () => {
-  await createTables([Item, Code, Token, Shelf, Volume]);
+  await createTables([Item, Code, Token, Shelf, Volume, Typed]);
 });
 
 after(async () => {
@@ -241,7 +252,9 @@ describe('bulkUpdate()', () => {
     assert.equal(result, 250);
     assert.deepEqual(queries.map((q) => q.sql.split(' ')[0]), ['BEGIN', 'UPDATE', 'UPDATE', 'UPDATE', 'COMMIT']);
     const update = queries[1]!;
-    assert.match(update.sql, sqlPattern(/^UPDATE "bulk_item" SET "n" = CASE WHEN "bulk_item"\."id" = \? THEN \? WHEN /));
+    // PostgreSQL types a CASE of parameters as text: each value is cast to its column's type, as Django does.
+    const value = testVendor === 'postgres' ? 'CAST\\(\\? AS integer\\)' : '\\?';
+    assert.match(update.sql, sqlPattern(new RegExp(`^UPDATE "bulk_item" SET "n" = CASE WHEN "bulk_item"\\."id" = \\? THEN ${value} WHEN `)));
     assert.match(update.sql, /ELSE NULL END, "score" = CASE WHEN /);
     assert.match(update.sql, sqlPattern(/WHERE "bulk_item"\."id" IN \(\?(, \?){99}\)$/));
     assert.equal(update.params.length, 100 * 2 * 2 + 100);
@@ -249,6 +262,29 @@ describe('bulkUpdate()', () => {
     assert.equal(stored.n, 420);
     assert.equal(stored.score, 421);
     assert.equal((await Item.objects.get({ name: 'item0249' })).n, 2490);
+  });
+
+  test('dates, datetimes, decimals, UUIDs, booleans and JSON keep their types through the CASE', async () => {
+    const rows = await Typed.objects.bulkCreate([
+      new Typed({ day: DateOnly.of(2024, 1, 1), at: new Date('2024-01-01T10:00:00Z'), amount: new Decimal('1.50'), ref: '8d9f5c62-2f5e-4c55-9d1e-000000000001', flag: false, data: { a: 1 } }),
+      new Typed({ day: DateOnly.of(2024, 1, 2), at: new Date('2024-01-02T10:00:00Z'), amount: new Decimal('2.50'), ref: '8d9f5c62-2f5e-4c55-9d1e-000000000002', flag: true, data: [1] }),
+    ]);
+    rows[0]!.day = DateOnly.of(2025, 6, 30);
+    rows[0]!.at = new Date('2025-06-30T23:59:59.123Z');
+    rows[0]!.amount = new Decimal('1234.56');
+    rows[0]!.ref = '8d9f5c62-2f5e-4c55-9d1e-0000000000ff';
+    rows[0]!.flag = true;
+    rows[0]!.data = { nested: { list: [1, 'two', null] } };
+    rows[1]!.data = null;
+    assert.equal(await Typed.objects.bulkUpdate(rows, ['day', 'at', 'amount', 'ref', 'flag', 'data']), 2);
+    const [first, second] = await Typed.objects.orderBy('id');
+    assert.equal(first!.day.isoformat(), '2025-06-30');
+    assert.equal(first!.at.toISOString(), '2025-06-30T23:59:59.123Z');
+    assert.equal(first!.amount.toString(), '1234.56');
+    assert.equal(first!.ref, '8d9f5c62-2f5e-4c55-9d1e-0000000000ff');
+    assert.equal(first!.flag, true);
+    assert.deepEqual(first!.data, { nested: { list: [1, 'two', null] } });
+    assert.equal(second!.data, null);
   });
 
   test('values may be F() expressions evaluated per row', async () => {

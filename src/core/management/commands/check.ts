@@ -3,10 +3,10 @@
  * Exits 1 when a message is at or above --fail-level (ERROR by default).
  */
 import { Option, type Command } from 'commander';
-import { AppLookupError } from '../../../conf/errors.ts';
-import { apps, type AppConfig } from '../../../conf/apps.ts';
+import type { AppConfig } from '../../../conf/apps.ts';
 import { availableTags, tagExists } from '../../checks/index.ts';
 import { BaseCommand, CHECK_LEVELS, CommandError, type CommandOptions } from '../base.ts';
+import { getAppConfigOrFail } from '../label-command.ts';
 
 export default class CheckCommand extends BaseCommand {
   override help = 'Checks the entire project for potential problems.';
@@ -34,7 +34,7 @@ export default class CheckCommand extends BaseCommand {
       return;
     }
     const labels = (options['appLabels'] as string[] | undefined) ?? [];
-    const appConfigs: AppConfig[] | undefined = labels.length ? labels.map(appConfig) : undefined;
+    const appConfigs: AppConfig[] | undefined = labels.length ? labels.map(getAppConfigOrFail) : undefined;
     const tags = (options['tag'] as string[] | undefined) ?? [];
     const unknown = tags.find((tag) => !tagExists(tag, deploy));
     if (unknown !== undefined) {
@@ -51,15 +51,5 @@ export default class CheckCommand extends BaseCommand {
       failLevel: CHECK_LEVELS[options['failLevel'] as keyof typeof CHECK_LEVELS],
       databases: databases.length ? databases : undefined,
     });
-  }
-}
-
-/** The app `check <label>` names; an unknown label is the user's mistake, not a crash. */
-function appConfig(label: string): AppConfig {
-  try {
-    return apps.getAppConfig(label);
-  } catch (error) {
-    if (error instanceof AppLookupError) throw new CommandError(error.message, { cause: error });
-    throw error;
   }
 }

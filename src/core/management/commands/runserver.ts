@@ -3,7 +3,6 @@
  * changes, serves static files under STATIC_URL, logs each request in colour.
  * Not for production: use `manage.ts serve`.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { settings } from '../../../conf/lazy-settings.ts';
 import { createNodeApp } from '../../servers/application.ts';
@@ -12,9 +11,8 @@ import { NuagesServer } from '../../servers/http-server.ts';
 import { parseAddrPort } from '../../servers/options.ts';
 import { formatLogLine } from '../../servers/request-log.ts';
 import { staticFilesHook } from '../../servers/static-files.ts';
+import { getVersion } from '../../../utils/version.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
-
-const VERSION = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export default class RunserverCommand extends BaseCommand {
   override help = 'Starts a lightweight web server for development.';
@@ -57,6 +55,8 @@ export default class RunserverCommand extends BaseCommand {
       this.stdout.write('Performing system checks...\n\n');
       await this.check({ displayNumIssues: true });
     }
+    // Here rather than through requiresMigrationsChecks: only the serving process warns, after the checks.
+    await this.checkMigrations();
     const serveStatic = options['nostatic'] !== true && (settings.DEBUG || Boolean(options['insecure']));
     const style = this.style;
     const server = new NuagesServer({
@@ -77,7 +77,7 @@ export default class RunserverCommand extends BaseCommand {
     const settingsName = process.env['NUAGES_SETTINGS_MODULE'] ?? 'settings';
     this.stdout.write(
       `${date} - ${time}\n` +
-        `Nuages version ${VERSION}, using settings '${settingsName.replace(/^file:\/\//, '')}'\n` +
+        `Nuages version ${getVersion()}, using settings '${settingsName.replace(/^file:\/\//, '')}'\n` +
         `Starting development server at http://${shown}:${address.port}/\n` +
         'Quit the server with CONTROL-C.\n',
     );

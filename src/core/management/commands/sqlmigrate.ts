@@ -32,9 +32,8 @@ export default class SqlMigrateCommand extends BaseCommand {
     const migration = loader.graph.nodes.get(`${appLabel}.${name}`) ?? loader.diskMigrations.get(`${appLabel}.${name}`);
     if (!migration) throw new CommandError(`Cannot find a migration matching '${String(options['migrationName'])}' from app '${appLabel}'.`);
     const statements = await executor.collectSql(migration, Boolean(options['backwards']));
-    const atomic = migration.atomic && connection.features.supportsTransactionalDdl;
-    const lines = statements.map((sql) => (sql.startsWith('--') ? sql : `${sql};`));
-    if (atomic) lines.unshift('BEGIN;'), lines.push('COMMIT;');
-    return lines.join('\n');
+    // execute() wraps the output in BEGIN;/COMMIT; when the migration runs in one transaction.
+    this.outputTransaction = migration.atomic && connection.features.supportsTransactionalDdl;
+    return statements.map((sql) => (sql.startsWith('--') ? sql : `${sql};`)).join('\n');
   }
 }

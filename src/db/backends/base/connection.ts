@@ -277,6 +277,16 @@ export abstract class DatabaseWrapper {
   /** Closes the driver connections. A later statement reopens them (Django's lazy connect). */
   abstract close(): Promise<void>;
 
+  /**
+   * Checks now the foreign keys of the rows written in the open transaction, which the
+   * database would otherwise check at COMMIT (Django's check_constraints), so the error can
+   * name the row (loaddata runs it before committing). `tableNames` limits the check to
+   * those tables. A database that checks every statement at once has nothing to do.
+   *
+   * @throws IntegrityError for a row whose key points nowhere.
+   */
+  async checkConstraints(_tableNames?: readonly string[]): Promise<void> {}
+
   /** Whether the current async context is inside `atomic()` on this alias. */
   inAtomicBlock(): boolean {
     return this.currentBlock() !== undefined;

@@ -23,6 +23,18 @@ export interface ForUpdateOptions {
   readonly noKey?: boolean;
 }
 
+/** The roles of a command's Style that SQL printed for the user is coloured with. */
+export interface SqlStyle {
+  SQL_KEYWORD(text: string): string;
+  SQL_TABLE(text: string): string;
+  SQL_FIELD(text: string): string;
+}
+
+/** What sequenceResetSql() reads of a model: its table and fields. */
+export interface SequenceModel {
+  readonly _meta: { readonly dbTable: string; readonly fields: readonly Field[] };
+}
+
 export abstract class BaseDatabaseOperations {
   /** `WHERE lhs <op>` templates; `%s` is the right-hand side. */
   abstract readonly lookupOperators: Readonly<Record<string, string>>;
@@ -37,6 +49,15 @@ export abstract class BaseDatabaseOperations {
    * order of the tables does not matter.
    */
   abstract sqlFlush(tables: readonly string[], options: { resetSequences: boolean }): string[];
+
+  /**
+   * Statements that move the id sequence of each model's auto key past its largest id
+   * (Django's sequence_reset_sql), for after rows were written with explicit ids (loading
+   * fixtures, copying data). None here: SQLite's next id already follows the largest one.
+   */
+  sequenceResetSql(_style: SqlStyle, _models: readonly SequenceModel[]): string[] {
+    return [];
+  }
 
   quoteName(name: string): string {
     if (name.startsWith('"') && name.endsWith('"')) return name;

@@ -47,6 +47,12 @@ export interface DatabaseFeatures {
   readonly hasFullTextSearch?: boolean;
   /** SELECT DISTINCT ON (…), for distinct(...fields). */
   readonly supportsDistinctOn?: boolean;
+  /**
+   * A CASE of bound parameters has no column type to take (PostgreSQL reads it as text),
+   * so bulkUpdate() casts each value to its column's type (Django's
+   * requires_casted_case_in_updates).
+   */
+  readonly requiresCastedCaseInUpdates?: boolean;
   /** Upper bound on bound parameters in one statement. */
   readonly maxQueryParams: number;
 }

@@ -290,6 +290,11 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
   }
 
   /** Ends the pool (and drops the throwaway schema of `OPTIONS.dropSchemaOnClose`). A later statement opens a new one. */
+  /** Deferred foreign keys are checked now: the failing statement names the constraint and the key. */
+  override async checkConstraints(): Promise<void> {
+    await this.executeScript('SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ALL DEFERRED');
+  }
+
   async close(): Promise<void> {
     const opening = this.#opening;
     this.#opening = undefined;

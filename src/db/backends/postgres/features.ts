@@ -28,6 +28,7 @@ export const postgresFeatures: DatabaseFeatures = Object.freeze({
   hasNativeBoolean: true,
   hasNativeArrays: true,
   hasFullTextSearch: true,
+  requiresCastedCaseInUpdates: true,
   supportsDistinctOn: true,
   maxQueryParams: 65535,
 });

@@ -3,7 +3,7 @@
  * `~` and `~*`), EXTRACT / AT TIME ZONE / DATE_TRUNC for dates, native types and
  * `FOR UPDATE` locking.
  */
-import { BaseDatabaseOperations, type ForUpdateOptions, type OnConflict } from '../base/operations.ts';
+import { BaseDatabaseOperations, type ForUpdateOptions, type OnConflict, type SequenceModel, type SqlStyle } from '../base/operations.ts';
 import type { SqlParam } from '../base/types.ts';
 import type { Field } from '../../models/fields/field.ts';
 import type { ExprNode } from '../../models/sql/nodes.ts';
@@ -65,6 +65,20 @@ export class PostgresOperations extends BaseDatabaseOperations {
   sqlFlush(tables: readonly string[], { resetSequences }: { resetSequences: boolean }): string[] {
     if (tables.length === 0) return [];
     return [`TRUNCATE ${tables.map((table) => this.quoteName(table)).join(', ')}${resetSequences ? ' RESTART IDENTITY' : ''}`];
+  }
+
+  /** `SELECT setval(…)` per model with an auto key: the next id is max(id) + 1, or 1 on an empty table. */
+  override sequenceResetSql(style: SqlStyle, models: readonly SequenceModel[]): string[] {
+    return models.flatMap(({ _meta: meta }) => {
+      const key = meta.fields.find((field) => field.isAuto);
+      if (key === undefined) return [];
+      const table = style.SQL_TABLE(this.quoteName(meta.dbTable));
+      const column = style.SQL_FIELD(this.quoteName(key.column));
+      return [
+        `${style.SQL_KEYWORD('SELECT')} setval(pg_get_serial_sequence('${table}','${style.SQL_FIELD(key.column)}'), ` +
+          `coalesce(max(${column}), 1), max(${column}) ${style.SQL_KEYWORD('IS NOT')} null) ${style.SQL_KEYWORD('FROM')} ${table};`,
+      ];
+    });
   }
 
   readonly lookupOperators = {

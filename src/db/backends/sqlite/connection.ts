@@ -331,6 +331,32 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
     }
   }
 
+  /**
+   * `PRAGMA foreign_key_check` per table; the first row whose key points nowhere fails with
+   * Django's sentence, naming the table, the row's primary key, the column and its value.
+   */
+  override async checkConstraints(tableNames?: readonly string[]): Promise<void> {
+    for (const table of tableNames ?? [undefined]) {
+      const target = table === undefined ? '' : `(${quoteIdent(table)})`;
+      const violations = await this.fetchAll({ sql: `PRAGMA foreign_key_check${target}`, params: [] }, 'write');
+      const [bad] = violations;
+      if (bad) await this.#reportForeignKeyViolation(String(bad[0]), bad[1], String(bad[2]), Number(bad[3]));
+    }
+  }
+
+  async #reportForeignKeyViolation(table: string, rowid: unknown, parent: string, keyId: number): Promise<never> {
+    const keys = await this.fetchAll({ sql: `PRAGMA foreign_key_list(${quoteIdent(table)})`, params: [] }, 'write');
+    const key = keys.find((row) => Number(row[0]) === keyId)!;
+    const [column, target] = [String(key[3]), String(key[4])];
+    const columns = await this.fetchAll({ sql: `PRAGMA table_info(${quoteIdent(table)})`, params: [] }, 'write');
+    const pkColumn = String(columns.find((row) => Number(row[5]) === 1)?.[1] ?? 'rowid');
+    const row = await this.fetchOne({ sql: `SELECT ${quoteIdent(pkColumn)}, ${quoteIdent(column)} FROM ${quoteIdent(table)} WHERE rowid = ?`, params: [rowid as SqlParam] }, 'write');
+    throw new IntegrityError(
+      `The row in table '${table}' with primary key '${String(row?.[0])}' has an invalid foreign key: ${table}.${column} ` +
+        `contains a value '${String(row?.[1])}' that does not have a corresponding value in ${parent}.${target}.`,
+    );
+  }
+
   async close(): Promise<void> {
     for (const cursor of this.#cursors) this.#closeCursor(cursor);
     this.#main?.close();
@@ -665,4 +691,8 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
     this.openTransactions--;
     this.#lock.release();
   }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

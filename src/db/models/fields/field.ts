@@ -110,6 +110,7 @@ export abstract class Field<T = unknown, N extends boolean = boolean> {
   readonly editable: boolean;
   readonly choices: readonly (readonly [unknown, string])[] | null;
   readonly validators: readonly Validator[];
+  #allValidators: readonly Validator[] | undefined;
   #default: unknown = NOT_PROVIDED;
 
   /** Set when the field is attached to a model. */
@@ -278,7 +279,9 @@ export abstract class Field<T = unknown, N extends boolean = boolean> {
   runValidators(value: unknown): void {
     if (value === null || value === undefined || this.isEmpty(value)) return;
     const errors: ValidationError[] = [];
-    for (const validator of [...this.builtinValidators(), ...this.validators]) {
+    // A field's options never change after construction, so its validators are built once.
+    this.#allValidators ??= [...this.builtinValidators(), ...this.validators];
+    for (const validator of this.#allValidators) {
       try {
         validator(value);
       } catch (error) {

@@ -3,7 +3,7 @@
  * [--encoding latin1]`: loads books from a CSV file whose header names the columns
  * (isbn, title, price, publisher, published_date; optionally rating, pages).
  *
- * rows streamed (readCsvRows) → each row checked by Book's own validation → batches:
+ * rows streamed in batches (readCsvBatches) → each row checked by Book's own validation → batches:
  * existing ISBNs looked up in one query → bulkCreate / bulkUpdate in a savepoint → on a
  * database refusal, the batch's rows re-validated one by one (with the constraint
  * queries) to name the line. All in one transaction: any bad row and nothing is written;
@@ -12,7 +12,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import {
-  addFieldErrors, BaseCommand, CommandError, csvFileSize, inBatches, readCsvRows, RowErrors, type CommandOptions, type CsvRow,
+  addFieldErrors, BaseCommand, CommandError, csvFileSize, readCsvBatches, RowErrors, RowLines, type CommandOptions, type CsvRow,
 } from 'nuages/core/management';
 import { atomic, DatabaseError, ValidationError } from 'nuages/db';
 import { Book, Publisher } from '../../models.ts';
@@ -29,6 +29,8 @@ const UPDATABLE: Readonly<Record<string, string>> = {
 };
 /** How many planned changes a dry run lists at verbosity 1. */
 const LISTED = 50;
+/** The row's own checks; the publisher is resolved by name, uniqueness and constraints per batch. */
+const ROW_CHECKS = { exclude: ['publisher'], validateUnique: false, validateConstraints: false };
 
 /** Thrown inside the transaction to roll it back (a failed import, or a dry run). */
 class Rollback extends Error {}
@@ -67,15 +69,15 @@ export default class ImportCsvCommand extends BaseCommand {
     try {
       await atomic(async () => {
         const publishers = await publisherIds();
-        const seen = new Map<string, number>();
-        const csvRows = readCsvRows(path, {
-          required: REQUIRED, optional: OPTIONAL, errors,
+        const written = new RowLines();
+        const batches = readCsvBatches(path, {
+          required: REQUIRED, optional: OPTIONAL, errors, batchSize,
           delimiter: String(options['delimiter']), encoding: String(options['encoding']), onBytes: (bytes) => bar.update(bytes),
         });
-        for await (const batch of inBatches(csvRows, batchSize)) {
+        for await (const batch of batches) {
           rows += batch.length;
-          const books = await validRows(batch, { errors, publishers, seen });
-          await this.#write(books, { errors, tally, update: Boolean(options['update']), batchSize, dryRun, verbosity: options.verbosity });
+          const books = await validRows(batch, { errors, publishers });
+          await this.#write(books, { errors, tally, written, update: Boolean(options['update']), batchSize, dryRun, verbosity: options.verbosity });
         }
         if (errors.count || dryRun) throw new Rollback();
       });
@@ -98,7 +100,7 @@ export default class ImportCsvCommand extends BaseCommand {
   /** Creates the new books and updates the changed ones of one batch, in a savepoint. */
   async #write(
     books: Array<{ row: CsvRow; book: Book }>,
-    context: { errors: RowErrors; tally: Tally; update: boolean; batchSize: number; dryRun: boolean; verbosity: number },
+    context: { errors: RowErrors; tally: Tally; written: RowLines; update: boolean; batchSize: number; dryRun: boolean; verbosity: number },
   ): Promise<void> {
     const { errors, tally } = context;
     const existing = new Map<string, Book>();
@@ -110,6 +112,12 @@ export default class ImportCsvCommand extends BaseCommand {
       const current = existing.get(entry.book.isbn);
       if (!current) {
         creates.push(entry);
+        continue;
+      }
+      // Earlier batches are in the table already: a key they wrote is repeated in the file.
+      const earlier = context.written.get(current.pk);
+      if (earlier !== undefined) {
+        errors.add(entry.row.line, 'isbn', entry.book.isbn, `This ISBN is already on line ${earlier} of the file.`);
         continue;
       }
       if (!context.update) {
@@ -135,8 +143,13 @@ export default class ImportCsvCommand extends BaseCommand {
       await locateRefusal([...creates, ...[...updates.values()].flat()], errors, error);
       return;
     }
+    // bulkCreate has set the new rows' primary keys.
+    for (const { row, book } of creates) context.written.set(book.pk, row.line);
     tally.created += creates.length;
-    for (const group of updates.values()) tally.updated += group.length;
+    for (const group of updates.values()) {
+      for (const { row, book } of group) context.written.set(book.pk, row.line);
+      tally.updated += group.length;
+    }
     this.#list(creates, updates, context);
   }
 
@@ -164,36 +177,39 @@ async function publisherIds(): Promise<Map<string, unknown>> {
 
 /**
  * Each row as an unsaved Book, checked with the model's own field validation; the unique
- * ISBN is checked against the file here and against the table per batch, and the check
- * constraints by the database when the batch is written (one query per batch, not per row).
+ * ISBN is checked within the batch here and against the table (earlier batches included)
+ * when the batch is written, and the check constraints by the database then (one query per
+ * batch, not per row).
  */
 async function validRows(
   batch: readonly CsvRow[],
-  context: { errors: RowErrors; publishers: Map<string, unknown>; seen: Map<string, number> },
+  context: { errors: RowErrors; publishers: Map<string, unknown> },
 ): Promise<Array<{ row: CsvRow; book: Book }>> {
   const valid: Array<{ row: CsvRow; book: Book }> = [];
+  const inBatch = new Map<string, number>();
   for (const row of batch) {
-    const { isbn, publisher, ...rest } = row.values as Record<string, string>;
-    const values: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(rest)) {
-      // An empty optional column keeps the model's default, as a missing column does.
-      if (!(OPTIONAL.includes(column) && value.trim() === '')) values[COLUMNS[column]!] = value.trim();
-    }
-    values['isbn'] = isbn!.trim();
-    const publisherId = context.publishers.get(publisher!.trim());
-    if (publisherId === undefined) context.errors.add(row.line, 'publisher', publisher!, 'No publisher has this name. Create the publisher first.');
+    const publisher = row.values['publisher']!;
+    const publisherId = context.publishers.get(publisher.trim());
+    if (publisherId === undefined) context.errors.add(row.line, 'publisher', publisher, 'No publisher has this name. Create the publisher first.');
+    const book = new Book({ publisherId } as never);
     // Raw strings go straight onto the instance: fullClean() converts each one and reports
     // every field that cannot be converted, where the constructor would stop at the first.
-    const book = Object.assign(new Book({ publisherId } as never), values);
+    for (const column in row.values) {
+      if (column === 'publisher') continue;
+      const value = row.values[column]!.trim();
+      // An empty optional column keeps the model's default, as a missing column does.
+      if (value === '' && OPTIONAL.includes(column)) continue;
+      (book as unknown as Record<string, unknown>)[COLUMNS[column]!] = value;
+    }
     try {
-      await book.fullClean({ exclude: ['publisher'], validateUnique: false, validateConstraints: false });
+      await book.fullClean(ROW_CHECKS);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       addFieldErrors(context.errors, row.line, error.messageDict, (field) => columnOf(row, field));
     }
-    const earlier = context.seen.get(book.isbn);
+    const earlier = inBatch.get(book.isbn);
     if (earlier !== undefined) context.errors.add(row.line, 'isbn', book.isbn, `This ISBN is already on line ${earlier} of the file.`);
-    else context.seen.set(book.isbn, row.line);
+    else inBatch.set(book.isbn, row.line);
     if (!context.errors.has(row.line)) valid.push({ row, book });
   }
   return valid;
