@@ -27,6 +27,13 @@ import {
 /** Marks a class as a concrete model to register: `static [MODEL_MARKER] = true`. */
 export const MODEL_MARKER: unique symbol = Symbol.for('nuages.model') as never;
 
+/**
+ * A model class's place in the order models were defined: a module's exports list
+ * alphabetically, so an app's models are registered by this to keep the order of
+ * models.ts, as Django's are.
+ */
+export const MODEL_ORDER: unique symbol = Symbol.for('nuages.model.order') as never;
+
 /** What the registry needs from a model class: a constructor with a name. */
 export type ModelClass = abstract new (...args: never[]) => unknown;
 
@@ -182,8 +189,7 @@ export class Apps {
       const file = findModule(config.path, 'models');
       if (!file) continue;
       const exports: Record<string, unknown> = await import(pathToFileURL(file).href);
-      for (const value of Object.values(exports)) {
-        if (!isConcreteModel(value)) continue;
+      for (const value of Object.values(exports).filter(isConcreteModel).sort(byDefinition)) {
         // A models.ts may re-export another app's model; it belongs to that app.
         const own = ownAppLabel(value);
         if (own === undefined && this.#labelOf.has(value)) continue;
@@ -431,6 +437,11 @@ function isConcreteModel(value: unknown): value is ModelClass {
   if (typeof value !== 'function') return false;
   const marked = value as unknown as Record<PropertyKey, unknown>;
   return marked[MODEL_MARKER] === true && !marked['abstract'];
+}
+
+function byDefinition(a: ModelClass, b: ModelClass): number {
+  const order = (model: ModelClass): number => Number((model as unknown as Record<PropertyKey, unknown>)[MODEL_ORDER] ?? 0);
+  return order(a) - order(b);
 }
 
 function ownAppLabel(model: ModelClass): string | undefined {

@@ -45,6 +45,11 @@ describe('populate', () => {
     assert.equal(orders.getModel('order').name, 'Order');
   });
 
+  test("an app's models are registered in the order models.ts defines them, as Django's are", async () => {
+    await apps.populate(['ordered'], { baseDir });
+    assert.deepEqual(apps.getModels('ordered').map((m) => m.name), ['Zebra', 'Apple', 'Mango']);
+  });
+
   test('abstract models, helpers and constants are not registered', async () => {
     await apps.populate(['catalog'], { baseDir });
     assert.throws(() => apps.getModel('catalog.TimeStamped'), { code: 'NUAGES_MODEL_LOOKUP' });

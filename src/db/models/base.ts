@@ -7,7 +7,7 @@
  * with their custom methods. Metadata (`Book._meta`) is built on first use, so
  * models may refer to each other in any order.
  */
-import { MODEL_MARKER, apps } from '../../conf/apps.ts';
+import { MODEL_MARKER, MODEL_ORDER, apps } from '../../conf/apps.ts';
 import { MultipleObjectsReturned, ObjectDoesNotExist, ValidationError, NON_FIELD_ERRORS } from '../../core/exceptions.ts';
 import { Field } from './fields/field.ts';
 import { AutoField, BigAutoField } from './fields/numeric.ts';
@@ -103,6 +103,8 @@ interface Definition {
 }
 
 const definitions = new WeakMap<Function, Definition>();
+/** How many model classes have been defined: each one's MODEL_ORDER. */
+let modelsDefined = 0;
 const metas = new WeakMap<Function, Options>();
 const doesNotExist = new WeakMap<Function, typeof ObjectDoesNotExist>();
 const multipleReturned = new WeakMap<Function, typeof MultipleObjectsReturned>();
@@ -531,6 +533,7 @@ export function Model<Self = unknown, P extends AbstractModelClass = typeof Mode
       if (field instanceof ManyToManyField && !(name in fields)) defineManyToManyAccessor(Base.prototype, name);
     }
     Object.defineProperty(Base, 'fields', { value: fields });
+    Object.defineProperty(Base, MODEL_ORDER, { value: ++modelsDefined });
     installManagers(Base, { ...(parentDefinition ? collectOptions(parentDefinition).managers : {}), ...options?.managers });
     return Base as unknown as ModelClass<Self, F, P>;
   };
