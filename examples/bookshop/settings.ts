@@ -42,7 +42,11 @@ export default defineSettings({
     'nuages/contrib/auth',
     'nuages/contrib/sessions',
     'nuages/contrib/messages',
+    'nuages/tasks',
   ],
+  // Background tasks in a table of the shop's database (`manage.ts worker` runs them): durable,
+  // with no other service to run.
+  TASKS: { default: { BACKEND: 'database' } },
   DATABASES: { default: env.db('DATABASE_URL', `sqlite:///${BASE_DIR}db.sqlite3`.replace('sqlite:////', 'sqlite:////')) },
   // Local memory by default; CACHE_URL=redis://127.0.0.1:6379/1 shares the cache between workers.
   CACHES: { default: env.cache('CACHE_URL', 'locmem://bookshop') },

@@ -1,10 +1,36 @@
 /**
- * `nuages/tasks` as an installed app: the table of the 'database' task backend, the
- * `worker` and `prune_task_results` commands. Install it to use either.
+ * `nuages/tasks` as an installed app: the tables of the 'database' task backend, the outbox
+ * and the schedulers' leases; the `worker` and `prune_task_results` commands; and, in every
+ * process that serves the project, the outbox relay of broker backends (started with the
+ * server, stopped with it).
  */
 import { AppConfig } from '../conf/apps.ts';
+import { serverStarted, serverStopped } from '../core/servers/lifecycle.ts';
 
 export default class TasksConfig extends AppConfig {
   override label = 'nuages_tasks';
   override verboseName = 'Tasks';
+
+  override ready(): void {
+    let stopRelays: (() => Promise<void>) | undefined;
+    serverStarted.connect(
+      async () => {
+        // Through the package's entry, which loads the backends before the relay that uses them
+        // (outbox.ts first would enter their import cycle from the wrong end).
+        const { startOutboxRelays } = await import('./index.ts');
+        stopRelays ??= startOutboxRelays();
+      },
+      { dispatchUid: 'nuages.tasks.outbox-relay' },
+    );
+    serverStopped.connect(
+      async () => {
+        const stopping = stopRelays;
+        stopRelays = undefined;
+        await stopping?.();
+        const { taskBackends } = await import('./handler.ts');
+        await taskBackends.closeAll();
+      },
+      { dispatchUid: 'nuages.tasks.outbox-relay' },
+    );
+  }
 }

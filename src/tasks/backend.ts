@@ -184,6 +184,13 @@ export abstract class BaseTaskBackend {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** Whether `id` can be a run's id: a UUID (what a UUID column accepts). */
+export function isRunId(id: string): boolean {
+  return UUID.test(id);
+}
+
 /** An id for one worker (or one immediate run): host, process and a random part. */
 export function newWorkerId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

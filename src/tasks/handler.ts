@@ -6,6 +6,7 @@
 import { settings } from '../conf/lazy-settings.ts';
 import type { TaskBackendSettings } from '../conf/settings.ts';
 import type { BaseTaskBackend, TaskBackendClass } from './backend.ts';
+import { BullMQBackend } from './backends/bullmq.ts';
 import { DatabaseBackend } from './backends/database.ts';
 import { DummyBackend } from './backends/dummy.ts';
 import { ImmediateBackend } from './backends/immediate.ts';
@@ -17,6 +18,7 @@ const BUILTIN_BACKENDS: Record<string, TaskBackendClass> = {
   immediate: ImmediateBackend,
   dummy: DummyBackend,
   database: DatabaseBackend,
+  bullmq: BullMQBackend,
   'django.tasks.backends.immediate.ImmediateBackend': ImmediateBackend,
   'django.tasks.backends.dummy.DummyBackend': DummyBackend,
 };

@@ -117,8 +117,8 @@ export class TaskOutboxEntry extends Model<TaskOutboxEntry>()(
 
 /**
  * Who runs the schedules of a database task backend: one row per backend, held by one worker
- * until `expiresAt` (renewed while it lives). `checkedUntil` is how far the holder has
- * enqueued periods, so the next holder knows what was missed.
+ * until `expiresAt` (renewed while it lives). `progress` maps each schedule's name to how far
+ * (an ISO moment) its periods were enqueued, so the next holder knows what was missed.
  */
 export class SchedulerLease extends Model<SchedulerLease>()(
   {
@@ -126,7 +126,7 @@ export class SchedulerLease extends Model<SchedulerLease>()(
     name: new CharField({ maxLength: 32, primaryKey: true }),
     holder: new CharField({ maxLength: 64 }),
     expiresAt: new DateTimeField(),
-    checkedUntil: new DateTimeField(),
+    progress: new JSONField<Record<string, string>>({ default: () => ({}) }),
   },
   { appLabel: 'nuages_tasks', verboseName: 'scheduler lease', verboseNamePlural: 'scheduler leases' },
 ) {}

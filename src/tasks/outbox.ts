@@ -14,6 +14,7 @@
  */
 import { getLogger } from '../utils/log.ts';
 import { onCommit } from '../db/transaction.ts';
+import { isRunId } from './backend.ts';
 import { BrokerTaskBackend, type RunRecord } from './broker-backend.ts';
 import { taskBackends } from './handler.ts';
 import type { JsonValue } from './json.ts';
@@ -45,7 +46,7 @@ export async function writeToOutbox(backend: string, record: RunRecord, database
 
 /** The outbox row of run `id`, if the run went through the outbox of `database`. */
 export async function findOutboxEntry(id: string, database: string): Promise<TaskOutboxEntry | undefined> {
-  return TaskOutboxEntry.objects.using(database).filter({ pk: id }).first();
+  return isRunId(id) ? TaskOutboxEntry.objects.using(database).filter({ pk: id }).first() : undefined;
 }
 
 /** Delete rows relayed before `olderThan` from the outbox of `database`; returns how many. */

@@ -81,13 +81,16 @@ export class Schedule {
   }
 
   /**
-   * The id of the run for `period`: a UUID made from the backend, the schedule's name and
-   * the period, so that two schedulers enqueueing the same period enqueue one run.
+   * The id of the run for `period`, so that two schedulers enqueueing the same period
+   * enqueue one run: a UUID (RFC 9562 version 8) laid out as a version 7 one, the period's
+   * milliseconds in its first 48 bits (ids sort by period; {@link periodOfRunId} reads it
+   * back), then a hash of the backend, the schedule's name and the period.
    */
   runId(backend: string, period: Date): string {
-    const hex = createHash('sha256').update(`${backend}\u0000${this.name}\u0000${period.toISOString()}`).digest('hex');
-    // RFC 9562 version 8 (custom) with the variant bits, so that it reads as a UUID everywhere.
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    const time = period.getTime().toString(16).padStart(12, '0');
+    const hash = createHash('sha256').update(`${backend}\u0000${this.name}\u0000${period.toISOString()}`).digest('hex');
+    const variant = ((parseInt(hash[3]!, 16) & 0x3) | 0x8).toString(16);
+    return `${time.slice(0, 8)}-${time.slice(8, 12)}-8${hash.slice(0, 3)}-${variant}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
   }
 
   #parse(currentDate: Date) {
@@ -101,6 +104,11 @@ export class Schedule {
       );
     }
   }
+}
+
+/** The period a scheduled run's id (Schedule.runId) was made for. */
+export function periodOfRunId(id: string): Date {
+  return new Date(parseInt(id.replace(/-/g, '').slice(0, 12), 16));
 }
 
 const declared = new Map<string, Schedule>();
@@ -141,11 +149,16 @@ export function every<A extends unknown[]>(interval: string | number, task: Task
 function declare(schedule: Schedule): Schedule {
   const existing = declared.get(schedule.name);
   // The same declaration seen twice (its module imported under two URLs) is one schedule.
-  if (existing !== undefined && (existing.cron !== schedule.cron || existing.everyMs !== schedule.everyMs || existing.task.name !== schedule.task.name)) {
+  if (existing !== undefined && fingerprint(existing) !== fingerprint(schedule)) {
     throw new InvalidTask(`Two schedules are named '${schedule.name}'. Give one of them another name: { name: '…' }.`);
   }
   declared.set(schedule.name, schedule);
   return schedule;
+}
+
+function fingerprint(schedule: Schedule): string {
+  const { task } = schedule;
+  return JSON.stringify([schedule.cron, schedule.everyMs, task.name, task.backend, task.queueName, task.priority, schedule.args]);
 }
 
 /** The schedules declared so far whose task runs on the backend `alias`, by name. */

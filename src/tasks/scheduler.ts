@@ -1,17 +1,17 @@
 /**
  * The scheduler of the database backend: every worker runs one, one of them holds the lease.
  *
- * every lease/3: holder → renew the lease (and save how far it got) | others → take the
- * lease over if it expired → holder, every tick: for each schedule whose latest period is
- * after `checkedUntil`, enqueue one run with the period's id → checkedUntil = now.
+ * every lease/3: holder → renew the lease (and save how far each schedule got) | others →
+ * take the lease over if it expired → holder, every tick: for each schedule whose latest
+ * period is after its progress, enqueue one run with the period's id → progress = now.
  *
  * Exactly once per period: only the holder enqueues, and a run's id is derived from the
  * schedule and the period, so a holder that lost its lease while paused and its successor
  * still store one run (the second INSERT finds the first).
  *
- * Missed runs: when no scheduler ran for a while (every worker down), the next holder
- * enqueues the latest missed period once, not once per missed period. A schedule declared
- * for the first time starts with its next period.
+ * Missed runs: when no scheduler ran a schedule for a while (every worker down), the next
+ * holder enqueues its latest missed period once, not once per missed period. A schedule the
+ * lease has no progress for (declared since) starts with its next period.
  */
 import { IntegrityError } from '../db/errors.ts';
 import { getLogger } from '../utils/log.ts';
@@ -30,7 +30,8 @@ export class LeaseScheduler implements RunningScheduler {
   /** Names this worker in the lease. */
   readonly holder: string;
   #holding = false;
-  #checkedUntil = new Date(0);
+  /** By schedule name: the moment up to which its periods were enqueued. */
+  #progress = new Map<string, Date>();
   #leaseCheckedAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> = Promise.resolve();
@@ -66,7 +67,7 @@ export class LeaseScheduler implements RunningScheduler {
     await this.#tick;
     if (!this.#holding) return;
     this.#holding = false;
-    await this.#leases().filter({ name: this.backend.alias, holder: this.holder }).update({ expiresAt: new Date(), checkedUntil: this.#checkedUntil });
+    await this.#leases().filter({ name: this.backend.alias, holder: this.holder }).update({ expiresAt: new Date(), progress: this.#savedProgress() });
   }
 
   async #safeTick(): Promise<void> {
@@ -84,30 +85,31 @@ export class LeaseScheduler implements RunningScheduler {
       this.#holding = this.#holding ? await this.#renew(now) : await this.#acquire(now);
     }
     if (!this.#holding) return;
-    let enqueued = false;
+    let changed = false;
     for (const schedule of this.schedules) {
+      const since = this.#progress.get(schedule.name);
       const period = schedule.periodAtOrBefore(now);
-      if (period.getTime() <= this.#checkedUntil.getTime()) continue;
-      enqueued = (await this.#enqueue(schedule, period)) || enqueued;
+      // A schedule met for the first time starts now; one behind its timetable gets its latest period.
+      if (since === undefined || period.getTime() > since.getTime()) changed = true;
+      if (since !== undefined && period.getTime() > since.getTime()) await this.#enqueue(schedule, period);
+      this.#progress.set(schedule.name, now);
     }
-    this.#checkedUntil = now;
-    // Saved at once after an enqueue, so a successor does not enqueue it again (its id would dedupe it anyway).
-    if (enqueued) this.#holding = await this.#renew(now);
+    // Saved at once, so a successor neither enqueues these periods again (their ids would dedupe
+    // them anyway) nor takes a new schedule for one behind its timetable.
+    if (changed) this.#holding = await this.#renew(now);
   }
 
-  async #enqueue(schedule: Schedule, period: Date): Promise<boolean> {
+  async #enqueue(schedule: Schedule, period: Date): Promise<void> {
     try {
       await this.backend.enqueue(schedule.task, schedule.args, { id: schedule.runId(this.backend.alias, period) });
-      return true;
     } catch (error) {
-      log.error(`Schedule '${schedule.name}' could not enqueue its run for ${period.toISOString()}.`, { error });
-      return false;
+      log.error(`Schedule '${schedule.name}' could not enqueue its run for ${period.toISOString()}; it runs again at its next period.`, { error });
     }
   }
 
   async #renew(now: Date): Promise<boolean> {
     const expiresAt = new Date(now.getTime() + this.backend.leaseSeconds * 1000);
-    const kept = await this.#leases().filter({ name: this.backend.alias, holder: this.holder }).update({ expiresAt, checkedUntil: this.#checkedUntil });
+    const kept = await this.#leases().filter({ name: this.backend.alias, holder: this.holder }).update({ expiresAt, progress: this.#savedProgress() });
     return kept === 1;
   }
 
@@ -118,19 +120,27 @@ export class LeaseScheduler implements RunningScheduler {
     if (taken === 1) {
       const lease = await this.#leases().filter({ name: this.backend.alias, holder: this.holder }).first();
       if (lease === undefined) return false;
-      this.#checkedUntil = lease.checkedUntil;
+      this.#progress = new Map(Object.entries(lease.progress).map(([name, moment]) => [name, new Date(moment)]));
       return true;
     }
     if (await this.#leases().filter({ name: this.backend.alias }).exists()) return false;
     try {
-      await this.#leases().create({ name: this.backend.alias, holder: this.holder, expiresAt, checkedUntil: now });
+      await this.#leases().create({ name: this.backend.alias, holder: this.holder, expiresAt, progress: {} });
     } catch (error) {
       // Another worker created it first.
       if (error instanceof IntegrityError) return false;
       throw error;
     }
-    this.#checkedUntil = now;
+    this.#progress = new Map();
     return true;
+  }
+
+  // The progress of the schedules this worker runs (those no longer declared are forgotten).
+  #savedProgress(): Record<string, string> {
+    return Object.fromEntries(this.schedules.flatMap((s) => {
+      const moment = this.#progress.get(s.name);
+      return moment === undefined ? [] : [[s.name, moment.toISOString()]];
+    }));
   }
 
   #leases() {

@@ -28,8 +28,10 @@ export interface BackendSuiteOptions {
   readonly backend: SettingsInput['TASKS'];
   /** When runs execute. */
   readonly runs: 'immediate' | 'worker' | 'never';
-  /** The database for a backend that stores runs there. */
+  /** The database for a backend that stores runs there (or its outbox). */
   readonly database?: true | DatabaseSettings;
+  /** Forget every run between tests, besides the database table. */
+  readonly cleanup?: () => Promise<void>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -50,6 +52,7 @@ export function backendSuite(label: string, options: BackendSuiteOptions): void 
     after(tearDownTasks);
     afterEach(async () => {
       if (options.database) await clearTaskTable();
+      await options.cleanup?.();
     });
 
     test('enqueue() returns a TaskResult with an id, the arguments and the backend alias', async () => {

@@ -4,7 +4,7 @@ import { apps } from '../../src/conf/apps.ts';
 import { configure, resetSettings, setup, type SettingsInput } from '../../src/conf/index.ts';
 import type { DatabaseSettings } from '../../src/db/backends/base/types.ts';
 import { connections } from '../../src/db/index.ts';
-import { DBTaskResult, taskBackends, Worker, type WorkerTaskBackend } from '../../src/tasks/index.ts';
+import { DBTaskResult, taskBackends, type QueuedTaskBackend } from '../../src/tasks/index.ts';
 import { setupTestDatabase } from '../../src/test/index.ts';
 import { testDatabaseSettings } from '../db/test-database.ts';
 
@@ -42,6 +42,6 @@ export async function clearTaskTable(): Promise<void> {
 
 /** Run every due task of the default backend in this process; returns the attempts run. */
 export async function drain(options: { concurrency?: number; alias?: string } = {}): Promise<number> {
-  const backend = taskBackends.get(options.alias ?? 'default') as WorkerTaskBackend;
-  return new Worker({ backend, concurrency: options.concurrency ?? 1 }).runUntilEmpty();
+  const backend = taskBackends.get(options.alias ?? 'default') as QueuedTaskBackend;
+  return backend.createRunner({ concurrency: options.concurrency ?? 1 }).runUntilEmpty();
 }

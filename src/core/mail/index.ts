@@ -5,7 +5,8 @@
  * nodemailer (mime.ts) → a backend from EMAIL_BACKEND (connection.ts) sends it: 'smtp',
  * 'console' (the default: printed), 'file', 'locmem' (kept in `outbox`, for tests),
  * 'dummy'. One-call helpers: sendMail, sendMassMail, mailAdmins, mailManagers (send.ts),
- * sendTemplatedMail (templated.ts). AdminEmailHandler mails 500s to ADMINS.
+ * sendTemplatedMail (templated.ts); sendMailLater (later.ts) queues sendMail as a task.
+ * AdminEmailHandler mails 500s to ADMINS.
  *
  * ```ts
  * await sendMail('Your order', 'It ships tomorrow.', null, ['ada@example.com']);
@@ -39,4 +40,5 @@ export {
   type SendMailOptions,
 } from './send.ts';
 export { renderTemplatedEmail, sendTemplatedMail, type TemplatedEmailOptions } from './templated.ts';
+export { sendMailLater, type SendMailLaterOptions } from './later.ts';
 export { AdminEmailHandler, adminEmailHandler, type AdminEmailHandlerOptions, type AdminEmailRecord } from './admin-email-handler.ts';

@@ -119,11 +119,13 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
 
 /**
  * A command's writes invalidate cache tags, which opens connections to Redis or
- * Memcached; close them so the process exits when the command is done.
+ * Memcached, and the tasks it enqueues may open a broker's; close them so the process
+ * exits when the command is done (a task backend first lets its outbox relay finish).
  */
 async function closeCaches(): Promise<void> {
   const { caches } = await import('../../cache/caches.ts');
-  await caches.closeAll();
+  const { taskBackends } = await import('../../tasks/handler.ts');
+  await Promise.all([caches.closeAll(), taskBackends.closeAll()]);
 }
 
 function mainHelp(progName: string, settingsError: unknown, notice: (text: string) => string): string {

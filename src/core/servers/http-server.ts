@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RequestDataTooBig } from '../exceptions.ts';
+import { serverStarted, serverStopped } from './lifecycle.ts';
 import { serverDefaults, type ServerOptions } from './options.ts';
 
 /** What the server calls for each request: write the response on `res`. */
@@ -90,9 +91,9 @@ export class NuagesServer {
     );
   }
 
-  /** Start listening on options.host:options.port; resolves with the bound address. */
-  listen(): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
+  /** Start listening on options.host:options.port; resolves with the bound address once `serverStarted` was sent. */
+  async listen(): Promise<AddressInfo> {
+    const address = await new Promise<AddressInfo>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.server.once('error', onError);
       this.server.listen(this.options.port, this.options.host, () => {
@@ -100,6 +101,8 @@ export class NuagesServer {
         resolve(this.server.address() as AddressInfo);
       });
     });
+    await serverStarted.send(this, { address });
+    return address;
   }
 
   /** The bound address, once listening. */
@@ -134,6 +137,8 @@ export class NuagesServer {
         resolve();
       });
       this.server.closeIdleConnections();
+    }).then(async () => {
+      await serverStopped.sendRobust(this);
     });
     return this.#closing;
   }

@@ -14,6 +14,7 @@ export {
   type NuagesServerOptions,
   type RequestLogEntry,
 } from './http-server.ts';
+export { serverStarted, serverStopped } from './lifecycle.ts';
 export { parseAddrPort, serverDefaults, type ServerOptions } from './options.ts';
 export { formatLogLine, logDate, statusStyle } from './request-log.ts';
 export { safeRelativePath, staticFilesHook, staticRoots, staticUrlPath, type StaticRoot } from './static-files.ts';

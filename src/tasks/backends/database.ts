@@ -19,8 +19,7 @@ import { ObjectDoesNotExist } from '../../core/exceptions.ts';
 import { IntegrityError } from '../../db/errors.ts';
 import { Q } from '../../db/models/query-utils.ts';
 import { atomic } from '../../db/transaction.ts';
-import type { EnqueueRequest } from '../backend.ts';
-import type { TaskBackendParams } from '../backend.ts';
+import { isRunId, type EnqueueRequest, type TaskBackendParams } from '../backend.ts';
 import { InvalidTaskBackend, LeaseLostError, TaskResultDoesNotExist, WorkerLostError } from '../errors.ts';
 import type { JsonValue } from '../json.ts';
 import { DBTaskResult } from '../models.ts';
@@ -30,7 +29,6 @@ import type { Schedule } from '../schedule.ts';
 import { LeaseScheduler } from '../scheduler.ts';
 import { WorkerTaskBackend, type Claim, type ClaimRequest } from '../worker-backend.ts';
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const PENDING = [TaskResultStatus.READY, TaskResultStatus.RUNNING];
 const FINISHED = [TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED];
 const CLAIM_FIELDS = ['status', 'attempts', 'workerIds', 'claimToken', 'leaseExpiresAt', 'startedAt', 'lastAttemptedAt', 'errors', 'finishedAt'];
@@ -116,7 +114,7 @@ export class DatabaseBackend extends WorkerTaskBackend {
 
   override async getResult(id: string): Promise<TaskResult> {
     // Ids are UUIDs; anything else cannot name a row (and the UUID column would refuse it).
-    if (!UUID.test(id)) throw new TaskResultDoesNotExist(id, this.alias);
+    if (!isRunId(id)) throw new TaskResultDoesNotExist(id, this.alias);
     try {
       return this.#toResult(await this.#rows().get({ pk: id }));
     } catch (error) {

@@ -1,17 +1,20 @@
 /**
  * `manage.ts worker [--queue q …] [--concurrency N] [--backend alias]`: runs the tasks of a
- * database (or other worker) backend until SIGTERM/SIGINT, then lets running attempts
- * finish within --shutdown-timeout and exits 0. Run one per machine or container; several
- * share the queue safely.
+ * database or BullMQ backend until SIGTERM/SIGINT, then lets running attempts finish within
+ * --shutdown-timeout and exits 0. Run one per machine or container; several share the queue
+ * safely. Beside the tasks it runs the backend's schedules (periodic(), every()) and the
+ * relay that moves committed outbox rows to broker backends.
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { BaseCommand, CommandError, type CommandOptions } from '../../../core/management/base.ts';
 import { connections } from '../../../db/connections.ts';
 import { taskBackends } from '../../handler.ts';
+import { startOutboxRelays } from '../../outbox.ts';
+import { QueuedTaskBackend, type RunningScheduler, type TaskRunner } from '../../queued-backend.ts';
 import { autodiscoverTasks } from '../../registry.ts';
+import { schedulesFor } from '../../schedule.ts';
 import { TaskResultStatus } from '../../status.ts';
-import { Worker, type AttemptReport } from '../../worker.ts';
-import { WorkerTaskBackend } from '../../worker-backend.ts';
+import type { AttemptReport } from '../../worker.ts';
 
 function number(min: number, whole: boolean) {
   return (text: string): number => {
@@ -38,46 +41,55 @@ export default class WorkerCommand extends BaseCommand {
   override async handle(options: CommandOptions): Promise<void> {
     const alias = options['backend'] as string;
     const backend = taskBackends.get(alias);
-    if (!(backend instanceof WorkerTaskBackend)) {
-      throw new CommandError(`Task backend '${alias}' (${backend.constructor.name}) has no queue for a worker to drain. Point TASKS.${alias}.BACKEND at 'database'.`);
+    if (!(backend instanceof QueuedTaskBackend)) {
+      throw new CommandError(
+        `Task backend '${alias}' (${backend.constructor.name}) has no queue for a worker to drain. Point TASKS.${alias}.BACKEND at 'database' or 'bullmq'.`,
+      );
     }
     const queues = options['queue'] as string[];
     const unknown = queues.filter((queue) => backend.queues.size > 0 && !backend.queues.has(queue));
     if (unknown.length > 0) throw new CommandError(`Task backend '${alias}' has no queue ${unknown.map((q) => `'${q}'`).join(', ')} (its QUEUES: ${[...backend.queues].join(', ')}).`);
     const discovered = await autodiscoverTasks();
-    const worker = new Worker({
-      backend,
+    const runner = backend.createRunner({
       queues,
       concurrency: options['concurrency'] as number,
       shutdownTimeout: options['shutdownTimeout'] as number,
       onAttempt: (report) => this.#report(report),
     });
     const where = queues.length > 0 ? `queues ${queues.join(', ')}` : 'every queue';
-    this.stdout.write(`Worker ${worker.id} started: backend '${alias}', ${where}, concurrency ${worker.concurrency}, ${discovered.length} tasks module(s).`);
+    const schedules = schedulesFor(alias);
+    this.stdout.write(
+      `Worker ${runner.id} started: backend '${alias}', ${where}, concurrency ${runner.concurrency}, ${discovered.length} tasks module(s), ${schedules.length} schedule(s).`,
+    );
+    const stopRelays = startOutboxRelays();
     try {
-      if (options['burst']) await worker.runUntilEmpty();
-      else await this.#runUntilSignalled(worker);
+      if (options['burst']) await runner.runUntilEmpty();
+      else await this.#runUntilSignalled(runner, await backend.startScheduler(schedules, runner.id));
     } finally {
+      await stopRelays();
       await taskBackends.closeAll();
       await connections.closeAll();
     }
-    this.stdout.write(`Worker ${worker.id} stopped.`);
+    this.stdout.write(`Worker ${runner.id} stopped.`);
   }
 
-  async #runUntilSignalled(worker: Worker): Promise<void> {
+  async #runUntilSignalled(runner: TaskRunner, scheduler: RunningScheduler): Promise<void> {
     const stop = (signal: string) => {
-      this.stdout.write(`${signal}: worker ${worker.id} stops claiming; ${worker.activeCount} task(s) running get ${worker.shutdownTimeout}s to finish.`);
-      worker.stop();
+      this.stdout.write(`${signal}: worker ${runner.id} stops claiming; ${runner.activeCount} task(s) running get ${runner.shutdownTimeout}s to finish.`);
+      runner.stop();
+      // Hands the schedules' lease to another worker now rather than after the drain.
+      void scheduler.stop();
     };
     const onTerm = () => stop('SIGTERM');
     const onInt = () => stop('SIGINT');
     process.once('SIGTERM', onTerm);
     process.once('SIGINT', onInt);
     try {
-      await worker.run();
+      await runner.run();
     } finally {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
+      await scheduler.stop();
     }
   }
 
