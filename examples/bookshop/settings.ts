@@ -15,6 +15,8 @@ declare module 'nuages/conf' {
 const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));
 // HTTPS=true in production, where the site is served over TLS (see `check --deploy`).
 const HTTPS = env.bool('HTTPS', false);
+// Set, background tasks go to BullMQ on this Redis instead of the database.
+const REDIS_URL = env.str('REDIS_URL', '');
 
 export default defineSettings({
   BASE_DIR,
@@ -42,11 +44,20 @@ export default defineSettings({
     'nuages/contrib/auth',
     'nuages/contrib/sessions',
     'nuages/contrib/messages',
+    // Background tasks: the order confirmation mail and the bestseller list (orders/tasks.ts).
     'nuages/tasks',
   ],
-  // Background tasks in a table of the shop's database (`manage.ts worker` runs them): durable,
-  // with no other service to run.
-  TASKS: { default: { BACKEND: 'database' } },
+  // Background tasks, run by `manage.ts worker`: in a table of the shop's database by default
+  // (durable, with no other service to run); REDIS_URL=redis://127.0.0.1:6379 puts them on
+  // BullMQ, where the outbox ties a task enqueued in a transaction to its commit.
+  // TASKS_BACKEND=immediate runs them inside enqueue() (scripts, tests).
+  TASKS: {
+    default: {
+      BACKEND: env.str('TASKS_BACKEND', REDIS_URL ? 'bullmq' : 'database'),
+      QUEUES: ['default', 'mail'],
+      OPTIONS: REDIS_URL ? { URL: REDIS_URL, PREFIX: env.str('TASKS_PREFIX', 'bookshop') } : {},
+    },
+  },
   DATABASES: { default: env.db('DATABASE_URL', `sqlite:///${BASE_DIR}db.sqlite3`.replace('sqlite:////', 'sqlite:////')) },
   // Local memory by default; CACHE_URL=redis://127.0.0.1:6379/1 shares the cache between workers.
   CACHES: { default: env.cache('CACHE_URL', 'locmem://bookshop') },

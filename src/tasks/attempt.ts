@@ -12,6 +12,9 @@ import { normalizeReturnValue, type JsonValue } from './json.ts';
 import { TaskContext, type TaskResult } from './result.ts';
 import type { Task } from './task.ts';
 
+// Aborts what a finished attempt left listening (one shared reason: no stack trace to build per attempt).
+const ATTEMPT_OVER = new Error('The attempt is over.');
+
 /** How an attempt ended. */
 export type AttemptOutcome = { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly error: unknown };
 
@@ -51,6 +54,6 @@ export async function runAttempt(task: Task<never, unknown, never>, result: Task
     return { ok: false, error };
   } finally {
     for (const stop of stops) stop();
-    if (!controller.signal.aborted) controller.abort(new Error('The attempt is over.'));
+    if (!controller.signal.aborted) controller.abort(ATTEMPT_OVER);
   }
 }

@@ -20,6 +20,24 @@ export interface RunnerOptions {
   readonly onAttempt?: (report: AttemptReport) => void;
 }
 
+/** RunnerOptions with their defaults: every queue (null), one at a time, 30 s to finish. */
+export interface ResolvedRunnerOptions {
+  readonly queues: readonly string[] | null;
+  readonly concurrency: number;
+  readonly shutdownTimeout: number;
+  readonly onAttempt: ((report: AttemptReport) => void) | undefined;
+}
+
+/** The options of a runner, with the defaults filled in. */
+export function resolveRunnerOptions(options: RunnerOptions): ResolvedRunnerOptions {
+  return {
+    queues: options.queues && options.queues.length > 0 ? [...options.queues] : null,
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? 1)),
+    shutdownTimeout: options.shutdownTimeout ?? 30,
+    onAttempt: options.onAttempt,
+  };
+}
+
 /** Runs the tasks of one backend until stopped: what `manage.ts worker` drives. */
 export interface TaskRunner {
   /** Recorded in each result's workerIds. */

@@ -17,7 +17,7 @@ import { LeaseLostError, WorkerLostError } from './errors.ts';
 import { TaskResultStatus, taskErrorFrom } from './result.ts';
 import { isRetryable, retryDelaySeconds } from './retry.ts';
 import { taskFinished, taskStarted } from './signals.ts';
-import type { RunnerOptions, TaskRunner } from './queued-backend.ts';
+import { resolveRunnerOptions, type RunnerOptions, type TaskRunner } from './queued-backend.ts';
 import type { Claim, WorkerTaskBackend } from './worker-backend.ts';
 import { getLogger } from '../utils/log.ts';
 
@@ -75,10 +75,7 @@ export class Worker implements TaskRunner {
 
   constructor(options: WorkerOptions) {
     this.backend = options.backend;
-    this.queues = options.queues && options.queues.length > 0 ? [...options.queues] : null;
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-    this.shutdownTimeout = options.shutdownTimeout ?? 30;
-    this.#onAttempt = options.onAttempt;
+    ({ queues: this.queues, concurrency: this.concurrency, shutdownTimeout: this.shutdownTimeout, onAttempt: this.#onAttempt } = resolveRunnerOptions(options));
   }
 
   /** Attempts running now. */

@@ -3,16 +3,21 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overrideSettings } from '../../src/conf/index.ts';
-import { sendMail } from '../../src/core/mail/index.ts';
+import { sendMail, sendMailLater } from '../../src/core/mail/index.ts';
 import { callCommand } from '../../src/core/management/index.ts';
-import { CharField, createTables, F, IntegerField, Model } from '../../src/db/index.ts';
+import { atomic, CharField, createTables, F, IntegerField, Model } from '../../src/db/index.ts';
 import {
   DummyBackend,
+  every,
   NonRetryableError,
+  outboxRelay,
+  periodic,
+  removeSchedule,
   task,
   taskBackends,
   TaskResultStatus,
   Worker,
+  type BullMQBackend,
   type DatabaseBackend,
   type TaskContext,
 } from '../../src/tasks/index.ts';
@@ -76,6 +81,16 @@ export const rebuildBestsellers = task(async function rebuildBestsellers(shopId:
 
 export const sendReminder = task(async function sendReminder(cartId: number) {
   return cartId;
+});
+
+// ---- "Schedules" ------------------------------------------------------------------------
+
+export const sendDigest = task(async function sendDigest(language: string) {
+  return language;
+});
+
+export const refreshRates = task(async function refreshRates() {
+  return 'refreshed';
 });
 
 const worker = () => new Worker({ backend: taskBackends.get() as DatabaseBackend, concurrency: 4 });
@@ -180,5 +195,64 @@ describe('docs/tasks.md', () => {
       assert.ok(backend instanceof DummyBackend);
       assert.deepEqual(backend.results.map((r) => r.task.name), [sendReceipt.name]);
     });
+  });
+});
+
+describe('docs/tasks.md, part 2', () => {
+  const outbox = useMailOutbox();
+  before(async () => {
+    await setUpTasks(
+      {
+        TASKS: {
+          default: { BACKEND: 'database', QUEUES: ['default', 'mail'], OPTIONS: FAST_OPTIONS },
+          redis: { BACKEND: 'bullmq', QUEUES: ['default', 'mail'], OPTIONS: { URL: 'redis://127.0.0.1:6379', PREFIX: `docs-${process.pid}`, MAX_ATTEMPTS: 5 } },
+        },
+      },
+      { database: true },
+    );
+    await createTables([Order]);
+  });
+  after(async () => {
+    await (taskBackends.get('redis') as BullMQBackend).obliterate();
+    await tearDownTasks();
+  });
+  afterEach(clearTaskTable);
+
+  test('the outbox example: the run reaches Redis once the transaction commits', async () => {
+    let id = '';
+    await atomic(async () => {
+      const order = await Order.objects.create({ email: 'c@example.com' });
+      id = (await sendReceipt.using({ backend: 'redis' }).enqueue(order.id)).id;
+    });
+    await outboxRelay('default').idle();
+    const job = await (await (taskBackends.get('redis') as BullMQBackend).queue('mail')).getJob(id);
+    assert.equal(job?.name, sendReceipt.name);
+  });
+
+  test('sendMailLater() in a transaction: sent by a worker after the commit', async () => {
+    await atomic(async () => {
+      const order = await Order.objects.create({ email: 'd@example.com' });
+      await sendMailLater(`Your order ${order.id}`, 'Thank you.', null, ['d@example.com'], { queueName: 'mail' });
+    });
+    assert.equal(outbox.length, 0);
+    await worker().runUntilEmpty();
+    assert.deepEqual(outbox.map((m) => m.to), [['d@example.com']]);
+  });
+
+  test('the schedules example declares what it says', () => {
+    const schedules = [
+      periodic('*/10 * * * *', rebuildBestsellers, { args: [1, 'schedule'] }),
+      periodic('30 2 * * 1', sendDigest, { args: ['fr'], timezone: 'Europe/Paris' }),
+      every('30s', refreshRates),
+    ];
+    try {
+      const [tenMinutes, digest, rates] = schedules;
+      assert.equal(tenMinutes!.periodAfter(new Date('2026-01-01T10:01:00Z')).toISOString(), '2026-01-01T10:10:00.000Z');
+      // Monday 5 January 2026, 02:30 in Paris (UTC+1).
+      assert.equal(digest!.periodAfter(new Date('2026-01-01T00:00:00Z')).toISOString(), '2026-01-05T01:30:00.000Z');
+      assert.equal(rates!.everyMs, 30_000);
+    } finally {
+      schedules.forEach(removeSchedule);
+    }
   });
 });

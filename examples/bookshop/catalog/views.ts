@@ -14,6 +14,7 @@ import { cache } from 'nuages/cache';
 import { reverse } from 'nuages/urls';
 import { permissionRequired } from 'nuages/contrib/auth';
 import { cachePage, varyOnCookie } from 'nuages/views';
+import { Bestseller } from '../orders/models.ts';
 import { BookForm, ContactForm } from './forms.ts';
 import { Author, Book, ContactMessage, Product, Publisher } from './models.ts';
 
@@ -194,7 +195,9 @@ async function editBook(request: HttpRequest, book: Book | null): Promise<HttpRe
 
 /** `/products/`: every product with its price and an "Add to cart" button (1 query). */
 export async function productList(request: HttpRequest): Promise<HttpResponse> {
-  return render(request, 'catalog/product_list.html', { products: await Product.objects.all() });
+  // The bestsellers as the periodic task last ranked them (orders/tasks.ts): one small query.
+  const bestsellers = await Bestseller.objects.selectRelated('product');
+  return render(request, 'catalog/product_list.html', { products: await Product.objects.all(), bestsellers });
 }
 
 /** `/products/<slug:sku>/`: one product and the form that adds it to the session cart. */

@@ -41,6 +41,17 @@ export class OrderItem extends Model<OrderItem>()({
   price: new DecimalField({ maxDigits: 8, decimalPlaces: 2 }),
 }, { ordering: ['id'] }) {}
 
+/**
+ * The best-selling products, ranked: a small table the `rebuildBestsellers` task (tasks.ts)
+ * rewrites on its schedule, so the products page reads five rows instead of summing every
+ * order line on each request.
+ */
+export class Bestseller extends Model<Bestseller>()({
+  product: new OneToOneField(() => Product, { onDelete: CASCADE, relatedName: 'bestseller' }),
+  rank: new PositiveIntegerField(),
+  sold: new PositiveIntegerField(),
+}, { ordering: ['rank'] }) {}
+
 // Reverse relations, declared for TypeScript (the ORM creates them from the fields above).
 export interface Customer { orders: RelatedManager<Order> }
 export interface Order { items: RelatedManager<OrderItem> }

@@ -4,9 +4,11 @@
  */
 import { loginRequired, type User } from 'nuages/contrib/auth';
 import { messages } from 'nuages/contrib/messages';
+import { sendMailLater } from 'nuages/core/mail';
 import { atomic } from 'nuages/db';
 import { HttpResponseNotAllowed, type HttpRequest, type HttpResponse } from 'nuages/http';
 import { redirect, render } from 'nuages/shortcuts';
+import { renderToString } from 'nuages/template';
 import { requirePOST } from 'nuages/views';
 import { Address } from '../accounts/models.ts';
 import { Product } from '../catalog/models.ts';
@@ -66,8 +68,10 @@ export async function cart(request: HttpRequest): Promise<HttpResponse> {
 
 /**
  * Saves the order in one transaction: the customer (created at the first order), the
- * order, one item per line at the product's current price, and the address. If any
- * write fails, none is kept.
+ * order, one item per line at the product's current price, the address, and the
+ * confirmation mail, queued as a task (sendMailLater). If any write fails, none is kept and
+ * no mail goes out; once committed, the mail is sent by a worker even if this process dies
+ * right after the commit.
  */
 export async function placeOrder(user: User, lines: ReadonlyMap<number, number>, address: InstanceType<typeof AddressForm>): Promise<Order> {
   return atomic(async () => {
@@ -75,15 +79,31 @@ export async function placeOrder(user: User, lines: ReadonlyMap<number, number>,
     const products = await Product.objects.inBulk([...lines.keys()]);
     const [customer] = await Customer.objects.getOrCreate({ user }, { name: user.getFullName() || user.username });
     const order = await Order.objects.create({ customer });
+    const mailed: MailedLine[] = [];
     for (const [id, quantity] of lines) {
       const product = products.get(id)!;
       await OrderItem.objects.create({ order, product, quantity, price: product.price });
+      mailed.push({ quantity, name: product.name, price: product.price });
     }
     const saved = (await address.save({ commit: false })) as Address;
     saved.user = user;
     await saved.save();
+    if (user.email) await queueConfirmation(order, mailed, saved, user.email);
     return order;
   });
+}
+
+/** A line of the confirmation mail: what was bought, at the price charged. */
+interface MailedLine {
+  quantity: number;
+  name: string;
+  price: Product['price'];
+}
+
+/** The confirmation mail of `order`, queued in the checkout's transaction. */
+async function queueConfirmation(order: Order, lines: readonly MailedLine[], address: Address, email: string): Promise<void> {
+  const body = await renderToString('orders/confirmation_email.txt', { order, lines, total: priceTotal(lines), address });
+  await sendMailLater(`Your order ${order.id}`, body, null, [email], { queueName: 'mail' });
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Job, Worker as BullWorker } from 'bullmq';
 import { runAttempt } from '../attempt.ts';
 import { newWorkerId } from '../backend.ts';
 import { WorkerLostError } from '../errors.ts';
-import type { RunnerOptions, TaskRunner } from '../queued-backend.ts';
+import { resolveRunnerOptions, type RunnerOptions, type TaskRunner } from '../queued-backend.ts';
 import { taskErrorFrom, type TaskResult } from '../result.ts';
 import { isRetryable, retryDelaySeconds } from '../retry.ts';
 import { taskFinished, taskStarted } from '../signals.ts';
@@ -65,10 +65,7 @@ export class BullMQRunner implements TaskRunner {
 
   constructor(backend: BullMQBackend, options: RunnerOptions) {
     this.backend = backend;
-    this.#queues = options.queues && options.queues.length > 0 ? [...options.queues] : null;
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-    this.shutdownTimeout = options.shutdownTimeout ?? 30;
-    this.#onAttempt = options.onAttempt;
+    ({ queues: this.#queues, concurrency: this.concurrency, shutdownTimeout: this.shutdownTimeout, onAttempt: this.#onAttempt } = resolveRunnerOptions(options));
   }
 
   get activeCount(): number {
@@ -131,6 +128,8 @@ export class BullMQRunner implements TaskRunner {
         concurrency: this.concurrency,
         lockDuration: leaseMs,
         stalledInterval: leaseMs,
+        removeOnComplete: { age: this.backend.resultRetention },
+        removeOnFail: { age: this.backend.resultRetention },
         settings: { backoffStrategy: (attemptsMade: number) => Math.round(retryDelaySeconds(this.backend, attemptsMade) * 1000) },
       });
       worker.on('completed', (job) => this.#finished(job, TaskResultStatus.SUCCESSFUL));
@@ -146,7 +145,8 @@ export class BullMQRunner implements TaskRunner {
   async #process(job: Job<JobData>, bullSignal: AbortSignal | undefined): Promise<unknown> {
     await this.#acquireSlot();
     const controller = new AbortController();
-    const signal = bullSignal ? AbortSignal.any([controller.signal, bullSignal]) : controller.signal;
+    // BullMQ aborts its signal when a job is cancelled; the controller is aborted at the shutdown deadline.
+    bullSignal?.addEventListener('abort', () => controller.abort(bullSignal.reason), { once: true });
     const started = Date.now();
     const task = await declaredOrStandIn(job.name, job.data.modulePath);
     const result = this.backend.resultOf(job, 'active');
@@ -156,7 +156,7 @@ export class BullMQRunner implements TaskRunner {
     this.#running.set(job.id!, running);
     try {
       await taskStarted.sendRobust(this.backend.constructor, { taskResult: result });
-      const outcome = await runAttempt(task, result, { timeout: this.backend.timeoutFor(task), signal });
+      const outcome = await runAttempt(task, result, { timeout: this.backend.timeoutFor(task), signal: controller.signal });
       if (outcome.ok) {
         result.applyState({ status: TaskResultStatus.SUCCESSFUL, returnValue: outcome.value });
         return outcome.value;

@@ -22,6 +22,8 @@ import type { RunnerOptions, RunningScheduler } from '../queued-backend.ts';
 import { TaskResult, type TaskError } from '../result.ts';
 import type { Schedule } from '../schedule.ts';
 import { TaskResultStatus } from '../status.ts';
+import { findTask } from '../registry.ts';
+import type { Task } from '../task.ts';
 import { knownTask } from '../worker-backend.ts';
 import { BullMQRunner } from './bullmq-runner.ts';
 
@@ -48,6 +50,8 @@ interface Connected {
 const PRIORITY_BASE = 101;
 // Schedulers this backend installed carry this prefix; others in the queue are left alone.
 const SCHEDULER_PREFIX = 'nuages:';
+// A record older than this at delivery came through the outbox: its job keeps its enqueue time.
+const RELAYED_AFTER_MS = 50;
 
 /**
  * Tasks in BullMQ queues on Redis.
@@ -65,6 +69,7 @@ export class BullMQBackend extends BrokerTaskBackend {
   #connected: Promise<Connected> | undefined;
   readonly #queues = new Map<string, Queue>();
   readonly #knownQueueNames = new Set<string>();
+  readonly #tasks = new Map<string, Task<never, unknown, never>>();
 
   constructor(params: TaskBackendParams) {
     super(params);
@@ -113,7 +118,9 @@ export class BullMQBackend extends BrokerTaskBackend {
     for (const [name, indexes] of byQueue) {
       await this.#remember(name);
       const queue = await this.queue(name);
-      const jobs = await queue.addBulk(indexes.map((i) => this.#job(records[i]!)));
+      const batch = indexes.map((i) => this.#job(records[i]!));
+      // One job goes by add(): addBulk's MULTI costs more than the job when there is one.
+      const jobs = batch.length === 1 ? [await queue.add(batch[0]!.name, batch[0]!.data, batch[0]!.opts)] : await queue.addBulk(batch);
       indexes.forEach((recordIndex, i) => (storedIds[recordIndex] = jobs[i]!.id!));
     }
     return storedIds;
@@ -129,12 +136,11 @@ export class BullMQBackend extends BrokerTaskBackend {
 
   /** The TaskResult of `job` in BullMQ state `state`. */
   resultOf(job: Job<JobData>, state: string): TaskResult {
-    const task = knownTask(job.name, job.data.modulePath);
     const status = STATUS_OF_STATE[state] ?? TaskResultStatus.READY;
     const running = status === TaskResultStatus.RUNNING || status === TaskResultStatus.SUCCESSFUL;
     const started = job.data.startedAt ?? job.processedOn;
     return new TaskResult({
-      task: task.using({ priority: PRIORITY_BASE - (job.opts.priority ?? PRIORITY_BASE), queueName: job.queueName, backend: this.alias }),
+      task: this.#taskAsEnqueued(job.name, job.data.modulePath, PRIORITY_BASE - (job.opts.priority ?? PRIORITY_BASE), job.queueName),
       id: job.id!,
       args: job.data.args,
       backend: this.alias,
@@ -202,31 +208,44 @@ export class BullMQBackend extends BrokerTaskBackend {
     await (await connected).redis.quit();
   }
 
+  // The task with the job's priority and queue; kept, since every job of a task asks for the same one.
+  #taskAsEnqueued(name: string, modulePath: string, priority: number, queueName: string): Task<never, unknown, never> {
+    const key = `${name}\u0000${priority}\u0000${queueName}`;
+    const kept = this.#tasks.get(key);
+    if (kept !== undefined) return kept;
+    const declared = findTask(name);
+    const task = (declared ?? knownTask(name, modulePath)).using({ priority, queueName, backend: this.alias });
+    // A stand-in (the module not imported yet) is not kept: the declared task may come later.
+    if (declared !== undefined) this.#tasks.set(key, task);
+    return task;
+  }
+
   #job(record: RunRecord): { name: string; data: JobData; opts: JobsOptions } {
     const enqueuedAt = record.enqueuedAt.getTime();
+    const now = Date.now();
+    const relayed = now - enqueuedAt > RELAYED_AFTER_MS;
+    const stampedAt = relayed ? enqueuedAt : now;
     return {
       name: record.taskName,
       data: { args: [...record.args], modulePath: record.modulePath },
       opts: {
         jobId: record.id,
-        timestamp: enqueuedAt,
+        // A run relayed from the outbox keeps the moment it was enqueued; BullMQ stamps the others.
+        ...(relayed && { timestamp: enqueuedAt }),
         priority: PRIORITY_BASE - record.priority,
-        // Measured from the timestamp: a run relayed late still starts at its runAfter.
-        delay: record.runAfter === null ? 0 : Math.max(0, record.runAfter.getTime() - enqueuedAt),
+        // BullMQ counts the delay from the job's timestamp.
+        ...(record.runAfter !== null && { delay: Math.max(0, record.runAfter.getTime() - stampedAt) }),
         ...(record.uniqueKey !== null && { deduplication: { id: record.uniqueKey } }),
         ...this.#retryOptions(record.maxAttempts),
       },
     };
   }
 
+  // Only what differs from BullMQ's defaults travels with each job (result retention is the
+  // workers' setting, see bullmq-runner.ts): less to write and read per job.
   #retryOptions(maxAttempts: number): JobsOptions {
-    return {
-      attempts: maxAttempts,
-      // The runner's backoffStrategy computes it from RETRY_DELAY and RETRY_MAX_DELAY, with jitter.
-      backoff: { type: 'nuages' },
-      removeOnComplete: { age: this.resultRetention },
-      removeOnFail: { age: this.resultRetention },
-    };
+    // The runner's backoffStrategy computes the delay from RETRY_DELAY and RETRY_MAX_DELAY, with jitter.
+    return maxAttempts > 1 ? { attempts: maxAttempts, backoff: { type: 'nuages' } } : {};
   }
 
   // With QUEUES allowing any queue, a set in Redis lists the queues used, for getResult() and workers.

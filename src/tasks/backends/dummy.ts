@@ -23,10 +23,11 @@ export class DummyBackend extends BaseTaskBackend {
   /** Every run enqueued since the last clear(), oldest first. */
   readonly results: TaskResult[] = [];
   readonly #uniqueKeys = new Map<string, string>();
+  readonly #byId = new Map<string, TaskResult>();
 
   protected override async enqueueRun<R>(request: EnqueueRequest<R>): Promise<TaskResult<R>> {
     // The id is the run's idempotency key: enqueued again, the run recorded under it stands.
-    const same = this.results.find((result) => result.id === request.id);
+    const same = this.#byId.get(request.id);
     if (same) return same.clone() as TaskResult<R>;
     if (request.uniqueKey !== null) {
       const pending = this.#pendingWithKey(request.uniqueKey);
@@ -34,6 +35,7 @@ export class DummyBackend extends BaseTaskBackend {
     }
     const result = new TaskResult<R>({ task: request.task, id: request.id, args: request.args, backend: this.alias, enqueuedAt: request.enqueuedAt });
     this.results.push(result);
+    this.#byId.set(result.id, result);
     if (request.uniqueKey !== null) this.#uniqueKeys.set(result.id, request.uniqueKey);
     await this.announceEnqueued(result);
     // A copy, as Django's: changing the returned result does not change the recorded one.
@@ -41,7 +43,7 @@ export class DummyBackend extends BaseTaskBackend {
   }
 
   override async getResult(id: string): Promise<TaskResult> {
-    const found = this.results.find((result) => result.id === id);
+    const found = this.#byId.get(id);
     if (found === undefined) throw new TaskResultDoesNotExist(id, this.alias);
     return found.clone();
   }
@@ -50,6 +52,7 @@ export class DummyBackend extends BaseTaskBackend {
   clear(): void {
     this.results.length = 0;
     this.#uniqueKeys.clear();
+    this.#byId.clear();
   }
 
   #pendingWithKey(key: string): TaskResult | undefined {
