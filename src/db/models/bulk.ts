@@ -23,7 +23,7 @@ import { Expression } from './expressions.ts';
 import type { Field } from './fields/field.ts';
 import { ForeignKey } from './fields/related.ts';
 import { hasModelWriteListeners, noteModelWrite } from './model-writes.ts';
-import { insertInstances } from './persistence.ts';
+import { insertInstances, runPreSave } from './persistence.ts';
 import { compilerFor } from './sql/backend.ts';
 import type { ExprNode } from './sql/nodes.ts';
 
@@ -150,33 +150,24 @@ function checkInstances(model: ModelCtor, operation: string, objs: readonly unkn
 }
 
 /**
- * Readies one object for INSERT: related keys, a default pk, autoNow values, db defaults.
- * Synchronous, so a batch of rows awaits only for fields with asynchronous work (a pending
- * upload); returns that work, if any.
+ * Readies one object for INSERT: related keys, a default pk, the fields' pre-save work,
+ * then db defaults (that work may set a value). Returns the asynchronous part, if any.
  */
 function prepareInsert(obj: Instance, meta: ModelCtor['_meta'], now: Date): Promise<void> | undefined {
   prepareRelated(obj, 'bulkCreate');
   const pk = meta.pk;
   if (isUnset(obj[pk.attname]) && pk.hasDefault()) obj[pk.attname] = pk.getDefault();
-  let pending: Promise<unknown>[] | undefined;
-  for (const field of meta.fields) {
-    const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
-    if (auto) {
-      const value = auto.call(field, true, now);
-      if (value !== undefined) obj[field.attname] = value;
-    }
-    const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> | undefined }).preSaveInstance;
-    const work = hook?.call(field, obj, true);
-    // A db default is read after the field's own work: that work may set the value.
-    if (work) (pending ??= []).push(work.then(() => fillDbDefault(obj, field)));
-    else fillDbDefault(obj, field);
-  }
-  return pending && Promise.all(pending).then(() => undefined);
+  const pending = runPreSave(obj, meta.fields, true, now);
+  if (pending) return pending.then(() => fillDbDefaults(obj, meta.fields));
+  fillDbDefaults(obj, meta.fields);
+  return undefined;
 }
 
 /** Rows of one INSERT share their columns, so a db default is written as its value rather than left out (as Django writes the db_default expression). */
-function fillDbDefault(obj: Instance, field: Field): void {
-  if (field.hasDbDefault() && isUnset(obj[field.attname])) obj[field.attname] = field.toPython(field.options.dbDefault);
+function fillDbDefaults(obj: Instance, fields: readonly Field[]): void {
+  for (const field of fields) {
+    if (field.hasDbDefault() && isUnset(obj[field.attname])) obj[field.attname] = field.toPython(field.options.dbDefault);
+  }
 }
 
 /**

@@ -108,21 +108,29 @@ export async function insertInstances(
   }
 }
 
-/** Each field's pre-save work: auto_now values, then asynchronous work (a FileField writes its pending upload). */
-async function applyPreSaveHooks(obj: Instance, updateFields: ReadonlySet<string> | null): Promise<void> {
-  const fields = modelOf(obj)._meta.fields.filter((f) => !updateFields || updateFields.has(f.name));
-  const now = new Date();
+/** The optional pre-save hooks a field class may define (DateField's autoNow, FileField's upload). */
+interface PreSaveHooks {
+  preSaveValue?: (adding: boolean, now: Date) => unknown;
+  preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> | undefined;
+}
+
+/**
+ * Each field's pre-save work, as Django's pre_save: autoNow/autoNowAdd values, then the
+ * fields' own work (a FileField writes its pending upload). Synchronous unless a field has
+ * asynchronous work to do, which is returned, so bulkCreate() awaits nothing per row.
+ * @internal Used by save() and bulkCreate().
+ */
+export function runPreSave(obj: Instance, fields: readonly Field[], adding: boolean, now: Date): Promise<void> | undefined {
   for (const field of fields) {
-    const auto = (field as { preSaveValue?: (adding: boolean, now: Date) => unknown }).preSaveValue;
-    if (!auto) continue;
-    const value = auto.call(field, obj._state.adding, now);
+    const value = (field as PreSaveHooks).preSaveValue?.call(field, adding, now);
     if (value !== undefined) obj[field.attname] = value;
   }
+  let pending: Promise<void>[] | undefined;
   for (const field of fields) {
-    const hook = (field as { preSaveInstance?: (instance: Instance, adding: boolean) => Promise<void> | undefined }).preSaveInstance;
-    const pending = hook?.call(field, obj, obj._state.adding);
-    if (pending) await pending;
+    const work = (field as PreSaveHooks).preSaveInstance?.call(field, obj, adding);
+    if (work) (pending ??= []).push(work);
   }
+  return pending && Promise.all(pending).then(() => undefined);
 }
 
 export const modelPersistence = {
@@ -156,7 +164,10 @@ export const modelPersistence = {
     }
     const connection = connections.get(using);
     // A raw save (loading a fixture) stores what it is given: no auto_now, no upload, as Django's.
-    if (!options.raw) await applyPreSaveHooks(obj, updateFields);
+    if (!options.raw) {
+      const fields = updateFields ? meta.fields.filter((f) => updateFields.has(f.name)) : meta.fields;
+      await runPreSave(obj, fields, obj._state.adding, new Date());
+    }
     const pk = meta.pk;
     const pkValue = obj[pk.attname];
     let updated = false;

@@ -131,7 +131,9 @@ export default class ImportCsvCommand extends BaseCommand {
       }
       for (const field of changed) (current as unknown as Record<string, unknown>)[field] = (entry.book as unknown as Record<string, unknown>)[field];
       const key = changed.join(',');
-      updates.set(key, [...(updates.get(key) ?? []), { row: entry.row, book: current }]);
+      let group = updates.get(key);
+      if (!group) updates.set(key, (group = []));
+      group.push({ row: entry.row, book: current });
     }
     try {
       await atomic(async () => {
