@@ -28,32 +28,51 @@ export interface AttemptOptions {
 
 /** Run one attempt of `task` for `result`; never throws, the outcome says how it went. */
 export async function runAttempt(task: Task<never, unknown, never>, result: TaskResult, options: AttemptOptions): Promise<AttemptOutcome> {
-  const controller = new AbortController();
+  // Only a task that takes a context can listen for the end of its attempt.
+  const controller = task.takesContext ? new AbortController() : undefined;
   const stops: Array<() => void> = [];
-  const stopped = new Promise<never>((_resolve, reject) => {
-    if (options.timeout !== null) {
-      const timer = setTimeout(() => reject(new TaskTimeoutError(task.name, options.timeout!)), options.timeout * 1000);
-      stops.push(() => clearTimeout(timer));
-    }
-    const outer = options.signal;
-    if (outer !== undefined) {
-      const onAbort = () => reject(outer.reason);
-      if (outer.aborted) onAbort();
-      else outer.addEventListener('abort', onAbort, { once: true });
-      stops.push(() => outer.removeEventListener('abort', onAbort));
-    }
-  });
-  stopped.catch((error: unknown) => controller.abort(error));
-  // A copy, so a task that changes its arguments cannot change the recorded ones.
-  const args: unknown[] = structuredClone([...result.args]);
-  if (task.takesContext) args.unshift(new TaskContext(result, controller.signal));
+  const stopped = stopsOf(task, options, stops);
+  if (controller !== undefined) stopped?.catch((error: unknown) => controller.abort(error));
+  const args = copyOfArguments(result.args);
+  if (controller !== undefined) args.unshift(new TaskContext(result, controller.signal));
   try {
-    const returned = await Promise.race([Promise.resolve().then(() => (task.fn as (...a: unknown[]) => unknown)(...args)), stopped]);
-    return { ok: true, value: normalizeReturnValue(task.name, returned) };
+    // Called here, not in a then(): a synchronous throw is caught below all the same.
+    const returned = (task.fn as (...a: unknown[]) => unknown)(...args);
+    const value = stopped === undefined ? await returned : await Promise.race([returned, stopped]);
+    return { ok: true, value: normalizeReturnValue(task.name, value) };
   } catch (error) {
     return { ok: false, error };
   } finally {
     for (const stop of stops) stop();
-    if (!controller.signal.aborted) controller.abort(ATTEMPT_OVER);
+    if (controller !== undefined && !controller.signal.aborted) controller.abort(ATTEMPT_OVER);
   }
+}
+
+// A promise rejected at the timeout or when the outer signal aborts (undefined when neither
+// can happen); what undoes the timer and listener goes into `stops`.
+function stopsOf(task: Task<never, unknown, never>, options: AttemptOptions, stops: Array<() => void>): Promise<never> | undefined {
+  const { timeout, signal } = options;
+  if (timeout === null && signal === undefined) return undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    if (timeout !== null) {
+      const timer = setTimeout(() => reject(new TaskTimeoutError(task.name, timeout)), timeout * 1000);
+      stops.push(() => clearTimeout(timer));
+    }
+    if (signal !== undefined) {
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      stops.push(() => signal.removeEventListener('abort', onAbort));
+    }
+  });
+  // Nobody awaits it once the task has returned first.
+  stopped.catch(() => undefined);
+  return stopped;
+}
+
+// A copy, so a task that changes its arguments cannot change the recorded ones; arguments
+// that are all strings, numbers, booleans and nulls (the usual ids) need only a new array.
+function copyOfArguments(args: readonly JsonValue[]): unknown[] {
+  for (const arg of args) if (arg !== null && typeof arg === 'object') return structuredClone([...args]);
+  return [...args];
 }

@@ -31,7 +31,6 @@ import type { BullMQBackend, JobData } from './bullmq.ts';
 interface Running {
   readonly result: TaskResult;
   readonly task: Task<never, unknown, never>;
-  readonly controller: AbortController;
   readonly started: number;
   readonly maxAttempts: number;
   error?: unknown;
@@ -62,6 +61,8 @@ export class BullMQRunner implements TaskRunner {
   #attempts = 0;
   #stop: (() => void) | undefined;
   #stopRequested = false;
+  // Aborted at the shutdown deadline: every attempt still running is lost.
+  #shutdown = new AbortController();
 
   constructor(backend: BullMQBackend, options: RunnerOptions) {
     this.backend = backend;
@@ -121,7 +122,8 @@ export class BullMQRunner implements TaskRunner {
     const leaseMs = this.backend.leaseSeconds * 1000;
     for (const name of await this.#queueNames()) {
       if (this.#workers.has(name)) continue;
-      const worker = new bullmq.Worker<JobData>(name, (job, _token, signal) => this.#process(job, signal), {
+      // Two parameters: BullMQ makes no abort signal per job (Nuages never cancels one).
+      const worker = new bullmq.Worker<JobData>(name, (job) => this.#process(job), {
         connection: redis,
         prefix: this.backend.prefix,
         name: this.id,
@@ -142,21 +144,18 @@ export class BullMQRunner implements TaskRunner {
     }
   }
 
-  async #process(job: Job<JobData>, bullSignal: AbortSignal | undefined): Promise<unknown> {
+  async #process(job: Job<JobData>): Promise<unknown> {
     await this.#acquireSlot();
-    const controller = new AbortController();
-    // BullMQ aborts its signal when a job is cancelled; the controller is aborted at the shutdown deadline.
-    bullSignal?.addEventListener('abort', () => controller.abort(bullSignal.reason), { once: true });
     const started = Date.now();
     const task = await declaredOrStandIn(job.name, job.data.modulePath);
     const result = this.backend.resultOf(job, 'active');
     result.applyState({ workerIds: [...(job.data.workerIds ?? []), this.id] });
     const maxAttempts = job.opts.attempts ?? 1;
-    const running: Running = { result, task, controller, started, maxAttempts };
+    const running: Running = { result, task, started, maxAttempts };
     this.#running.set(job.id!, running);
     try {
       await taskStarted.sendRobust(this.backend.constructor, { taskResult: result });
-      const outcome = await runAttempt(task, result, { timeout: this.backend.timeoutFor(task), signal: controller.signal });
+      const outcome = await runAttempt(task, result, { timeout: this.backend.timeoutFor(task), signal: this.#shutdown.signal });
       if (outcome.ok) {
         result.applyState({ status: TaskResultStatus.SUCCESSFUL, returnValue: outcome.value });
         return outcome.value;
@@ -210,8 +209,9 @@ export class BullMQRunner implements TaskRunner {
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.shutdownTimeout * 1000)));
     if ((await Promise.race([closing, deadline])) === 'late') {
       const reason = new WorkerLostError(`Worker ${this.id} shut down and its shutdown timeout (${this.shutdownTimeout}s) ran out before the attempt finished.`);
-      for (const running of this.#running.values()) running.controller.abort(reason);
+      this.#shutdown.abort(reason);
       await closing;
+      this.#shutdown = new AbortController();
     }
     clearTimeout(timer);
   }
