@@ -194,11 +194,13 @@ function planFiles(templateDir: string, topDir: string, options: PlanOptions): P
     for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const source = join(folder, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && !options.excluded.includes(entry.name)) walk(source);
+        // A hidden folder is copied only when its name says it is part of the template (`.github-tpl`).
+        const wanted = entry.name.endsWith(TEMPLATE_SUFFIX) || !entry.name.startsWith('.');
+        if (wanted && !options.excluded.includes(entry.name)) walk(source);
         continue;
       }
       const templated = entry.name.endsWith(TEMPLATE_SUFFIX);
-      const path = relative(templateDir, source).replaceAll(options.placeholder, options.name);
+      const path = withoutFolderSuffixes(relative(templateDir, source).replaceAll(options.placeholder, options.name));
       const target = join(topDir, templated ? path.slice(0, -TEMPLATE_SUFFIX.length) : path);
       const render = templated || options.extensions.some((ext) => target.endsWith(ext)) || options.extraFiles.includes(entry.name);
       planned.push({ source, target, render, mode: statSync(source).mode & 0o777 });
@@ -206,6 +208,12 @@ function planFiles(templateDir: string, topDir: string, options: PlanOptions): P
   };
   walk(templateDir);
   return planned;
+}
+
+/** `.github-tpl/workflows/ci.yml-tpl` → `.github/workflows/ci.yml-tpl`: folders lose the suffix too. */
+function withoutFolderSuffixes(path: string): string {
+  const parts = path.split(sep);
+  return parts.map((part, i) => (i < parts.length - 1 && part.endsWith(TEMPLATE_SUFFIX) ? part.slice(0, -TEMPLATE_SUFFIX.length) : part)).join(sep);
 }
 
 /** Each file's content: rendered by the template language (autoescape off, as Django's), or its bytes. */

@@ -73,6 +73,7 @@ describe('the generated files', () => {
 
   test('are the project Django makes, in TypeScript, plus package.json, a test, a README and a welcome page', () => {
     assert.deepEqual(filesUnder(project), [
+      '.github/workflows/ci.yml',
       '.gitignore',
       'README.md',
       'manage.ts',
@@ -95,10 +96,29 @@ describe('the generated files', () => {
     assert.equal(pkg.type, 'module');
     assert.equal(pkg.engines.node, '>=24');
     assert.equal(pkg.scripts.start, 'node manage.ts migrate && node manage.ts runserver');
-    assert.equal(pkg.scripts.test, 'node --test');
+    assert.equal(pkg.scripts.test, 'node manage.ts test');
+    assert.equal(pkg.scripts.lint, 'oxlint');
+    assert.equal(pkg.scripts.typecheck, 'tsc -p .');
     assert.equal(pkg.dependencies.nuages, `file:${NUAGES}`);
     const own = JSON.parse(readFileSync(join(NUAGES, 'package.json'), 'utf8'));
     assert.equal(pkg.devDependencies.node, own.devDependencies.node);
+    assert.equal(pkg.devDependencies.typescript, own.devDependencies.typescript);
+    assert.equal(pkg.devDependencies.oxlint, own.devDependencies.oxlint);
+  });
+
+  test('the CI workflow lints, type-checks, checks migrations and the deployment checklist, then tests on PostgreSQL and Redis', () => {
+    const workflow = readFileSync(join(project, '.github', 'workflows', 'ci.yml'), 'utf8');
+    const steps = [...workflow.matchAll(/^\s+(?:- )?run: (.*)$/gm)].map((match) => match[1]);
+    assert.deepEqual(steps, [
+      'npm ci',
+      'npm run lint',
+      'npm run typecheck',
+      'node manage.ts makemigrations --check --dry-run',
+      `SECRET_KEY="$(node -e "console.log(crypto.randomBytes(50).toString('base64url'))")" node manage.ts check --deploy --fail-level WARNING`,
+      'node manage.ts test --parallel auto',
+    ]);
+    assert.match(workflow, /services:\n\s+postgres:\n\s+image: postgres:17[\s\S]*POSTGRES_DB: mysite[\s\S]*redis:\n\s+image: redis:7/);
+    assert.match(workflow, /DATABASE_URL: postgres:\/\/postgres:postgres@127\.0\.0\.1:5432\/mysite\n\s+CACHE_URL: redis:\/\/127\.0\.0\.1:6379\/0/);
   });
 
   test("the secret key is Django's: its prefix, then 50 random characters of its alphabet", async () => {
@@ -156,7 +176,7 @@ describe("names and folders are refused as Django refuses them, and nothing is w
   });
 });
 
-test('--template renders the -e extensions, the -n names and -tpl files, copies the rest, skips hidden, node_modules and -x folders', async () => {
+test('--template renders the -e extensions, the -n names and -tpl files, copies the rest, skips hidden folders (but -tpl ones), node_modules and -x folders', async () => {
   const template = join(root, 'my-template');
   const write = (file: string, text: string) => {
     mkdirSync(dirname(join(template, file)), { recursive: true });
@@ -167,13 +187,15 @@ test('--template renders the -e extensions, the -n names and -tpl files, copies 
   write('config.json-tpl', '{ "name": "{{ project_name }}" }\n');
   write('page.html', '<h1>{{ title }}</h1>\n');
   write('.git/HEAD', 'ref\n');
+  write('.ci-tpl/run.yml-tpl', 'name: {{ project_name }}\n');
   write('node_modules/x/index.js', '\n');
   write('drafts/notes.txt', '\n');
   const target = join(root, 'custom');
   mkdirSync(target);
   const out = { text: '', write(chunk: string) { this.text += chunk; } };
   await callCommand('startproject', 'my_site', target, '--template', template, '-e', 'txt', '-n', 'Makefile', '-x', 'drafts', '-v', '2', { stdout: out });
-  assert.deepEqual(filesUnder(target), ['Makefile', 'config.json', 'my_site/names.txt', 'page.html']);
+  assert.deepEqual(filesUnder(target), ['.ci/run.yml', 'Makefile', 'config.json', 'my_site/names.txt', 'page.html']);
+  assert.equal(readFileSync(join(target, '.ci', 'run.yml'), 'utf8'), 'name: my_site\n');
   assert.match(out.text, /^Rendering project template files with extensions: \.ts, \.txt\nRendering project template files with filenames: Makefile\n/);
   assert.match(out.text, new RegExp(`Creating ${join(target, 'my_site', 'names.txt')}\n`));
   assert.equal(readFileSync(join(target, 'my_site', 'names.txt'), 'utf8'), 'my_site MySite\n');
@@ -274,14 +296,24 @@ describe('the generated project works as generated', { concurrency: true }, () =
     assert.ok(existsSync(join(project, 'polls', 'urls.ts')));
     assert.match(migrate.stdout, /Applying auth\.0001_initial\.\.\. OK/);
     assert.ok(existsSync(join(project, 'db.sqlite3')));
-    const [tests, types] = await Promise.all([
-      inProject(project, 'npx', ['node', '--test']),
-      inProject(project, process.execPath, [join(NUAGES, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']),
+    const [tests, types, lint] = await Promise.all([
+      inProject(project, 'npm', ['test']),
+      inProject(project, 'npm', ['run', '--silent', 'typecheck']),
+      inProject(project, 'npm', ['run', '--silent', 'lint']),
     ]);
     assert.match(tests.stdout, /✔ the home page answers with the name of the project/);
-    assert.match(tests.stdout, /✔ polls\/tests\.test\.ts/);
+    assert.match(tests.stdout, /✔ .*polls\/tests\.test\.ts/);
     assert.match(tests.stdout, /ℹ fail 0\n/);
     assert.equal(types.stdout, '');
+    assert.match(lint.stdout, /Found 0 warnings and 0 errors/);
+  });
+
+  test("the CI workflow's deployment step passes: a real key, DEBUG off, HTTPS on", async () => {
+    const workflow = readFileSync(join(project, '.github', 'workflows', 'ci.yml'), 'utf8');
+    const step = /^\s+run: (SECRET_KEY=.*check --deploy.*)$/m.exec(workflow)![1]!;
+    const { stderr, stdout } = await inProject(project, 'bash', ['-c', step], { DEBUG: 'false', HTTPS: 'true', ALLOWED_HOSTS: 'example.com' });
+    assert.equal(stderr, '');
+    assert.match(stdout, /System check identified no issues/);
   });
 
   test("check --deploy with DEBUG off reports what a fresh Django project reports, and nothing with HTTPS on but the key", async () => {

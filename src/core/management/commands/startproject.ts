@@ -25,6 +25,9 @@ export default class StartProjectCommand extends TemplateCommand {
       // The same Node.js and Node types as Nuages itself.
       node_version: devDependencies['node'] ?? '^24',
       types_node_version: devDependencies['@types/node'] ?? '^24',
+      // The type-checker and the linter the generated CI workflow runs, as Nuages runs them.
+      typescript_version: devDependencies['typescript'] ?? '^7',
+      oxlint_version: devDependencies['oxlint'] ?? '^1',
     };
   }
 }
