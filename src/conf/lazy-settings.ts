@@ -3,7 +3,8 @@
  *
  * configure(obj) or setup() → defineSettings → validateSettings → installed;
  * `settings.X` then reads the installed value, unless an `overrideSettings()`
- * in the current async context replaces it.
+ * in the current async context replaces it, or else a process-wide layer
+ * (`pushProcessSettings()`, what test hooks use) does.
  *
  * Overrides live in an AsyncLocalStorage, the Node analogue of the
  * thread-local Django's override_settings would need under concurrency: two
@@ -43,17 +44,37 @@ settingChanged.connect(({ setting, value }) => {
 export interface SettingsControl {
   /** Whether `configure()` or `setup()` has installed settings. */
   readonly configured: boolean;
-  /** Whether `name` is set by an `overrideSettings()` active in this async context. */
+  /** Whether `name` is overridden here: by an `overrideSettings()` of this async context, or process-wide. */
   isOverridden(name: string): boolean;
 }
 
 let installed: Readonly<Record<string, unknown>> | undefined;
 const overrides = new AsyncLocalStorage<Readonly<Record<string, unknown>>>();
+/**
+ * Process-wide overrides, under the async-scoped ones: test hooks (before/after) run in
+ * another async context than the tests, so what a hook sets must be seen from every context.
+ * Pushed and popped in stack order by `pushProcessSettings()`.
+ */
+const processLayers: Array<Readonly<Record<string, unknown>>> = [];
+let processLayer: Readonly<Record<string, unknown>> = {};
+
+const NOT_OVERRIDDEN = Symbol('not overridden');
+
+/** The override of `name` in this async context, else in the process layer (a sentinel, not an object: read on every request). */
+function overrideOf(name: string): unknown {
+  const layer = overrides.getStore();
+  if (layer !== undefined && Object.hasOwn(layer, name)) return layer[name];
+  return Object.hasOwn(processLayer, name) ? processLayer[name] : NOT_OVERRIDDEN;
+}
+
+function current(name: string, from: Readonly<Record<string, unknown>>): unknown {
+  const value = overrideOf(name);
+  return value === NOT_OVERRIDDEN ? from[name] : value;
+}
 
 function read(name: string): unknown {
   if (installed === undefined) throw new SettingsNotConfiguredError(name);
-  const layer = overrides.getStore();
-  const value = layer !== undefined && Object.hasOwn(layer, name) ? layer[name] : installed[name];
+  const value = current(name, installed);
   return name === 'STATIC_URL' || name === 'MEDIA_URL' ? withScriptPrefix(value) : value;
 }
 
@@ -71,8 +92,7 @@ const control: SettingsControl = {
     return installed !== undefined;
   },
   isOverridden(name: string) {
-    const layer = overrides.getStore();
-    return layer !== undefined && Object.hasOwn(layer, name);
+    return overrideOf(name) !== NOT_OVERRIDDEN;
   },
 };
 
@@ -95,8 +115,7 @@ export const settings = new Proxy(control, {
   has(target, property) {
     if (typeof property === 'string' && isSettingName(property)) {
       if (installed === undefined) return false;
-      const layer = overrides.getStore();
-      return (layer !== undefined && Object.hasOwn(layer, property)) || Object.hasOwn(installed, property);
+      return overrideOf(property) !== NOT_OVERRIDDEN || Object.hasOwn(installed, property);
     }
     return Reflect.has(target, property);
   },
@@ -115,8 +134,7 @@ export const settings = new Proxy(control, {
  */
 export function settingOr<T>(name: string, fallback: T): T {
   if (installed === undefined) return fallback;
-  const layer = overrides.getStore();
-  const value = layer !== undefined && Object.hasOwn(layer, name) ? layer[name] : installed[name];
+  const value = current(name, installed);
   return value === undefined ? fallback : (value as T);
 }
 
@@ -143,12 +161,14 @@ export function configure(input: SettingsInput): Readonly<DefinedSettings> {
  */
 export function settingsSnapshot(): Readonly<Record<string, unknown>> {
   if (installed === undefined) return {};
-  return { ...installed, ...overrides.getStore() };
+  return { ...installed, ...processLayer, ...overrides.getStore() };
 }
 
-/** Forget the installed settings so a test can `configure()` again. */
+/** Forget the installed settings (and process-wide overrides) so a test can `configure()` again. */
 export function resetSettings(): void {
   installed = undefined;
+  processLayers.length = 0;
+  processLayer = {};
 }
 
 /** Options of `setup()`. */
@@ -288,4 +308,45 @@ export async function overrideSettings<R>(patch: SettingsInput, fn: () => R | Pr
       await settingChanged.send(settings, { setting, value: read(setting), enter: false });
     }
   }
+}
+
+/** A process-wide override in place; hand it back to `popProcessSettings()`. */
+export interface ProcessSettingsLayer {
+  readonly patch: Readonly<Record<string, unknown>>;
+}
+
+function sendChanged(names: readonly string[], enter: boolean): Promise<unknown> {
+  return names.reduce<Promise<unknown>>(
+    (previous, setting) => previous.then(() => settingChanged.send(settings, { setting, value: read(setting), enter })),
+    Promise.resolve(),
+  );
+}
+
+/**
+ * Replace some settings for every async context until `popProcessSettings()`, under
+ * any `overrideSettings()` active (those still win where they overlap). For test
+ * hooks, whose before/after run outside the tests' async contexts; a test body
+ * should prefer `overrideSettings()`, which concurrent tests do not see.
+ * `settingChanged` is sent for each setting.
+ */
+export async function pushProcessSettings(patch: SettingsInput): Promise<ProcessSettingsLayer> {
+  if (installed === undefined) throw new SettingsNotConfiguredError(Object.keys(patch)[0] ?? '(any)');
+  for (const name of Object.keys(patch)) checkSettingName(name);
+  const layer: ProcessSettingsLayer = { patch: Object.freeze({ ...patch }) };
+  processLayers.push(layer.patch);
+  processLayer = Object.freeze(Object.assign({}, ...processLayers));
+  await sendChanged(Object.keys(patch), true);
+  return layer;
+}
+
+/**
+ * Remove a layer `pushProcessSettings()` added (layers above it stay), then send
+ * `settingChanged` with the values now in force. Removing it twice does nothing.
+ */
+export async function popProcessSettings(layer: ProcessSettingsLayer): Promise<void> {
+  const at = processLayers.lastIndexOf(layer.patch);
+  if (at === -1) return;
+  processLayers.splice(at, 1);
+  processLayer = Object.freeze(Object.assign({}, ...processLayers));
+  if (installed !== undefined) await sendChanged(Object.keys(layer.patch), false);
 }

@@ -37,7 +37,9 @@ interface TemplateOptionsSetting {
   loaders?: EngineOptions['loaders'];
 }
 
-let built: Promise<Map<string, Engine>> | undefined;
+// Keyed by what an engine is built from (the TEMPLATES array, then DEBUG and TIME_ZONE), so
+// a test that overrides one of them gets its own engines while concurrent tests keep theirs.
+let built = new WeakMap<object, Map<string, Promise<Map<string, Engine>>>>();
 
 async function importProcessor(spec: ContextProcessorSetting, where: string): Promise<ContextProcessor> {
   if (typeof spec === 'function') return spec;
@@ -81,27 +83,35 @@ async function buildEngine(entry: TemplateSettings, index: number): Promise<[str
   return [entry.NAME ?? (index === 0 ? 'default' : `engine${index}`), engine];
 }
 
-/** The engines of settings.TEMPLATES by NAME (the first is also 'default'), built once. */
+/** The engines of settings.TEMPLATES by NAME (the first is also 'default'), built once per TEMPLATES, DEBUG and TIME_ZONE. */
 export function templateEngines(): Promise<Map<string, Engine>> {
-  built ??= (async () => {
-    const entries = (settings.TEMPLATES ?? []) as TemplateSettings[];
-    if (!entries.length) {
-      throw new ImproperlyConfigured("No template engine is configured: add an entry to TEMPLATES, e.g. { BACKEND: 'nuages/template', APP_DIRS: true }.");
-    }
-    const pairs = await Promise.all(entries.map(buildEngine));
-    const map = new Map(pairs);
-    if (!map.has('default')) map.set('default', pairs[0]![1]);
-    return map;
-  })();
-  built.catch(() => {
-    built = undefined; // a failed build (bad settings) is retried after the settings are fixed
-  });
-  return built;
+  const entries = (settings.TEMPLATES ?? []) as TemplateSettings[];
+  const variant = `${Boolean(settings.DEBUG)}|${String(settings.TIME_ZONE ?? 'UTC')}`;
+  let variants = built.get(entries);
+  if (variants === undefined) built.set(entries, (variants = new Map()));
+  let found = variants.get(variant);
+  if (found === undefined) {
+    found = buildEngines(entries);
+    variants.set(variant, found);
+    const cached = variants;
+    found.catch(() => cached.delete(variant)); // a failed build (bad settings) is retried after the settings are fixed
+  }
+  return found;
 }
 
-/** Forgets the engines (tests that override TEMPLATES, or a reload). */
+async function buildEngines(entries: readonly TemplateSettings[]): Promise<Map<string, Engine>> {
+  if (!entries.length) {
+    throw new ImproperlyConfigured("No template engine is configured: add an entry to TEMPLATES, e.g. { BACKEND: 'nuages/template', APP_DIRS: true }.");
+  }
+  const pairs = await Promise.all(entries.map(buildEngine));
+  const map = new Map(pairs);
+  if (!map.has('default')) map.set('default', pairs[0]![1]);
+  return map;
+}
+
+/** Forgets the engines (a reload, or a test that changed what APP_DIRS finds). */
 export function resetTemplateEngines(): void {
-  built = undefined;
+  built = new WeakMap();
 }
 
 /** The first template found under `name` by any engine, in TEMPLATES order. */

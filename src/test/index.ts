@@ -2,7 +2,9 @@
  * `nuages/test`: the test toolkit: query-count assertions built on
  * `captureQueries()`, the in-process test `Client` and `RequestFactory`,
  * `setupTestDatabase()` (test databases built by migration), `runSystemChecks()`,
- * `useMailOutbox()` (mail kept in the outbox, emptied per test);
+ * `useMailOutbox()` (mail kept in the outbox, emptied per test), assertions with
+ * Django's names (assertContains, assertRedirects, assertHTMLEqual…), settings for
+ * tests (`useSettings()`, `modifySettings()`) and `loadFixtures()`;
  * TestCase helpers join here.
  */
 export { assertNumQueries, assertMaxQueries } from './assert-num-queries.ts';
@@ -16,3 +18,22 @@ export type { SetupTestDatabaseOptions, TestDatabaseReport } from './database.ts
 export { runSystemChecks } from './checks.ts';
 export type { RunSystemChecksOptions } from './checks.ts';
 export { useMailOutbox } from './mail.ts';
+export { assertContains, assertNotContains, assertRedirects, assertTemplateUsed, assertTemplateNotUsed } from './assertions/responses.ts';
+export type { ClientResponse, ContainsOptions, RedirectOptions, TemplateUsedOptions } from './assertions/responses.ts';
+export { assertHTMLEqual, assertHTMLNotEqual, assertInHTML } from './assertions/html.ts';
+export type { InHTMLOptions } from './assertions/html.ts';
+export { assertJSONEqual, assertJSONNotEqual } from './assertions/json.ts';
+export { assertQuerySetEqual } from './assertions/querysets.ts';
+export type { QuerySetEqualOptions } from './assertions/querysets.ts';
+export { assertFormError, assertFormSetError } from './assertions/forms.ts';
+export { assertLogs, assertNoLogs } from './assertions/logs.ts';
+export type { CapturedLogs } from './assertions/logs.ts';
+export { assertWarns } from './assertions/warnings.ts';
+export type { CapturedWarning, WarningMatcher } from './assertions/warnings.ts';
+export { parseHtml, HTMLParseError } from './html/parser.ts';
+export { modifySettings, useModifiedSettings, useSettings } from './settings.ts';
+export type { ListEdit, ListEdits } from './settings.ts';
+export { overrideSettings } from '../conf/lazy-settings.ts';
+export { loadFixtures } from './fixtures.ts';
+export type { LoadFixturesOptions } from './fixtures.ts';
+export { TestToolMisuseError } from './errors.ts';

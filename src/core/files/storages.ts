@@ -32,11 +32,22 @@ const BUILTIN: Record<string, (options: Record<string, unknown>) => Storage> = {
     }),
 };
 
-let cache = new Map<string, Storage>();
-let cachedFrom: unknown;
+// Keyed by the STORAGES object, then by the settings the staticfiles backend is built from, so
+// an overrideSettings() of STORAGES, STATIC_ROOT or STATIC_URL gets its own storages at once
+// (Django resets them on setting_changed) while concurrent tests keep theirs.
+const built = new WeakMap<object, Map<string, Map<string, Storage>>>();
+
+function cacheFor(configured: Record<string, StorageSettings>): Map<string, Storage> {
+  const variant = `${settingOr<string | null>('STATIC_ROOT', null)}|${settingOr<string | null>('STATIC_URL', null)}`;
+  let variants = built.get(configured);
+  if (variants === undefined) built.set(configured, (variants = new Map()));
+  let cache = variants.get(variant);
+  if (cache === undefined) variants.set(variant, (cache = new Map()));
+  return cache;
+}
 
 /**
- * The storage configured under `alias` in STORAGES, built once per settings object.
+ * The storage configured under `alias` in STORAGES, built once per STORAGES, STATIC_ROOT and STATIC_URL.
  *
  * @throws InvalidStorageError for an alias STORAGES lacks or a BACKEND that is not
  *   a built-in name or a Storage class.
@@ -47,10 +58,7 @@ let cachedFrom: unknown;
  */
 export function storages(alias: string = DEFAULT_STORAGE_ALIAS): Storage {
   const configured = settingOr<Record<string, StorageSettings>>('STORAGES', defaultStoragesSetting());
-  if (configured !== cachedFrom) {
-    cache = new Map();
-    cachedFrom = configured;
-  }
+  const cache = cacheFor(configured);
   const found = cache.get(alias);
   if (found) return found;
   const entry = configured[alias];
