@@ -78,7 +78,7 @@ export async function createTables(
   // A model swapped out by its swappable setting (auth.User under a custom AUTH_USER_MODEL) has no tables.
   const withJoins = models.filter((model) => model._meta.swapped === undefined).flatMap((model) => [
     model,
-    ...model._meta.manyToMany.filter((f) => f.autoCreated).map((f) => f.throughModel as unknown as typeof ModelBase),
+    ...(model._meta.autoCreatedJoinModels as unknown as (typeof ModelBase)[]),
   ]);
   for (const model of withJoins) {
     const meta = model._meta;

@@ -15,9 +15,7 @@ export default class TasksConfig extends AppConfig {
     let stopRelays: (() => Promise<void>) | undefined;
     serverStarted.connect(
       async () => {
-        // Through the package's entry, which loads the backends before the relay that uses them
-        // (outbox.ts first would enter their import cycle from the wrong end).
-        const { startOutboxRelays } = await import('./index.ts');
+        const { startOutboxRelays } = await import('./outbox.ts');
         stopRelays ??= startOutboxRelays();
       },
       { dispatchUid: 'nuages.tasks.outbox-relay' },

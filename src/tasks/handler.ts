@@ -3,29 +3,40 @@
  * `django.tasks.task_backends`). An instance is kept per settings entry, so
  * `overrideSettings({ TASKS })` in a test gets backends of its own.
  */
+import { createRequire } from 'node:module';
 import { settings } from '../conf/lazy-settings.ts';
 import type { TaskBackendSettings } from '../conf/settings.ts';
 import type { BaseTaskBackend, TaskBackendClass } from './backend.ts';
-import { BullMQBackend } from './backends/bullmq.ts';
-import { DatabaseBackend } from './backends/database.ts';
-import { DummyBackend } from './backends/dummy.ts';
-import { ImmediateBackend } from './backends/immediate.ts';
 import { InvalidTaskBackend } from './errors.ts';
 import { DEFAULT_TASK_QUEUE_NAME } from './task.ts';
 
+const requireHere = createRequire(import.meta.url);
+
+// The built-in backends are loaded by name on first use, as Django's import_string does.
+// They import task.ts and result.ts, which import this module: importing them here would
+// put every backend base class in an import cycle, and a module of the cycle imported first
+// would meet a base class before its initialization. require() loads ES modules
+// synchronously (none of these uses top-level await) and shares the ESM module cache.
+function builtin(file: string, exportName: string): () => TaskBackendClass {
+  return () => (requireHere(file) as Record<string, TaskBackendClass>)[exportName];
+}
+
+const immediate = builtin('./backends/immediate.ts', 'ImmediateBackend');
+const dummy = builtin('./backends/dummy.ts', 'DummyBackend');
+
 /** The backends BACKEND can name; Django's dotted paths are accepted for the same two. */
-const BUILTIN_BACKENDS: Record<string, TaskBackendClass> = {
-  immediate: ImmediateBackend,
-  dummy: DummyBackend,
-  database: DatabaseBackend,
-  bullmq: BullMQBackend,
-  'django.tasks.backends.immediate.ImmediateBackend': ImmediateBackend,
-  'django.tasks.backends.dummy.DummyBackend': DummyBackend,
+const BUILTIN_BACKENDS: Record<string, () => TaskBackendClass> = {
+  immediate,
+  dummy,
+  database: builtin('./backends/database.ts', 'DatabaseBackend'),
+  bullmq: builtin('./backends/bullmq.ts', 'BullMQBackend'),
+  'django.tasks.backends.immediate.ImmediateBackend': immediate,
+  'django.tasks.backends.dummy.DummyBackend': dummy,
 };
 
 /** Make `BACKEND: name` build `backendClass` (for backends shipped outside this module). */
 export function registerTaskBackend(name: string, backendClass: TaskBackendClass): void {
-  BUILTIN_BACKENDS[name] = backendClass;
+  BUILTIN_BACKENDS[name] = () => backendClass;
 }
 
 const built = new WeakMap<TaskBackendSettings, BaseTaskBackend>();
@@ -33,7 +44,7 @@ const everyBuilt = new Set<BaseTaskBackend>();
 
 /** Build the backend of one TASKS entry; InvalidTaskBackend names what is wrong. */
 export function createTaskBackend(alias: string, entry: TaskBackendSettings): BaseTaskBackend {
-  const BackendClass = typeof entry.BACKEND === 'function' ? (entry.BACKEND as unknown as TaskBackendClass) : BUILTIN_BACKENDS[entry.BACKEND];
+  const BackendClass = typeof entry.BACKEND === 'function' ? (entry.BACKEND as unknown as TaskBackendClass) : BUILTIN_BACKENDS[entry.BACKEND]?.();
   if (BackendClass === undefined) {
     const names = Object.keys(BUILTIN_BACKENDS).filter((name) => !name.includes('.'));
     throw new InvalidTaskBackend(

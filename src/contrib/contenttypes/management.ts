@@ -5,6 +5,7 @@
  */
 import { Apps, type AppConfig } from '../../conf/apps.ts';
 import type { ModelBase } from '../../db/models/base.ts';
+import { withoutAutoCreated } from '../../db/models/options.ts';
 import { router } from '../../db/routers.ts';
 import type { MigrateArgs } from '../../db/models/signals.ts';
 import { ContentType } from './models.ts';
@@ -16,12 +17,8 @@ type ModelCtor = typeof ModelBase;
  * and not the join models Nuages creates for many-to-many fields (Django's get_models()).
  */
 export function appModels(appConfig: AppConfig): ModelCtor[] {
-  const models = appConfig.getModels() as unknown as ModelCtor[];
-  const joins = new Set<unknown>();
-  for (const model of models) {
-    for (const field of model._meta.manyToMany) if (field.autoCreated) joins.add(field.throughModel);
-  }
-  return models.filter((model) => !joins.has(model) && !model._meta.abstract && model._meta.swapped === undefined);
+  const models = withoutAutoCreated(appConfig.getModels() as unknown as ModelCtor[]);
+  return models.filter((model) => !model._meta.abstract && model._meta.swapped === undefined);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Field } from '../../db/models/fields/field.ts';
 import { ForeignKey } from '../../db/models/fields/related.ts';
 import { ManyToManyField } from '../../db/models/fields/many-to-many.ts';
 import { isLookupName, transformOutput } from '../../db/models/lookups.ts';
-import type { ModelLike, Options } from '../../db/models/options.ts';
+import { withoutAutoCreated, type ModelLike, type Options } from '../../db/models/options.ts';
 import { checkField } from './field-checks.ts';
 import { CheckError, type CheckMessage } from './messages.ts';
 import { registerCheck, Tags, type CheckContext } from './registry.ts';
@@ -19,12 +19,7 @@ import { registerCheck, Tags, type CheckContext } from './registry.ts';
 /** The project's models (of `appConfigs` when given), without join models Nuages made or swapped-out models. */
 export function checkedModels(appConfigs?: readonly AppConfig[]): ModelLike[] {
   const all = (appConfigs ? appConfigs.flatMap((config) => apps.getModels(config.label)) : apps.getModels()) as unknown as ModelLike[];
-  const models = all.filter((model) => !model._meta.abstract && model._meta.swapped === undefined);
-  const autoThrough = new Set<unknown>();
-  for (const model of models) {
-    for (const field of model._meta.manyToMany) if (field.autoCreated) autoThrough.add(field.throughModel);
-  }
-  return models.filter((model) => !autoThrough.has(model));
+  return withoutAutoCreated(all.filter((model) => !model._meta.abstract && model._meta.swapped === undefined));
 }
 
 /** Every model check over the project's models (Django's check_all_models). */

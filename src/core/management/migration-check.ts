@@ -3,8 +3,21 @@
  * "You have 3 unapplied migration(s)…"), as Django's check_migrations() does.
  */
 import { ImproperlyConfigured } from '../errors.ts';
+import { CommandError } from './errors.ts';
 import { connections, DEFAULT_DB_ALIAS } from '../../db/connections.ts';
 import { MigrationExecutor } from '../../db/migrations/executor.ts';
+
+/**
+ * What `migrate` and `makemigrations` fail with when an app's migration graph has several
+ * leaves; `conflicts` is MigrationLoader.detectConflicts(): the leaf names by app.
+ */
+export function conflictingMigrationsError(conflicts: ReadonlyMap<string, readonly string[]>): CommandError {
+  const list = [...conflicts].map(([app, names]) => `${names.join(', ')} in ${app}`).join('; ');
+  return new CommandError(
+    `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}).\n` +
+      "To fix them run 'manage.ts makemigrations --merge'.",
+  );
+}
 
 /** Migrations the default database lacks: how many, and the apps they belong to (sorted). */
 export interface UnappliedMigrations {

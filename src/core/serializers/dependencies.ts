@@ -24,7 +24,7 @@ function dependenciesOf(model: ModelCtor): ModelCtor[] {
   const deps = hasNaturalKey(model) ? naturalKeyDependencies(model) : [];
   const related = [
     ...model._meta.fields.filter((f): f is ForeignKey => f instanceof ForeignKey),
-    ...model._meta.manyToMany.filter((f) => f.autoCreated),
+    ...model._meta.autoCreatedManyToMany,
   ];
   for (const field of related) {
     const remote = field.remoteModel as unknown as ModelCtor;

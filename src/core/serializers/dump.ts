@@ -25,7 +25,7 @@ function selected(field: Field, options: SerializeOptions): boolean {
  * A `through` model of the project's is written as rows of its own, as Django does.
  */
 function serializedManyToMany(model: ModelCtor, options: SerializeOptions): ManyToManyField[] {
-  return model._meta.manyToMany.filter((field) => field.autoCreated && selected(field, options));
+  return model._meta.autoCreatedManyToMany.filter((field) => selected(field, options));
 }
 
 function naturalForeignKeys(model: ModelCtor, options: SerializeOptions): ForeignKey[] {

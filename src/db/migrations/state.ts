@@ -13,7 +13,7 @@ import type { Field } from '../models/fields/field.ts';
 import { ForeignKey } from '../models/fields/related.ts';
 import { ManyToManyField } from '../models/fields/many-to-many.ts';
 import type { Constraint, Index } from '../models/indexes.ts';
-import { DEFAULT_PERMISSIONS, type ModelMetaOptions } from '../models/options.ts';
+import { DEFAULT_PERMISSIONS, withoutAutoCreated, type ModelMetaOptions } from '../models/options.ts';
 import { makeName } from '../backends/base/schema-editor.ts';
 import { stateField } from './serializer.ts';
 
@@ -156,19 +156,9 @@ export class ProjectState {
 
   /** The state of today's models (every installed model, or those given). */
   static fromApps(models: readonly ModelCtor[] = projectApps.getModels() as unknown as ModelCtor[]): ProjectState {
-    const states: ModelState[] = [];
     // Join models Nuages creates for many-to-many fields are part of their field, not models of their own.
-    const joins = new Set<unknown>();
-    for (const model of models) {
-      if (model._meta.abstract) continue;
-      for (const m2m of model._meta.manyToMany) if (m2m.autoCreated) joins.add(m2m.throughModel);
-    }
-    for (const model of models) {
-      const meta = model._meta;
-      if (meta.abstract || joins.has(model)) continue;
-      states.push(ModelState.fromModel(model));
-    }
-    return new ProjectState(states);
+    const concrete = withoutAutoCreated(models.filter((model) => !model._meta.abstract));
+    return new ProjectState(concrete.map((model) => ModelState.fromModel(model)));
   }
 
   clone(): ProjectState {

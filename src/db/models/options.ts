@@ -88,6 +88,15 @@ export function ensureThroughModels(registry?: Apps): void {
   }
 }
 
+/**
+ * `models` without the join models Nuages created for the many-to-many fields of any of them,
+ * as Django's `apps.get_models()` leaves out auto-created models unless asked for them.
+ */
+export function withoutAutoCreated<M extends ModelLike>(models: readonly M[]): M[] {
+  const joins = new Set<unknown>(models.flatMap((model) => model._meta.autoCreatedJoinModels));
+  return models.filter((model) => !joins.has(model));
+}
+
 export class Options {
   readonly model: ModelLike;
   readonly objectName: string;
@@ -170,6 +179,16 @@ export class Options {
   /** `catalog.book` */
   get labelLower(): string {
     return `${this.appLabel}.${this.modelName}`;
+  }
+
+  /** The many-to-many fields declared without `through`, whose join model Nuages creates. */
+  get autoCreatedManyToMany(): ManyToManyField[] {
+    return this.manyToMany.filter((field) => field.autoCreated);
+  }
+
+  /** The join models Nuages created for this model's many-to-many fields (Django's auto-created through models). */
+  get autoCreatedJoinModels(): ModelLike[] {
+    return this.autoCreatedManyToMany.map((field) => field.throughModel as unknown as ModelLike);
   }
 
   /** A field by name or attname (`publisher` or `publisherId`); throws naming the choices. */

@@ -10,6 +10,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { apps, type AppConfig } from '../../../conf/apps.ts';
 import type { ModelBase } from '../../../db/models/base.ts';
+import { withoutAutoCreated } from '../../../db/models/options.ts';
 import type { QuerySet } from '../../../db/models/query-set.ts';
 import { router } from '../../../db/routers.ts';
 import { getPublicSerializerFormats, getSerializationFormat, sortDependencies, type SerializeOptions } from '../../serializers/index.ts';
@@ -34,9 +35,7 @@ function parseIndent(value: string): number {
  * many-to-many fields (their rows are written with the field), nor a model swapped out.
  */
 function dumpableModels(config: AppConfig): ModelCtor[] {
-  const models = config.getModels() as unknown as ModelCtor[];
-  const joinModels = new Set(models.flatMap((model) => model._meta.manyToMany.filter((f) => f.autoCreated).map((f) => f.throughModel as unknown)));
-  return models.filter((model) => !joinModels.has(model) && model._meta.swapped === undefined);
+  return withoutAutoCreated(config.getModels() as unknown as ModelCtor[]).filter((model) => model._meta.swapped === undefined);
 }
 
 /** Django's "app.Model" or "app" arguments as the apps and models to dump. */

@@ -173,6 +173,6 @@ export default class LoadDataCommand extends BaseCommand {
 function tablesOf(models: ReadonlySet<ModelCtor>): string[] {
   return [...models].flatMap((model) => [
     model._meta.dbTable,
-    ...model._meta.manyToMany.filter((field) => field.autoCreated).map((field) => (field.throughModel as unknown as ModelCtor)._meta.dbTable),
+    ...model._meta.autoCreatedJoinModels.map((join) => join._meta.dbTable),
   ]);
 }

@@ -18,6 +18,7 @@ import { InteractiveMigrationQuestioner, MigrationQuestioner, QuestionerAbortErr
 import { ProjectState } from '../../../db/migrations/state.ts';
 import { migrationNameTimestamp, writeMigration, suggestName } from '../../../db/migrations/writer.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
+import { conflictingMigrationsError } from '../migration-check.ts';
 
 const NUAGES_SRC = join(import.meta.dirname, '..', '..', '..');
 
@@ -63,11 +64,7 @@ export default class MakeMigrationsCommand extends BaseCommand {
     // Django only looks at the named apps' conflicts when labels are given.
     if (labels.length) for (const app of [...conflicts.keys()]) if (!labels.includes(app)) conflicts.delete(app);
     if (conflicts.size && !options['merge']) {
-      const list = [...conflicts].map(([app, names]) => `${names.join(', ')} in ${app}`).join('; ');
-      throw new CommandError(
-        `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}).\n` +
-          "To fix them run 'manage.ts makemigrations --merge'.",
-      );
+      throw conflictingMigrationsError(conflicts);
     }
     if (options['merge']) {
       if (!conflicts.size) {

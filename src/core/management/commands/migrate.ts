@@ -15,6 +15,7 @@ import { MigrationExecutor, type MigrationTarget, type ProgressEvent } from '../
 import type { Migration } from '../../../db/migrations/migration.ts';
 import { createTables } from '../../../db/schema.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
+import { conflictingMigrationsError } from '../migration-check.ts';
 import { emitPostMigrateSignal, emitPreMigrateSignal } from '../sql.ts';
 import { currentState, projectAppConfigs } from './makemigrations.ts';
 
@@ -76,11 +77,7 @@ export default class MigrateCommand extends BaseCommand {
     const loader = executor.loader;
     const conflicts = loader.detectConflicts();
     if (conflicts.size) {
-      const list = [...conflicts].map(([app, names]) => `${names.join(', ')} in ${app}`).join('; ');
-      throw new CommandError(
-        `Conflicting migrations detected; multiple leaf nodes in the migration graph: (${list}).\n` +
-          "To fix them run 'manage.ts makemigrations --merge'.",
-      );
+      throw conflictingMigrationsError(conflicts);
     }
 
     const appLabel = options['appLabel'] as string | undefined;

@@ -8,11 +8,11 @@ import { settings } from '../../../conf/lazy-settings.ts';
 import { createNodeApp } from '../../servers/application.ts';
 import { isReloaderChild, runWithReloader } from '../../servers/autoreload.ts';
 import { NuagesServer } from '../../servers/http-server.ts';
-import { parseAddrPort } from '../../servers/options.ts';
 import { formatLogLine } from '../../servers/request-log.ts';
 import { staticFilesHook } from '../../servers/static-files.ts';
 import { getVersion } from '../../../utils/version.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
+import { listenAddress } from '../utils.ts';
 
 export default class RunserverCommand extends BaseCommand {
   override help = 'Starts a lightweight web server for development.';
@@ -33,15 +33,7 @@ export default class RunserverCommand extends BaseCommand {
       throw new CommandError('You must set settings.ALLOWED_HOSTS if DEBUG is False.');
     }
     const ipv6 = Boolean(options['ipv6']);
-    let host = ipv6 ? '::1' : '127.0.0.1';
-    let port = 8000;
-    const addrport = options['addrport'] as string | undefined;
-    if (addrport !== undefined) {
-      const parsed = parseAddrPort(addrport);
-      if (parsed === undefined) throw new CommandError(`"${addrport}" is not a valid port number or address:port pair.`);
-      host = parsed.host ?? host;
-      port = parsed.port;
-    }
+    const { host, port } = listenAddress(options['addrport'] as string | undefined, { host: ipv6 ? '::1' : '127.0.0.1', port: 8000 });
     const reload = options['noreload'] !== true;
     if (reload && !isReloaderChild()) {
       await runWithReloader([settings.BASE_DIR], (line) => this.stdout.write(line));

@@ -11,9 +11,10 @@ import { settings } from '../../../conf/lazy-settings.ts';
 import { createNodeApp } from '../../servers/application.ts';
 import { ClusterPrimary, runWorker } from '../../servers/cluster.ts';
 import { NuagesServer } from '../../servers/http-server.ts';
-import { parseAddrPort, serverDefaults, type ServerOptions } from '../../servers/options.ts';
+import { serverDefaults, type ServerOptions } from '../../servers/options.ts';
 import { formatLogLine } from '../../servers/request-log.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
+import { listenAddress } from '../utils.ts';
 
 function number(min: number) {
   return (text: string): number => {
@@ -65,14 +66,7 @@ export default class ServeCommand extends BaseCommand {
 
   #serverOptions(options: CommandOptions): ServerOptions {
     const d = serverDefaults();
-    let { host, port } = d;
-    const addrport = options['addrport'] as string | undefined;
-    if (addrport !== undefined) {
-      const parsed = parseAddrPort(addrport);
-      if (parsed === undefined) throw new CommandError(`"${addrport}" is not a valid port number or address:port pair.`);
-      host = parsed.host ?? host;
-      port = parsed.port;
-    }
+    const { host, port } = listenAddress(options['addrport'] as string | undefined, d);
     const health = String(options['healthPath'] ?? d.healthPath);
     if (health !== '' && !health.startsWith('/')) throw new CommandError(`--health-path must start with '/', got '${health}'.`);
     return {

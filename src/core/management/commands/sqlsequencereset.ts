@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { AppConfig } from '../../../conf/apps.ts';
 import { connections } from '../../../db/connections.ts';
 import type { SequenceModel } from '../../../db/backends/base/operations.ts';
-import type { ManyToManyField } from '../../../db/models/fields/many-to-many.ts';
+import type { ModelLike } from '../../../db/models/options.ts';
 import { compilerFor } from '../../../db/models/sql/backend.ts';
 import type { CommandOptions } from '../base.ts';
 import { AppCommand } from '../label-command.ts';
@@ -36,8 +36,8 @@ export default class SqlSequenceResetCommand extends AppCommand {
  */
 function withJoinModels(appConfig: AppConfig): SequenceModel[] {
   const models = new Set<SequenceModel>();
-  for (const model of appConfig.getModels() as unknown as Array<SequenceModel & { _meta: { manyToMany: readonly ManyToManyField[] } }>) {
-    for (const field of model._meta.manyToMany) if (field.autoCreated) models.add(field.throughModel as unknown as SequenceModel);
+  for (const model of appConfig.getModels() as unknown as Array<SequenceModel & ModelLike>) {
+    for (const join of model._meta.autoCreatedJoinModels) models.add(join);
     models.add(model);
   }
   return [...models];

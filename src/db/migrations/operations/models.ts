@@ -17,7 +17,7 @@ function lower(name: string): string {
 
 /** Auto-created join tables of a model's many-to-many fields. */
 function joinTables(model: ModelCtor): ModelCtor[] {
-  return model._meta.manyToMany.filter((f) => f.autoCreated).map((f) => f.throughModel as unknown as ModelCtor);
+  return model._meta.autoCreatedJoinModels as unknown as ModelCtor[];
 }
 
 async function createWithJoins(editor: BaseSchemaEditor, model: ModelCtor): Promise<void> {

@@ -4,10 +4,9 @@
  * OPTIONS.RESULT_RETENTION by default. Run it from cron; pending runs are never touched.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { BaseCommand, CommandError, type CommandOptions } from '../../../core/management/base.ts';
+import { BaseCommand, type CommandOptions } from '../../../core/management/base.ts';
 import { durationSeconds } from '../../durations.ts';
-import { taskBackends } from '../../handler.ts';
-import { QueuedTaskBackend } from '../../queued-backend.ts';
+import { queuedBackendFor } from '../queued-backend.ts';
 
 /** '90' (seconds), '45s', '30m', '12h', '7d' or '2w' → seconds. */
 export function parseAge(text: string): number {
@@ -28,10 +27,7 @@ export default class PruneTaskResultsCommand extends BaseCommand {
 
   override async handle(options: CommandOptions): Promise<void> {
     const alias = options['backend'] as string;
-    const backend = taskBackends.get(alias);
-    if (!(backend instanceof QueuedTaskBackend)) {
-      throw new CommandError(`Task backend '${alias}' (${backend.constructor.name}) keeps no results to prune.`);
-    }
+    const backend = queuedBackendFor(alias, 'keeps no results to prune.');
     const age = (options['olderThan'] as number | undefined) ?? backend.resultRetention;
     const deleted = await backend.pruneResults(new Date(Date.now() - age * 1000));
     if (this.verbosity >= 1) this.stdout.write(`Deleted ${deleted} task result${deleted === 1 ? '' : 's'} finished more than ${age}s ago.`);

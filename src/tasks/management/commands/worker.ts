@@ -10,11 +10,12 @@ import { BaseCommand, CommandError, type CommandOptions } from '../../../core/ma
 import { connections } from '../../../db/connections.ts';
 import { taskBackends } from '../../handler.ts';
 import { startOutboxRelays } from '../../outbox.ts';
-import { QueuedTaskBackend, type RunningScheduler, type TaskRunner } from '../../queued-backend.ts';
+import type { RunningScheduler, TaskRunner } from '../../queued-backend.ts';
 import { autodiscoverTasks } from '../../registry.ts';
 import { schedulesFor } from '../../schedule.ts';
 import { TaskResultStatus } from '../../status.ts';
 import type { AttemptReport } from '../../worker.ts';
+import { queuedBackendFor } from '../queued-backend.ts';
 
 function number(min: number, whole: boolean) {
   return (text: string): number => {
@@ -40,12 +41,7 @@ export default class WorkerCommand extends BaseCommand {
 
   override async handle(options: CommandOptions): Promise<void> {
     const alias = options['backend'] as string;
-    const backend = taskBackends.get(alias);
-    if (!(backend instanceof QueuedTaskBackend)) {
-      throw new CommandError(
-        `Task backend '${alias}' (${backend.constructor.name}) has no queue for a worker to drain. Point TASKS.${alias}.BACKEND at 'database' or 'bullmq'.`,
-      );
-    }
+    const backend = queuedBackendFor(alias, `has no queue for a worker to drain. Point TASKS.${alias}.BACKEND at 'database' or 'bullmq'.`);
     const queues = options['queue'] as string[];
     const unknown = queues.filter((queue) => backend.queues.size > 0 && !backend.queues.has(queue));
     if (unknown.length > 0) throw new CommandError(`Task backend '${alias}' has no queue ${unknown.map((q) => `'${q}'`).join(', ')} (its QUEUES: ${[...backend.queues].join(', ')}).`);
