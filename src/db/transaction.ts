@@ -11,7 +11,7 @@
  * savepoint stack cannot interleave); statements of a branch wait while a sibling
  * branch's nested block is open, so a rollback in one branch never undoes another's writes.
  */
-import type { DatabaseWrapper } from './backends/base/connection.ts';
+import type { CommitHook, DatabaseWrapper } from './backends/base/connection.ts';
 import { AtomicBlock, TransactionState } from './backends/base/connection.ts';
 import { connections, DEFAULT_DB_ALIAS } from './connections.ts';
 import { NestedDurableAtomicError, TransactionManagementError } from './errors.ts';
@@ -399,4 +399,102 @@ export function inAtomicBlock(options: UsingOptions = {}): boolean {
 /** Whether statements in the current async context autocommit: false inside `atomic()`. */
 export function getAutocommit(options: UsingOptions = {}): boolean {
   return !inAtomicBlock(options);
+}
+
+/** The test toolkit's handle on a transaction or savepoint opened by {@link beginTestTransaction}. @internal */
+export interface TestTransaction {
+  /** The database alias. */
+  readonly alias: string;
+  /**
+   * Rolls the block back, drops its onCommit callbacks unrun, and makes the enclosing test
+   * block (or none) the shared one again. Blocks roll back in the reverse order of opening.
+   */
+  rollback(): Promise<void>;
+}
+
+/**
+ * Opens the block every async context without an atomic block of its own runs in: the
+ * transaction (BEGIN) when none is shared yet, else a savepoint in the shared one, so a
+ * suite's block holds its tests' blocks. Durable atomic blocks nest directly in it (Django's
+ * TestCase); its onCommit callbacks never run (see the test toolkit's
+ * captureOnCommitCallbacks). On a pooled backend the whole block uses one session.
+ *
+ * @throws TransactionManagementError when called inside an atomic block of the caller's own.
+ * @internal
+ */
+export async function beginTestTransaction(using: string = DEFAULT_DB_ALIAS): Promise<TestTransaction> {
+  const wrapper = wrapperFor(using);
+  const parent = wrapper.sharedBlock;
+  if (wrapper.currentBlock() !== parent) {
+    throw new TransactionManagementError(
+      `A test transaction on database '${wrapper.alias}' was opened inside an atomic block. Open it ` +
+        `from a test hook (before/beforeEach), outside atomic().`,
+    );
+  }
+  if (parent === undefined || parent.transaction.closed) {
+    const transaction = new TransactionState(wrapper.alias);
+    transaction.root.fromTestCase = true;
+    await wrapper.beginTransaction(transaction);
+    wrapper.setSharedBlock(transaction.root);
+    return { alias: wrapper.alias, rollback: () => endTestBlock(wrapper, transaction.root, undefined) };
+  }
+  const transaction = parent.transaction;
+  while (!parent.isWithin(transaction.top)) await transaction.waitForTurn(parent, wrapper.lockTimeoutMs);
+  const block = new AtomicBlock(transaction, parent, transaction.nextSavepointName());
+  block.fromTestCase = true;
+  transaction.setTop(block);
+  try {
+    await wrapper.createSavepoint(transaction, block.savepoint as string);
+  } catch (error) {
+    transaction.setTop(parent.scope);
+    throw error;
+  }
+  wrapper.setSharedBlock(block);
+  return { alias: wrapper.alias, rollback: () => endTestBlock(wrapper, block, parent) };
+}
+
+async function endTestBlock(wrapper: DatabaseWrapper, block: AtomicBlock, parent: AtomicBlock | undefined): Promise<void> {
+  if (wrapper.sharedBlock !== block) {
+    throw new TransactionManagementError(
+      `Test transactions on database '${wrapper.alias}' must roll back in the reverse order they were ` +
+        `opened: this one is not the innermost, or it was already rolled back.`,
+    );
+  }
+  const transaction = block.transaction;
+  try {
+    // Requests or branches the test left running may still hold a nested savepoint.
+    while (transaction.top !== block) await transaction.waitForTurn(block, wrapper.lockTimeoutMs);
+  } finally {
+    wrapper.setSharedBlock(parent);
+    if (parent === undefined) {
+      transaction.hooks = [];
+      keyedHooks.delete(transaction);
+      await wrapper.rollbackTransaction(transaction);
+    } else {
+      try {
+        await undoSavepoint(wrapper, block, block.savepoint as string);
+      } finally {
+        block.needsRollback = false;
+        transaction.setTop(parent.scope);
+      }
+    }
+  }
+}
+
+/**
+ * The onCommit callbacks waiting in the current transaction on the alias, in registration
+ * order (none outside a transaction): what the test toolkit captures.
+ * @internal
+ */
+export function pendingCommitHooks(using: string = DEFAULT_DB_ALIAS): readonly CommitHook[] {
+  return wrapperFor(using).currentBlock()?.transaction.hooks ?? [];
+}
+
+/**
+ * Runs onCommit callbacks as a commit would (keys deduplicated, robust ones logged) but
+ * without ending the transaction: the test toolkit's captureOnCommitCallbacks({ execute: true }).
+ * @internal
+ */
+export function runCommitHooks(hooks: readonly CommitHook[], using: string = DEFAULT_DB_ALIAS): Promise<void> {
+  return runHooks(wrapperFor(using), hooks);
 }

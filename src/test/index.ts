@@ -15,6 +15,10 @@ export { RequestFactory, MULTIPART_CONTENT, urlencode } from './request-factory.
 export type { FieldValue, RequestData, RequestFactoryOptions, RequestOptions } from './request-factory.ts';
 export { setupTestDatabase } from './database.ts';
 export type { SetupTestDatabaseOptions, TestDatabaseReport } from './database.ts';
+export { createTestDatabases, setupTestEnvironment, teardownTestEnvironment, useTestDatabase } from './database.ts';
+export type { TestDatabaseOptions, TestDatabases, TestEnvironment, TestEnvironmentOptions } from './database.ts';
+export { captureOnCommitCallbacks, TestCaseSetupError, useTestCase, useTransactionTestCase } from './testcase.ts';
+export type { CaptureOnCommitOptions, TestCaseOptions, TransactionTestCaseOptions } from './testcase.ts';
 export { runSystemChecks } from './checks.ts';
 export type { RunSystemChecksOptions } from './checks.ts';
 export { useMailOutbox } from './mail.ts';

@@ -7,7 +7,9 @@
  * A wrapper owns one `AsyncLocalStorage` holding the atomic block the current async
  * flow is in. `transaction.ts` opens blocks through the internal primitives below;
  * each statement asks `currentBlock()` which connection (session) and which savepoint
- * it belongs to. Backends decide how sessions map to driver connections.
+ * it belongs to. Backends decide how sessions map to driver connections. While the test
+ * toolkit holds a shared block (its per-test transaction), a flow with no block of its
+ * own runs in that one instead of autocommitting.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseLockTimeoutError, TransactionManagementError } from '../../errors.ts';
@@ -231,6 +233,7 @@ export abstract class DatabaseWrapper {
   abstract readonly features: DatabaseFeatures;
 
   readonly #context = new AsyncLocalStorage<AtomicBlock | undefined>();
+  #shared: AtomicBlock | undefined;
   /** Transactions that exist (waiting for their lock or open); 0 keeps statements on the fast path. */
   protected openTransactions = 0;
   /** The DEBUG buffer behind `queries`, or undefined when DEBUG is off. */
@@ -330,7 +333,24 @@ export abstract class DatabaseWrapper {
   currentBlock(): AtomicBlock | undefined {
     if (this.openTransactions === 0) return undefined;
     const block = this.#context.getStore();
-    return block === undefined || block.transaction.closed ? undefined : block;
+    if (block !== undefined && !block.transaction.closed) return block;
+    const shared = this.#shared;
+    return shared === undefined || shared.transaction.closed ? undefined : shared;
+  }
+
+  /**
+   * The test toolkit's block, shared by every async context without one of its own: the
+   * per-test transaction must reach hooks and HTTP requests node:test and a live server run
+   * in contexts of their own, so it cannot live in the AsyncLocalStorage.
+   * @internal
+   */
+  get sharedBlock(): AtomicBlock | undefined {
+    return this.#shared;
+  }
+
+  /** Sets or clears the shared block; only `transaction.ts` calls it. @internal */
+  setSharedBlock(block: AtomicBlock | undefined): void {
+    this.#shared = block;
   }
 
   /** Runs `fn` with `block` as the current block of its async context. @internal */
