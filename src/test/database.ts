@@ -18,6 +18,7 @@
  * fingerprint changed, and every process copies it (`CREATE DATABASE … TEMPLATE`, a file
  * copy on SQLite) instead of migrating.
  */
+import { closeCachesAndTaskBackends } from '../core/close-connections.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
@@ -198,6 +199,8 @@ export async function createTestDatabases(options: TestDatabaseOptions = {}): Pr
     names: Object.fromEntries(plans.map((plan) => [plan.alias, String(testDatabases[plan.alias]?.NAME)])),
     migrated,
     destroy: async () => {
+      // Their sockets would keep the test process from exiting (a Redis cache, a BullMQ broker).
+      await closeCachesAndTaskBackends();
       await connections.closeAll();
       for (const plan of plans) {
         if (!plan.memory && plan.mirror === undefined) await withServer(plan, (server) => server.drop(plan.ownName));

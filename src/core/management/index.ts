@@ -16,6 +16,7 @@
  * outside a project: it runs the commands that need no settings (startproject, startapp,
  * version, help), and any command once `--settings` or NUAGES_SETTINGS_MODULE names them.
  */
+import { closeCachesAndTaskBackends } from '../close-connections.ts';
 import { basename } from 'node:path';
 import { setup } from '../../conf/lazy-settings.ts';
 import { getVersion } from '../../utils/version.ts';
@@ -113,19 +114,9 @@ export async function executeFromCommandLine(argv: readonly string[] = process.a
   try {
     return await command.runFromArgv(progName, subcommand, args.slice(1));
   } finally {
-    await closeCaches();
+    // A command's writes open cache connections, its tasks a broker's: closed, so the process exits.
+    await closeCachesAndTaskBackends();
   }
-}
-
-/**
- * A command's writes invalidate cache tags, which opens connections to Redis or
- * Memcached, and the tasks it enqueues may open a broker's; close them so the process
- * exits when the command is done (a task backend first lets its outbox relay finish).
- */
-async function closeCaches(): Promise<void> {
-  const { caches } = await import('../../cache/caches.ts');
-  const { taskBackends } = await import('../../tasks/handler.ts');
-  await Promise.all([caches.closeAll(), taskBackends.closeAll()]);
 }
 
 function mainHelp(progName: string, settingsError: unknown, notice: (text: string) => string): string {

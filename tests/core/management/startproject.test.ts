@@ -301,11 +301,21 @@ describe('the generated project works as generated', { concurrency: true }, () =
       inProject(project, 'npm', ['run', '--silent', 'typecheck']),
       inProject(project, 'npm', ['run', '--silent', 'lint']),
     ]);
-    assert.match(tests.stdout, /✔ the home page answers with the name of the project/);
+    assert.match(tests.stdout, /✔ the home page/);
+    assert.match(tests.stdout, /✔ answers with the name of the project/);
     assert.match(tests.stdout, /✔ .*polls\/tests\.test\.ts/);
     assert.match(tests.stdout, /ℹ fail 0\n/);
     assert.equal(types.stdout, '');
     assert.match(lint.stdout, /Found 0 warnings and 0 errors/);
+  });
+
+  test('its tests pass on PostgreSQL and Redis, as the CI workflow runs them', async () => {
+    const { stdout } = await inProject(project, 'npm', ['test', '--', '--parallel', '2'], {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/mysite_ci',
+      CACHE_URL: 'redis://127.0.0.1:6379/0',
+    });
+    assert.match(stdout, /✔ answers with the name of the project/);
+    assert.match(stdout, /ℹ fail 0\n/);
   });
 
   test("the CI workflow's deployment step passes: a real key, DEBUG off, HTTPS on", async () => {
