@@ -4,7 +4,9 @@
  * `setupTestDatabase()` (test databases built by migration), `runSystemChecks()`,
  * `useMailOutbox()` (mail kept in the outbox, emptied per test), assertions with
  * Django's names (assertContains, assertRedirects, assertHTMLEqual…), settings for
- * tests (`useSettings()`, `modifySettings()`) and `loadFixtures()`;
+ * tests (`useSettings()`, `modifySettings()`), `loadFixtures()`, a frozen clock
+ * (`useFrozenTime()`), outbound HTTP mocks (`useHttpMock()`), a live server and a real
+ * browser (`useLiveServer()`, `useBrowser()`);
  * TestCase helpers join here.
  */
 export { assertNumQueries, assertMaxQueries } from './assert-num-queries.ts';
@@ -41,3 +43,11 @@ export { overrideSettings } from '../conf/lazy-settings.ts';
 export { loadFixtures } from './fixtures.ts';
 export type { LoadFixturesOptions } from './fixtures.ts';
 export { TestToolMisuseError } from './errors.ts';
+export { freezeTime, useFrozenTime } from './clock.ts';
+export type { FrozenClock, Instant } from './clock.ts';
+export { mockHttp, useHttpMock } from './http-mock.ts';
+export type { HttpMock, HttpMockOptions, Interception, InterceptOptions, UseHttpMockOptions } from './http-mock.ts';
+export { startLiveServer, useLiveServer } from './live-server.ts';
+export type { LiveServer, LiveServerOptions, StartedLiveServer } from './live-server.ts';
+export { BrowserUnavailableError, chromiumPath, launchBrowser, useBrowser } from './browser.ts';
+export type { BrowserOptions, BrowserSession, UseBrowserOptions } from './browser.ts';

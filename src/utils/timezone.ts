@@ -37,9 +37,23 @@ export function withTimeZone<T>(zone: string, fn: () => T): T {
   return active.run(checkZone(zone), fn);
 }
 
-/** The current instant, as an aware datetime. */
+// A replaced clock (nuages/test's freezeTime()); null reads the system clock through
+// `new Date()`, so node:test's mock.timers (which swaps Date) still applies.
+let readClock: (() => number) | null = null;
+
+/**
+ * Replaces the clock `now()` reads (null restores the system clock) and returns the
+ * previous one. For test tools: use `freezeTime()` from nuages/test in tests.
+ */
+export function setClock(read: (() => number) | null): (() => number) | null {
+  const previous = readClock;
+  readClock = read;
+  return previous;
+}
+
+/** The current instant, as an aware datetime (frozen under nuages/test's freezeTime()). */
 export function now(): Date {
-  return new Date();
+  return readClock === null ? new Date() : new Date(readClock());
 }
 
 /** Calendar and clock fields of an instant as seen in a time zone. */
