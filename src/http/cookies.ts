@@ -6,6 +6,7 @@
  */
 import { serialize } from 'cookie';
 import { BadHeaderError } from './errors.ts';
+import { now as timezoneNow } from '../utils/timezone.ts';
 
 /** SameSite values, as Django accepts them (any case). */
 export type SameSite = 'Lax' | 'Strict' | 'None' | 'lax' | 'strict' | 'none' | false;
@@ -69,7 +70,7 @@ export function makeCookie(name: string, value: string, options: CookieOptions):
   }
   let expires = options.expires;
   if (options.maxAge !== undefined && expires === undefined) {
-    expires = new Date(Date.now() + options.maxAge * 1000);
+    expires = new Date(timezoneNow().getTime() + options.maxAge * 1000);
   }
   return {
     ...options,

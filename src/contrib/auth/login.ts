@@ -18,6 +18,7 @@ import { DEFAULT_AUTHENTICATION_BACKENDS, getBackends, normalizeBackendPath } fr
 import type { AbstractBaseUser } from './base-user.ts';
 import { AnonymousUser } from './models.ts';
 import { userLoggedIn, userLoggedOut } from './signals.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 
 export const SESSION_KEY = '_auth_user_id';
 export const BACKEND_SESSION_KEY = '_auth_user_backend';
@@ -169,6 +170,6 @@ export async function updateSessionAuthHash(request: HttpRequest, user: Abstract
  */
 export async function updateLastLogin({ user }: { user: unknown }): Promise<void> {
   const target = user as AbstractBaseUser;
-  target.lastLogin = new Date();
+  target.lastLogin = timezoneNow();
   await target.save({ updateFields: ['lastLogin'] });
 }

@@ -26,6 +26,7 @@ import { AbstractBaseUser, BaseUserManager, type UserCreation, type UserFields }
 import { makePassword } from './hashers.ts';
 import { userGetPermissions, userHasModulePerms, userHasPerm, userHasPerms } from './user-permissions.ts';
 import { unicodeUsernameValidator } from './validators.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 
 export { AbstractBaseUser, BaseUserManager, type UserCreation, type UserFields, type UserModelClass, type UserModelStatics } from './base-user.ts';
 
@@ -268,7 +269,7 @@ export class AbstractUser extends Model<AbstractUser, typeof PermissionsMixin>(P
       verboseName: 'active',
       helpText: 'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.',
     }),
-    dateJoined: new DateTimeField({ default: () => new Date(), verboseName: 'date joined' }),
+    dateJoined: new DateTimeField({ default: timezoneNow, verboseName: 'date joined' }),
   },
   { abstract: true, verboseName: 'user', verboseNamePlural: 'users' },
 ) {

@@ -9,6 +9,7 @@ import { settingOr } from '../../conf/lazy-settings.ts';
 import { constantTimeCompare, saltedHmac } from '../../core/signing.ts';
 import { pythonIsoformat, wallClock, wallClockAsUtc } from '../../utils/timezone.ts';
 import type { AbstractBaseUser, UserModelStatics } from './base-user.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 
 const KEY_SALT = 'django.contrib.auth.tokens.PasswordResetTokenGenerator';
 const EPOCH_2001 = Date.UTC(2001, 0, 1);
@@ -29,7 +30,7 @@ export class PasswordResetTokenGenerator {
   /** Defaults to SECRET_KEY_FALLBACKS. */
   secretFallbacks?: readonly string[];
   /** The clock, replaceable in tests. */
-  now: () => Date = () => new Date();
+  now: () => Date = () => timezoneNow();
 
   /** A token for `user`, valid until it is used or expires. */
   makeToken(user: AbstractBaseUser): string {

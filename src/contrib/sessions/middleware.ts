@@ -18,6 +18,7 @@ import { patchVaryHeaders } from '../../utils/cache.ts';
 import { SessionBase, type SessionStoreClass } from './backends/base.ts';
 import { sessionEngine } from './engine.ts';
 import { SessionInterrupted, UpdateError } from './exceptions.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 
 /**
  * `request.session`, for code that cannot work without one (login, the session message
@@ -95,7 +96,7 @@ export class SessionMiddleware extends MiddlewareMixin {
       const maxAge = browserSession ? undefined : await session.getExpiryAge();
       response.setCookie(name, session.sessionKey ?? '', {
         maxAge,
-        expires: maxAge === undefined ? undefined : new Date(Date.now() + maxAge * 1000),
+        expires: maxAge === undefined ? undefined : new Date(timezoneNow().getTime() + maxAge * 1000),
         domain,
         path,
         secure: settingOr('SESSION_COOKIE_SECURE', false) || undefined,

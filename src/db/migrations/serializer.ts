@@ -9,6 +9,7 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import { NuagesError } from '../../core/errors.ts';
 import { DateOnly } from '../../utils/dates.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 import type { Field } from '../models/fields/field.ts';
 import { isDeconstructible, type Deconstruction } from '../models/deconstruct.ts';
 import { ForeignKey, type OnDeleteAction } from '../models/fields/related.ts';
@@ -46,6 +47,7 @@ export class Imports {
 }
 
 const DB = 'nuages/db';
+const TIMEZONE = 'nuages/utils/timezone';
 const KNOWN_FIELDS = new Set(Object.entries(fieldClasses).filter(([, v]) => typeof v === 'function').map(([k]) => k));
 const ON_DELETE = new Set(['CASCADE', 'PROTECT', 'RESTRICT', 'SET_NULL', 'SET_DEFAULT', 'DO_NOTHING']);
 
@@ -235,11 +237,13 @@ export function serialize(value: unknown, imports: Imports): string {
 
 function serializeFunction(fn: (...args: unknown[]) => unknown, imports: Imports): string {
   if (fn === fieldClasses.uuid4) return imports.add(DB, 'uuid4');
+  // Django's default=timezone.now: a reference, so a frozen test clock reaches the default too.
+  if (fn === timezoneNow) return imports.add(TIMEZONE, 'now');
   const source = fn.toString();
   if (source.includes('[native code]') || source.startsWith('class ')) {
     throw new ValueNotSerializableError(
       `Cannot write the function ${fn.name || '(anonymous)'} into a migration. Use an arrow function ` +
-        'that needs nothing from its surroundings, e.g. default: () => new Date().',
+        'that needs nothing from its surroundings, e.g. default: () => new Date(), or `now` from nuages/utils/timezone.',
     );
   }
   // A function is copied as source: the migration must keep working when the model's module changes.

@@ -26,6 +26,7 @@ import { hasModelWriteListeners, noteModelWrite } from './model-writes.ts';
 import { insertInstances, runPreSave } from './persistence.ts';
 import { compilerFor } from './sql/backend.ts';
 import type { ExprNode } from './sql/nodes.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 
 type ModelCtor = typeof ModelBase;
 type Instance = ModelBase & Record<string, unknown>;
@@ -191,7 +192,7 @@ export async function bulkCreate<T extends ModelBase>(
   const connection = connections.get(using);
   const suffix = compilerFor(connection).ops.onConflictSql(onConflict, uniqueFields, updateFields);
   const pk = meta.pk;
-  const now = new Date();
+  const now = timezoneNow();
   for (const obj of list) {
     const pending = prepareInsert(obj, meta, now);
     if (pending) await pending;

@@ -22,6 +22,7 @@ import { postSave, preSave } from './signals.ts';
 import { compilerFor } from './sql/backend.ts';
 import { Query } from './sql/query.ts';
 import { Params } from './sql/compiler.ts';
+import { now as timezoneNow } from '../../utils/timezone.ts';
 
 type ModelCtor = typeof ModelBase;
 type Instance = ModelBase & Record<string, unknown>;
@@ -166,7 +167,7 @@ export const modelPersistence = {
     // A raw save (loading a fixture) stores what it is given: no auto_now, no upload, as Django's.
     if (!options.raw) {
       const fields = updateFields ? meta.fields.filter((f) => updateFields.has(f.name)) : meta.fields;
-      await runPreSave(obj, fields, obj._state.adding, new Date());
+      await runPreSave(obj, fields, obj._state.adding, timezoneNow());
     }
     const pk = meta.pk;
     const pkValue = obj[pk.attname];

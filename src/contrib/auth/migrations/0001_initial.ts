@@ -10,6 +10,7 @@ import {
   ManyToManyField,
 } from 'nuages/db';
 import { CreateModel, Migration } from 'nuages/db/migrations';
+import { now } from 'nuages/utils/timezone';
 
 export default new Migration({
   initial: true,
@@ -49,7 +50,7 @@ export default new Migration({
         ['email', new EmailField({ blank: true, verboseName: 'email address' })],
         ['isStaff', new BooleanField({ default: false, helpText: 'Designates whether the user can log into this admin site.', verboseName: 'staff status' })],
         ['isActive', new BooleanField({ default: true, helpText: 'Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verboseName: 'active' })],
-        ['dateJoined', new DateTimeField({ default: () => new Date(), verboseName: 'date joined' })],
+        ['dateJoined', new DateTimeField({ default: now, verboseName: 'date joined' })],
         ['groups', new ManyToManyField('auth.Group', { blank: true, helpText: 'The groups this user belongs to. A user will get all permissions granted to each of their groups.', relatedName: 'userSet', relatedQueryName: 'user', verboseName: 'groups' })],
         ['userPermissions', new ManyToManyField('auth.Permission', { blank: true, helpText: 'Specific permissions for this user.', relatedName: 'userSet', relatedQueryName: 'user', verboseName: 'user permissions' })],
       ],

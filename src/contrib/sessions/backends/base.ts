@@ -18,6 +18,7 @@ import { BadSignature, dumps, loads } from '../../../core/signing.ts';
 import { getLogger } from '../../../utils/log.ts';
 import { CreateError, SessionKeyError } from '../exceptions.ts';
 import { formatExpiry, parseExpiry, type SessionExpiry } from '../expiry.ts';
+import { now as timezoneNow } from '../../../utils/timezone.ts';
 
 /** Characters of a session key: lower case so file systems that ignore case keep keys apart. */
 // Decoding stored data is a signature check, a zlib inflate and a JSON parse on every request
@@ -277,7 +278,7 @@ export abstract class SessionBase {
     const at = expiry instanceof Date ? expiry : parseExpiry(expiry);
     if (at === undefined) return this.getSessionCookieAge();
     // Whole seconds, rounded down, as Python's timedelta days * 86400 + seconds.
-    return Math.floor((at.getTime() - (options.modification ?? new Date()).getTime()) / 1000);
+    return Math.floor((at.getTime() - (options.modification ?? timezoneNow()).getTime()) / 1000);
   }
 
   /** The moment the session expires. */
@@ -287,7 +288,7 @@ export abstract class SessionBase {
     const at = typeof expiry === 'string' ? parseExpiry(expiry) : undefined;
     if (at !== undefined) return at;
     const seconds = typeof expiry === 'number' && expiry !== 0 ? expiry : this.getSessionCookieAge();
-    return new Date((options.modification ?? new Date()).getTime() + seconds * 1000);
+    return new Date((options.modification ?? timezoneNow()).getTime() + seconds * 1000);
   }
 
   /**

@@ -12,6 +12,7 @@ import { router } from '../../../db/routers.ts';
 import { CreateError, UpdateError } from '../exceptions.ts';
 import { Session } from '../models.ts';
 import { SessionBase, suspiciousSessionLog, type SessionData } from './base.ts';
+import { now as timezoneNow } from '../../../utils/timezone.ts';
 
 /** A model with the fields of AbstractBaseSession (Session, or a project's own). */
 export type SessionModel = typeof Session;
@@ -39,7 +40,7 @@ export class SessionStore extends SessionBase {
     const row = await this.#rowByKey();
     // Checked here rather than in SQL so the read by key alone takes the ORM's planned
     // primary-key query; the answer is the same as `expire_date > now`.
-    if (row === null || !(row.expireDate > new Date())) {
+    if (row === null || !(row.expireDate > timezoneNow())) {
       suspiciousSessionLog.info('Unknown or expired session key; starting a new session.');
       this._sessionKey = null;
       return null;
@@ -104,6 +105,6 @@ export class SessionStore extends SessionBase {
 
   /** Delete every expired row (`manage.ts clearsessions`). */
   static async clearExpired(): Promise<void> {
-    await this.getModelClass().objects.filter({ expireDate__lt: new Date() }).delete();
+    await this.getModelClass().objects.filter({ expireDate__lt: timezoneNow() }).delete();
   }
 }
