@@ -29,7 +29,8 @@ function runTests(...args: string[]): Promise<{ output: string; stderr: string; 
 
 const PASSING = `import { test } from 'node:test';
 import assert from 'node:assert/strict';
-test('shelf lists books', () => assert.ok(true));
+import { titles } from '../books.ts';
+test('shelf lists books', () => assert.deepEqual(titles(), ['Dune']));
 test('keepdb reaches the test process', () => assert.equal(process.env['NUAGES_KEEPDB'] ?? 'unset', process.env['EXPECTED_KEEPDB'] ?? 'unset'));
 test('the settings module reaches the test process', () => assert.match(process.env['NUAGES_SETTINGS_MODULE'] ?? '', /settings\\.ts$/));
 `;
@@ -49,6 +50,7 @@ process.env['NUAGES_SETTINGS_MODULE'] ??= new URL('./settings.ts', import.meta.u
 process.exitCode = await executeFromCommandLine(process.argv);
 `);
     write('shelf/models.ts', '');
+    write('shelf/books.ts', 'export function titles() {\n  return [\'Dune\'];\n}\nexport function unused() {\n  return [];\n}\n');
     write('shelf/tests/shelf.test.ts', PASSING);
     write('checkout/checkout.test.ts', FAILING);
     write('checkout/helpers.ts', 'export const notATest = 1;\n');
@@ -109,6 +111,15 @@ process.exitCode = await executeFromCommandLine(process.argv);
     assert.match((await runTests('--parallel', '2')).output, /ℹ tests 5\n/);
     assert.match((await runTests('--parallel')).output, /ℹ tests 5\n/);
     assert.equal((await runTests('--parallel', '0')).stderr, "CommandError: --parallel takes a positive whole number or 'auto', got '0'.\n");
+  });
+
+  test("--coverage prints Node's coverage report for the project's modules, not its test files", async () => {
+    const { output, code } = await runTests('shelf', '--coverage');
+    assert.equal(code, 0);
+    assert.match(output, /start of coverage report/);
+    // books.ts: its unused() is the uncovered line.
+    assert.match(output, /books\.ts\s+\|\s+[\d.]+ \|/);
+    assert.doesNotMatch(output, /shelf\.test\.ts\s+\|/);
   });
 
   test('a label that names nothing is an error naming it and saying what a label can be', async () => {
