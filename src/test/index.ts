@@ -6,7 +6,7 @@
  * Django's names (assertContains, assertRedirects, assertHTMLEqual…), settings for
  * tests (`useSettings()`, `modifySettings()`), `loadFixtures()`, a frozen clock
  * (`useFrozenTime()`), outbound HTTP mocks (`useHttpMock()`), a live server and a real
- * browser (`useLiveServer()`, `useBrowser()`);
+ * browser (`useLiveServer()`, `useBrowser()`); model factories (`factory()`, `subFactory()`…);
  * TestCase helpers join here.
  */
 export { assertNumQueries, assertMaxQueries } from './assert-num-queries.ts';
@@ -51,3 +51,4 @@ export { startLiveServer, useLiveServer } from './live-server.ts';
 export type { LiveServer, LiveServerOptions, StartedLiveServer } from './live-server.ts';
 export { BrowserUnavailableError, chromiumPath, launchBrowser, useBrowser } from './browser.ts';
 export type { BrowserOptions, BrowserSession, UseBrowserOptions } from './browser.ts';
+export * from './factories/index.ts';
