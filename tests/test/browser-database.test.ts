@@ -1,29 +1,16 @@
 // A browser test inside useTestCase()'s transaction: the live server runs in this process,
 // so a page shows rows the test created without committing them, and they are gone after
 // the test. On SQLite, and on PostgreSQL with NUAGES_TEST_DB=postgres.
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { resetSettings, setup } from '../../src/conf/index.ts';
-import { apps } from '../../src/conf/apps.ts';
 import { HttpResponse } from '../../src/http/index.ts';
-import { useBrowser, useLiveServer, useTestCase, useTestDatabase } from '../../src/test/index.ts';
+import { useBrowser, useLiveServer, useTestCase } from '../../src/test/index.ts';
 import { path } from '../../src/urls/index.ts';
 import { escapeHtml } from '../../src/utils/safestring.ts';
 import { Book } from './fixtures/shelf-models.ts';
-import { writeIsolationProject } from './isolation-project.ts';
+import { useIsolationProject } from './isolation-project.ts';
 
-const project = writeIsolationProject();
-process.env['ISOLATION_PG_NAME'] = `nuages_live_${randomBytes(4).toString('hex')}`;
-await setup({ settingsModule: join(project, 'settings.ts') });
-useTestDatabase();
-after(() => {
-  resetSettings();
-  apps.clear();
-  rmSync(project, { recursive: true, force: true });
-});
+await useIsolationProject('nuages_live');
 
 async function shelf(): Promise<HttpResponse> {
   const titles = (await Book.objects.orderBy('title').valuesList('title', { flat: true })) as string[];

@@ -2,13 +2,34 @@
 // tests: its migrations can change between runs (keepdb) and child processes can load it.
 // DATABASES come from the environment: NUAGES_TEST_DB=postgres puts `default` on the test
 // server under ISOLATION_PG_NAME, else SQLite at ISOLATION_DB (in memory when unset).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { after } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { resetSettings, setup } from '../../src/conf/index.ts';
+import { apps } from '../../src/conf/apps.ts';
+import { useTestDatabase } from '../../src/test/index.ts';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const from = (module: string) => JSON.stringify(pathToFileURL(join(SRC, module)).href);
+
+/**
+ * For a test file: writes the project, loads its settings (on PostgreSQL a database named
+ * `<pgPrefix>_<random>`), gives the file its test database, and removes it all after the file.
+ */
+export async function useIsolationProject(pgPrefix: string): Promise<void> {
+  const project = writeIsolationProject();
+  process.env['ISOLATION_PG_NAME'] = `${pgPrefix}_${randomBytes(4).toString('hex')}`;
+  await setup({ settingsModule: join(project, 'settings.ts') });
+  useTestDatabase();
+  after(() => {
+    resetSettings();
+    apps.clear();
+    rmSync(project, { recursive: true, force: true });
+  });
+}
 
 /** Writes the project into a new temporary folder and returns the folder. */
 export function writeIsolationProject(): string {

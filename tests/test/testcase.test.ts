@@ -2,31 +2,18 @@
 // setUpTestData objects are copied per test, nested and durable atomic blocks work inside a
 // test, a test's onCommit callbacks never run unless captured. On SQLite, and on PostgreSQL
 // with NUAGES_TEST_DB=postgres (one database for this file, dropped after it).
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { setup, resetSettings } from '../../src/conf/index.ts';
-import { apps } from '../../src/conf/apps.ts';
 import { connections } from '../../src/db/connections.ts';
 import { NestedDurableAtomicError, TransactionManagementError } from '../../src/db/errors.ts';
 import { atomic, beginTestTransaction, onCommit } from '../../src/db/transaction.ts';
-import { captureOnCommitCallbacks, TestCaseSetupError, useTestCase, useTestDatabase, useTransactionTestCase } from '../../src/test/index.ts';
+import { captureOnCommitCallbacks, TestCaseSetupError, useTestCase, useTransactionTestCase } from '../../src/test/index.ts';
 import { Book } from './fixtures/shelf-models.ts';
-import { writeIsolationProject } from './isolation-project.ts';
+import { useIsolationProject } from './isolation-project.ts';
 
-const project = writeIsolationProject();
-process.env['ISOLATION_PG_NAME'] = `nuages_iso_${randomBytes(4).toString('hex')}`;
-await setup({ settingsModule: join(project, 'settings.ts') });
-useTestDatabase();
-after(() => {
-  resetSettings();
-  apps.clear();
-  rmSync(project, { recursive: true, force: true });
-});
+await useIsolationProject('nuages_iso');
 
 const titles = async (): Promise<string[]> => (await Book.objects.orderBy('title').valuesList('title', { flat: true })) as string[];
 
