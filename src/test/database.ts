@@ -320,7 +320,11 @@ export async function setupTestEnvironment(options: TestEnvironmentOptions = {})
     EMAIL_BACKEND: 'locmem',
     ALLOWED_HOSTS: hosts.includes('testserver') ? hosts : [...hosts, 'testserver'],
   };
-  if (options.immediateTasks !== false) patch['TASKS'] = { ...settings.TASKS, default: { BACKEND: 'immediate' } };
+  if (options.immediateTasks !== false) {
+    // The project's QUEUES stay: a task declared on queue 'mail' must still be accepted.
+    const queues = (settings.TASKS['default'] as { QUEUES?: readonly string[] } | undefined)?.QUEUES;
+    patch['TASKS'] = { ...settings.TASKS, default: { BACKEND: 'immediate', ...(queues !== undefined && { QUEUES: queues }) } };
+  }
   return { layer: await pushProcessSettings(patch) };
 }
 

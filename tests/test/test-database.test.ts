@@ -190,6 +190,17 @@ describe('setupTestEnvironment()', () => {
     }
   });
 
+  test("the immediate backend keeps the project's QUEUES, so tasks on other queues are still accepted", async () => {
+    configure({ SECRET_KEY: 'environment-test', TASKS: { default: { BACKEND: 'database', QUEUES: ['default', 'mail'] } } });
+    try {
+      const environment = await setupTestEnvironment();
+      assert.deepEqual(settings.TASKS, { default: { BACKEND: 'immediate', QUEUES: ['default', 'mail'] } });
+      await teardownTestEnvironment(environment);
+    } finally {
+      resetSettings();
+    }
+  });
+
   test('keeps the project\'s task backend when asked', async () => {
     configure({ SECRET_KEY: 'environment-test', TASKS: { default: { BACKEND: 'dummy' } } });
     try {
