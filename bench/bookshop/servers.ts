@@ -6,8 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -55,28 +56,53 @@ export async function dropDatabase(name: string): Promise<void> {
   await onServer(`DROP DATABASE IF EXISTS ${quoteName(name)} WITH (FORCE)`);
 }
 
+// Each stack's collected static files (hashed names and a manifest, as in production).
+const NUAGES_STATIC_ROOT = mkdtempSync(join(tmpdir(), 'nuages-bench-static-'));
+const DJANGO_STATIC_ROOT = mkdtempSync(join(tmpdir(), 'django-bench-static-'));
+
 function bookshopEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  return { ...process.env, DATABASE_URL: databaseUrl, DEBUG: 'false', SECRET_KEY, ALLOWED_HOSTS: '127.0.0.1,localhost' };
+  return { ...process.env, DATABASE_URL: databaseUrl, DEBUG: 'false', SECRET_KEY, ALLOWED_HOSTS: '127.0.0.1,localhost', STATIC_ROOT: NUAGES_STATIC_ROOT };
+}
+
+function djangoEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  const url = new URL(databaseUrl);
+  return {
+    ...process.env,
+    SECRET_KEY,
+    BENCH_DB_NAME: url.pathname.slice(1),
+    BENCH_DB_HOST: url.hostname,
+    BENCH_DB_PORT: url.port || '5432',
+    BENCH_STATIC_ROOT: DJANGO_STATIC_ROOT,
+    DJANGO_SETTINGS_MODULE: 'settings',
+    PYTHONPATH: DJANGO_DIR,
+  };
 }
 
 /** Runs a bookshop management command to completion; its output is shown only if it fails. */
 function manage(databaseUrl: string, ...args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [MANAGE, ...args], { env: bookshopEnv(databaseUrl), stdio: ['ignore', 'pipe', 'pipe'] });
+  return runToEnd(process.execPath, [MANAGE, ...args], bookshopEnv(databaseUrl));
+}
+
+function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`manage.ts ${args.join(' ')} exited with code ${code}:\n${output}`)),
+      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with code ${code}:\n${output}`)),
     );
   });
 }
 
-/** The bookshop's schema (its migrations) and demo data (seed_demo: 60 books) in `databaseUrl`. */
+/** The bookshop's schema (its migrations) and demo data (seed_demo: 60 books) in `databaseUrl`; each stack's static files collected. */
 export async function migrateAndSeed(databaseUrl: string): Promise<void> {
   await manage(databaseUrl, 'migrate', '--no-input');
   await manage(databaseUrl, 'seed_demo');
+  // Both stacks' collectstatic: the pages link catalog/site.<the same hash>.css.
+  await manage(databaseUrl, 'collectstatic', '--noinput');
+  if (djangoAvailable()) await runToEnd(join(ROOT, '.venv-django', 'bin', 'python'), ['-m', 'django', 'collectstatic', '--noinput'], djangoEnv(databaseUrl));
 }
 
 function freePort(): Promise<number> {
@@ -143,15 +169,7 @@ export function djangoAvailable(): boolean {
  */
 export async function startDjango(kind: 'sync' | 'gthread', databaseUrl: string, readyPath: string): Promise<Server> {
   const port = await freePort();
-  const url = new URL(databaseUrl);
-  const env = {
-    ...process.env,
-    SECRET_KEY,
-    BENCH_DB_NAME: url.pathname.slice(1),
-    BENCH_DB_HOST: url.hostname,
-    BENCH_DB_PORT: url.port || '5432',
-    DJANGO_SETTINGS_MODULE: 'settings',
-  };
+  const env = djangoEnv(databaseUrl);
   const args = ['--chdir', DJANGO_DIR, '--workers', String(WORKERS), '--bind', `127.0.0.1:${port}`, '--no-control-socket'];
   if (kind === 'gthread') args.push('--worker-class', 'gthread', '--threads', String(THREADS));
   const server = launch(`django-${kind}`, GUNICORN, [...args, 'wsgi'], env, port);

@@ -15,12 +15,13 @@ declare module 'nuages/conf' {
 const BASE_DIR = fileURLToPath(new URL('.', import.meta.url));
 // HTTPS=true in production, where the site is served over TLS (see `check --deploy`).
 const HTTPS = env.bool('HTTPS', false);
+const DEBUG = env.bool('DEBUG', true);
 // Set, background tasks go to BullMQ on this Redis instead of the database.
 const REDIS_URL = env.str('REDIS_URL', '');
 
 export default defineSettings({
   BASE_DIR,
-  DEBUG: env.bool('DEBUG', true),
+  DEBUG,
   SECRET_KEY: env.str('SECRET_KEY', 'bookshop-development-key-not-for-production'),
   ALLOWED_HOSTS: env.list('ALLOWED_HOSTS', ['127.0.0.1', 'localhost']),
   // Over HTTPS: plain HTTP is redirected, browsers are told to use HTTPS for a year (subdomains
@@ -133,6 +134,11 @@ export default defineSettings({
     },
   ],
   STATIC_URL: 'static/',
+  // `manage.ts collectstatic` gathers the static files here (the Dockerfile's static stage).
+  STATIC_ROOT: env.str('STATIC_ROOT', `${BASE_DIR}staticfiles`),
+  // In production {% static %} names the content-hashed copies collectstatic writes
+  // (catalog/site.55e7cbb9ba48.css, cached for a year by nginx or `serve --static`).
+  STORAGES: { default: { BACKEND: 'filesystem' }, staticfiles: { BACKEND: DEBUG ? 'staticfiles' : 'manifest' } },
   // Uploads (book covers). The folder is created by the first upload and is git-ignored;
   // in DEBUG the URLconf serves it (staticPatterns), in production the web server does.
   MEDIA_ROOT: env.str('MEDIA_ROOT', `${BASE_DIR}media`),

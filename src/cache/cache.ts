@@ -10,6 +10,7 @@
  * misses and dropped writes, logged once, unless `IGNORE_EXCEPTIONS` is false).
  */
 import { randomBytes } from 'node:crypto';
+import { instrumentation } from '../core/instrumentation.ts';
 import { getLogger } from '../utils/log.ts';
 import type { CacheBackend, Ttl } from './backend.ts';
 import { CacheEntry, TagSnapshot, type TagStamp } from './entry.ts';
@@ -18,6 +19,7 @@ import { modelTag, type ModelReference } from './model-tags.ts';
 import { validateKey, type KeyFunction } from './keys.ts';
 
 const log = getLogger('nuages.cache');
+const cacheCall = instrumentation.cacheCall;
 
 /** Django's DEFAULT_TIMEOUT: 300 seconds. */
 export const DEFAULT_CACHE_TIMEOUT = 300;
@@ -151,6 +153,16 @@ export class Cache {
    * key is removed).
    */
   async set(key: string, value: unknown, timeout?: number | null, options: SetOptions = {}): Promise<void> {
+    if (!cacheCall.hasSubscribers) return this.#set(key, value, timeout, options);
+    const start = performance.now();
+    try {
+      await this.#set(key, value, timeout, options);
+    } finally {
+      cacheCall.publish({ alias: this.alias, op: 'set', hit: undefined, durationMs: performance.now() - start });
+    }
+  }
+
+  async #set(key: string, value: unknown, timeout: number | null | undefined, options: SetOptions): Promise<void> {
     const full = this.makeKey(key, options.version);
     const ttl = this.#ttl(timeout);
     if (ttl === 'expired') {
@@ -243,7 +255,13 @@ export class Cache {
   /** Remove `key`; whether it was there. */
   async delete(key: string, options: VersionOption = {}): Promise<boolean> {
     const full = this.makeKey(key, options.version);
-    return this.#call(() => this.backend.delete(full), false);
+    if (!cacheCall.hasSubscribers) return this.#call(() => this.backend.delete(full), false);
+    const start = performance.now();
+    try {
+      return await this.#call(() => this.backend.delete(full), false);
+    } finally {
+      cacheCall.publish({ alias: this.alias, op: 'delete', hit: undefined, durationMs: performance.now() - start });
+    }
   }
 
   /** Remove every key of `keys`. */
@@ -371,6 +389,21 @@ export class Cache {
    * (local memory) and the value is plain, so the common hit costs no extra turns.
    */
   #lookup(full: string): Lookup {
+    return cacheCall.hasSubscribers ? this.#observedLookup(full) : this.#read(full);
+  }
+
+  /** #lookup, publishing the hit or miss on `nuages:cache:call`. */
+  #observedLookup(full: string): Lookup {
+    const start = performance.now();
+    const publish = (found: Lookup): Lookup => {
+      cacheCall.publish({ alias: this.alias, op: 'get', hit: found !== MISS, durationMs: performance.now() - start });
+      return found;
+    };
+    const found = this.#read(full);
+    return found instanceof Promise ? found.then(publish) : publish(found);
+  }
+
+  #read(full: string): Lookup {
     let stored: unknown;
     try {
       stored = this.backend.get(full);

@@ -118,7 +118,8 @@ export const env = Object.freeze({ str, bool, int, list, db, cache });
  * - `sqlite://:memory:` (or `sqlite://`) → an in-memory database
  * - `postgres://user:pass@host:5432/name?sslmode=require` (also `postgresql://`):
  *   user and password are percent-decoded, query parameters go to OPTIONS,
- *   except `conn_max_age`, which sets CONN_MAX_AGE.
+ *   except `conn_max_age`, which sets CONN_MAX_AGE, and `disable_server_side_cursors`
+ *   (true/false), which sets DISABLE_SERVER_SIDE_CURSORS (behind PgBouncer in transaction mode).
  *
  * @throws InvalidDatabaseUrlError with the password masked.
  */
@@ -150,6 +151,9 @@ export function parseDatabaseUrl(url: string, options: DatabaseUrlOptions = {}):
     if (key === 'conn_max_age') {
       if (!/^\d+$/.test(value)) fail(`sets conn_max_age=${value}; it must be a whole number of seconds.`);
       connMaxAge = Number(value);
+    } else if (key === 'disable_server_side_cursors') {
+      if (value !== 'true' && value !== 'false') fail(`sets disable_server_side_cursors=${value}; it must be true or false.`);
+      entry.DISABLE_SERVER_SIDE_CURSORS = value === 'true';
     } else {
       optionsOut[key] = value;
     }

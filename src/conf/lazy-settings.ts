@@ -211,6 +211,9 @@ export async function setup(options: SetupOptions = {}): Promise<void> {
   // the models it writes, even if it never imports nuages/cache; dynamic, as cache builds on conf.
   await import('../cache/invalidation.ts');
   const s = settings;
+  // LOGGING, when the project sets it, routes every logger (over Django's defaults);
+  // dynamic, as logging's mail handler builds on conf. `serve` configures it always.
+  if (s.LOGGING && Object.keys(s.LOGGING).length > 0) (await import('../utils/log-config.ts')).configureLoggingFromSettings();
   await apps.populate(s.INSTALLED_APPS, { baseDir: s.BASE_DIR });
 }
 

@@ -115,6 +115,8 @@ export interface BuiltinSettings {
   SILENCED_SYSTEM_CHECKS: string[];
   STATIC_URL: string | null;
   STATIC_ROOT: string | null;
+  /** `manage.ts serve` answers STATIC_URL from STATIC_ROOT itself (as `--static`), for deployments without a reverse proxy. */
+  SERVE_STATIC: boolean;
   MEDIA_URL: string;
   MEDIA_ROOT: string;
   /** Named file storages (Django 5.2's shape); `default` holds uploads, `staticfiles` static files. */
@@ -242,6 +244,22 @@ export interface BuiltinSettings {
   PASSWORD_HASHERS: Array<string | (new () => unknown)>;
   /** Password validators: `{ NAME, OPTIONS }` as in Django; NAME is a dotted name, a class name or a class. */
   AUTH_PASSWORD_VALIDATORS: Array<{ NAME: string | (new (options?: never) => unknown); OPTIONS?: Record<string, unknown> }>;
+  /**
+   * The probes `serve` and `runserver` answer before any middleware (docs/deployment.md,
+   * "Health checks"). LIVENESS: 200 while the process answers, no I/O. READINESS: 200
+   * when every DATABASES alias is reachable and fully migrated, every CACHES alias and
+   * the tasks broker answer; 503 with a JSON body naming what failed, and 503 as soon as
+   * the worker drains. Its result is reused for CACHE_SECONDS. '' turns a path off.
+   * Default `{ LIVENESS: '/healthz', READINESS: '/readyz', CACHE_SECONDS: 1 }`.
+   */
+  HEALTH_CHECKS: { LIVENESS: string; READINESS: string; CACHE_SECONDS: number };
+  /**
+   * The Prometheus endpoint of `serve` (docs/deployment.md, "Metrics and tracing"); null
+   * (the default) turns it off. A scrape must bring `Authorization: Bearer <TOKEN>` or
+   * come from one of ALLOWED_IPS (exact addresses); anything else gets 403. Under
+   * `serve --workers N` one scrape of any worker returns the sum over all workers.
+   */
+  METRICS: { PATH?: string; TOKEN?: string | null; ALLOWED_IPS?: string[] } | null;
 }
 
 /**
@@ -300,6 +318,7 @@ export function defaultSettings(): BuiltinSettings {
     SILENCED_SYSTEM_CHECKS: [],
     STATIC_URL: null,
     STATIC_ROOT: null,
+    SERVE_STATIC: false,
     MEDIA_URL: '',
     MEDIA_ROOT: '',
     STORAGES: { default: { BACKEND: 'filesystem' }, staticfiles: { BACKEND: 'staticfiles' } },
@@ -374,6 +393,8 @@ export function defaultSettings(): BuiltinSettings {
     MESSAGE_TAGS: {},
     PASSWORD_HASHERS: ['pbkdf2_sha256', 'pbkdf2_sha1', 'argon2', 'bcrypt_sha256', 'scrypt'],
     AUTH_PASSWORD_VALIDATORS: [],
+    HEALTH_CHECKS: { LIVENESS: '/healthz', READINESS: '/readyz', CACHE_SECONDS: 1 },
+    METRICS: null,
   };
 }
 

@@ -8,6 +8,8 @@
  * statements, and a capture nested in another feeds both.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { instrumentation } from '../core/instrumentation.ts';
+import { getLogger, loggerEnabled } from '../utils/log.ts';
 import type { SqlParam } from './backends/base/types.ts';
 
 /** One executed statement. */
@@ -41,6 +43,12 @@ export const queryLogState = {
   /** True while at least one `captureQueries()` is running anywhere in the process. */
   capturing: false,
 };
+
+/**
+ * The `nuages:db:query` channel; a backend times statements when it has subscribers.
+ * @internal
+ */
+export const dbQueryChannel = instrumentation.dbQuery;
 
 const captures = new AsyncLocalStorage<readonly Capture[]>();
 let activeCaptures = 0;
@@ -116,7 +124,8 @@ export async function captureQueries<T>(
 }
 
 /**
- * Records one statement into the active captures of this async context and into `debugLog`.
+ * Records one statement into the active captures of this async context and into `debugLog`,
+ * and publishes it on `nuages:db:query` when that channel has subscribers.
  * @internal
  */
 export function recordQuery(
@@ -125,7 +134,10 @@ export function recordQuery(
   params: readonly SqlParam[],
   durationMs: number,
   debugLog: QueryLog | undefined,
+  error: unknown = undefined,
 ): void {
+  if (dbQueryChannel.hasSubscribers) dbQueryChannel.publish({ alias, sql, durationMs, error });
+  if (!queryLogState.capturing && debugLog === undefined) return;
   const chain = queryLogState.capturing ? captures.getStore() : undefined;
   let stack: string | undefined;
   if (chain !== undefined) {
@@ -139,7 +151,20 @@ export function recordQuery(
   const record: QueryRecord =
     stack === undefined ? { sql, params, durationMs, alias } : { sql, params, durationMs, alias, stack };
   if (chain !== undefined) for (const capture of chain) capture.queries.push(record);
-  debugLog?.push(record);
+  if (debugLog !== undefined) {
+    debugLog.push(record);
+    // As Django's django.db.backends: each statement at DEBUG while DEBUG is on, only
+    // when LOGGING enables that level (the message is not even built otherwise).
+    if (loggerEnabled(SQL_LOGGER.name, 'debug')) {
+      SQL_LOGGER.debug(`(${(durationMs / 1000).toFixed(3)}) ${sql}; args=${formatParams(params)}; alias=${alias}`, { alias, durationMs, sql });
+    }
+  }
+}
+
+const SQL_LOGGER = getLogger('nuages.db.backends');
+
+function formatParams(params: readonly SqlParam[]): string {
+  return `[${params.map((param) => (typeof param === 'string' ? JSON.stringify(param) : param instanceof Uint8Array ? `<${param.length} bytes>` : String(param))).join(', ')}]`;
 }
 
 /** The stack without the frames of the database layer itself. */

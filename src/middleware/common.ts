@@ -61,8 +61,10 @@ export class CommonMiddleware extends MiddlewareMixin {
         if (regex.test(userAgent)) throw new PermissionDenied('Forbidden user agent');
       }
     }
+    // Validates the Host header against ALLOWED_HOSTS on every request, as Django does
+    // (DisallowedHost → 400), not only when the www redirect needs the host.
+    const host = request.getHost();
     if (setting('PREPEND_WWW', false)) {
-      const host = request.getHost();
       if (host && !host.startsWith('www.')) {
         // Add the slash in the same redirect when it is needed, to save a round trip.
         const path = this.shouldRedirectWithSlash(request) ? this.getFullPathWithSlash(request) : request.getFullPath();

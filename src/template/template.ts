@@ -13,6 +13,9 @@ import { drive } from './runtime.ts';
 import type { Library } from './library.ts';
 import { TemplateDoesNotExist } from './errors.ts';
 import { templateRendered } from './signals.ts';
+import { instrumentation } from '../core/instrumentation.ts';
+
+const templateRender = instrumentation.templateRender;
 
 /** Where a template came from: the loader's name for it and the name asked for. */
 export interface Origin {
@@ -112,10 +115,25 @@ export class Template {
    * promise; the work is synchronous until the first awaited value.
    */
   render(context?: Record<string, unknown> | Context | null): Promise<string> {
+    if (templateRender.hasSubscribers) return this.#observedRender(context);
     try {
       return Promise.resolve(this.renderSync(context));
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /** render(), publishing its duration on `nuages:template:render`. */
+  async #observedRender(context?: Record<string, unknown> | Context | null): Promise<string> {
+    const start = performance.now();
+    let failed: unknown;
+    try {
+      return await this.renderSync(context);
+    } catch (error) {
+      failed = error;
+      throw error;
+    } finally {
+      templateRender.publish({ name: this.name, durationMs: performance.now() - start, error: failed });
     }
   }
 

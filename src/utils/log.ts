@@ -22,8 +22,13 @@ export interface LogRecord {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** Where records go. */
-export type LogSink = (record: LogRecord) => void;
+/**
+ * Where records go. A sink may say which records it wants (`enabled`), so a caller
+ * can skip building an expensive message (SQL at debug level) nobody will read.
+ */
+export type LogSink = ((record: LogRecord) => void) & {
+  enabled?: (logger: string, level: LogLevel) => boolean;
+};
 
 /** A named logger; create it once per module with {@link getLogger}. */
 export interface Logger {
@@ -32,12 +37,20 @@ export interface Logger {
   info(message: string, details?: Record<string, unknown>): void;
   warn(message: string, details?: Record<string, unknown>): void;
   error(message: string, details?: Record<string, unknown>): void;
+  /**
+   * Whether a record of `level` would be handled (Python's isEnabledFor); guard costly
+   * messages with it. Optional so hand-made loggers (tests' fakes) still fit.
+   */
+  isEnabledFor?(level: LogLevel): boolean;
 }
 
-const consoleSink: LogSink = (record) => {
-  if (record.level === 'error') console.error(`[${record.logger}] ${record.message}`, ...detailsFor(record));
-  else if (record.level === 'warning') console.warn(`[${record.logger}] ${record.message}`, ...detailsFor(record));
-};
+const consoleSink: LogSink = Object.assign(
+  (record: LogRecord) => {
+    if (record.level === 'error') console.error(`[${record.logger}] ${record.message}`, ...detailsFor(record));
+    else if (record.level === 'warning') console.warn(`[${record.logger}] ${record.message}`, ...detailsFor(record));
+  },
+  { enabled: (_logger: string, level: LogLevel) => level === 'warning' || level === 'error' },
+);
 
 function detailsFor(record: LogRecord): unknown[] {
   return Object.keys(record.details).length > 0 ? [record.details] : [];
@@ -52,10 +65,16 @@ export function setLogSink(next: LogSink | null): LogSink {
   return previous;
 }
 
+/** Whether the sink wants records of `level` from the logger `name` (true when it does not say). */
+export function loggerEnabled(name: string, level: LogLevel): boolean {
+  return sink.enabled?.(name, level) ?? true;
+}
+
 /** The logger called `name` (dotted, e.g. `nuages.cache`). */
 export function getLogger(name: string): Logger {
   const emit = (level: LogLevel) => (message: string, details: Record<string, unknown> = {}) => sink({ logger: name, level, message, details });
-  return { name, debug: emit('debug'), info: emit('info'), warn: emit('warning'), error: emit('error') };
+  const isEnabledFor = (level: LogLevel) => loggerEnabled(name, level);
+  return { name, debug: emit('debug'), info: emit('info'), warn: emit('warning'), error: emit('error'), isEnabledFor };
 }
 
 /**
@@ -69,10 +88,16 @@ export function getLogger(name: string): Logger {
  */
 export async function captureLogs<T>(prefix: string, fn: () => T | Promise<T>): Promise<{ result: T; records: LogRecord[] }> {
   const records: LogRecord[] = [];
-  const previous = setLogSink((record) => {
-    if (record.logger === prefix || record.logger.startsWith(`${prefix}.`)) records.push(record);
-    else previous(record);
-  });
+  const captured = (logger: string) => logger === prefix || logger.startsWith(`${prefix}.`);
+  const capture: LogSink = Object.assign(
+    (record: LogRecord) => {
+      if (captured(record.logger)) records.push(record);
+      else previous(record);
+    },
+    // A captured logger is enabled at every level, so a test sees debug records too.
+    { enabled: (logger: string, level: LogLevel) => captured(logger) || (previous.enabled?.(logger, level) ?? true) },
+  );
+  const previous = setLogSink(capture);
   try {
     const result = await fn();
     return { result, records };

@@ -142,6 +142,14 @@ describe('database URLs', () => {
     assert.throws(() => parseDatabaseUrl('postgres://h/app?conn_max_age=soon'), /conn_max_age=soon/);
   });
 
+  test('disable_server_side_cursors in the URL sets DISABLE_SERVER_SIDE_CURSORS (PgBouncer in transaction mode)', () => {
+    const entry = parseDatabaseUrl('postgres://h:6432/app?disable_server_side_cursors=true');
+    assert.equal(entry.DISABLE_SERVER_SIDE_CURSORS, true);
+    assert.equal(entry.OPTIONS, undefined);
+    assert.equal(parseDatabaseUrl('postgres://h/app?disable_server_side_cursors=false').DISABLE_SERVER_SIDE_CURSORS, false);
+    assert.throws(() => parseDatabaseUrl('postgres://h/app?disable_server_side_cursors=yes'), /disable_server_side_cursors=yes.*true or false/);
+  });
+
   test('bad URLs say what is wrong and never print the password', () => {
     const bad: Array<[string, RegExp]> = [
       ['mysql://u:secret@h/db', /scheme 'mysql:\/\/'.*sqlite:\/\/ or postgres:\/\//],

@@ -110,3 +110,9 @@ test('a subclass can redirect with another response class', async () => {
   assert.equal(response.status, 302);
   assert.equal(response.headers.get('Location'), '/books/');
 });
+
+test('every request is checked against ALLOWED_HOSTS, not only when PREPEND_WWW needs the host: an unlisted Host is a 400', async () => {
+  const response = await client().get('/books/', undefined, { headers: { Host: 'attacker.example' } });
+  assert.equal(response.status, 400);
+  assert.equal((await client().get('/books/', undefined, { headers: { Host: 'example.com' } })).status, 200);
+});

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
 ]
 
 DATABASES = {
@@ -77,4 +78,12 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "static/"
+# The Nuages bookshop's stylesheet, collected with hashed names by the bench (run.ts) as the
+# bookshop's is: both stacks link the same catalog/site.<hash>.css.
+STATICFILES_DIRS = [BASE_DIR.parent.parent.parent / "examples" / "bookshop" / "catalog" / "static"]
+STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
 SITE_NAME = "Nuages Bookshop"

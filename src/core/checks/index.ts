@@ -18,6 +18,7 @@ import './security/base.ts';
 import './security/csrf.ts';
 import './security/sessions.ts';
 import './security/nuages.ts';
+import '../../contrib/staticfiles/checks.ts';
 
 export {
   CRITICAL,

@@ -30,7 +30,16 @@ const BUILTIN: Record<string, (options: Record<string, unknown>) => Storage> = {
       baseUrl: settingOr<string | null>('STATIC_URL', null),
       ...options,
     }),
+  // The manifest storage is the same folder; collectstatic and {% static %} add the hashed
+  // names (src/contrib/staticfiles). Its own OPTIONS (compress, manifest_strict) are not the folder's.
+  manifest: (options) => BUILTIN['staticfiles']!(withoutManifestOptions(options)),
+  'django.contrib.staticfiles.storage.ManifestStaticFilesStorage': (options) => BUILTIN['staticfiles']!(withoutManifestOptions(options)),
 };
+
+function withoutManifestOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const { compress: _compress, manifest_strict: _strict, ...rest } = options;
+  return rest;
+}
 
 // Keyed by the STORAGES object, then by the settings the staticfiles backend is built from, so
 // an overrideSettings() of STORAGES, STATIC_ROOT or STATIC_URL gets its own storages at once

@@ -123,7 +123,8 @@ export async function responseForException(request: HttpRequest, error: unknown)
   } else if (error instanceof SuspiciousOperation) {
     response = debug() ? await technical500Response(request, error, 400) : await errorPage(request, 400, error);
     // Security-relevant: always worth a line, whatever DEBUG says.
-    logResponse(request, response, { message: `Suspicious operation (${error.name}): ${error.message}`, error, level: 'error' });
+    // Django logs the error's own message (the admins' mail subject): "Invalid HTTP_HOST header: …".
+    logResponse(request, response, { message: error.message, error, level: 'error' });
   } else if (error instanceof RequestAborted) {
     // The client left while sending its body; nobody will read this answer.
     response = await errorPage(request, 400, error);

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpRequest, type FromNodeOptions } from '../../http/request.ts';
 import { HttpResponse, type HttpResponseBase, type StreamingHttpResponse } from '../../http/response.ts';
 import { BaseHandler, type HandlerOptions } from './base.ts';
+import { instrumentation, requestScope } from '../instrumentation.ts';
 import { requestLogger } from './exception.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -145,8 +146,35 @@ export class NodeHandler extends BaseHandler {
       res.end('Bad Request');
       return RESOLVED;
     }
+    if (instrumentation.requestStart.hasSubscribers || instrumentation.requestFinish.hasSubscribers || requestScope.current !== undefined) {
+      return observed(this, request, res);
+    }
     return this.handle(request).then((response) => sendResponse(res, response, request));
   };
+}
+
+/** The listener's work, publishing `nuages:request:start` and `nuages:request:finish` around it, inside the request scope. */
+async function observed(handler: BaseHandler, request: HttpRequest, res: ServerResponse): Promise<void> {
+  const start = performance.now();
+  const { method, path } = request;
+  const message = { method, path };
+  if (instrumentation.requestStart.hasSubscribers) instrumentation.requestStart.publish(message);
+  const scope = requestScope.current;
+  if (scope === undefined) return handleAndPublish(handler, request, res, start);
+  return scope(message, () => handleAndPublish(handler, request, res, start));
+}
+
+async function handleAndPublish(handler: BaseHandler, request: HttpRequest, res: ServerResponse, start: number): Promise<void> {
+  const { method, path } = request;
+  try {
+    await sendResponse(res, await handler.handle(request), request);
+  } finally {
+    if (instrumentation.requestFinish.hasSubscribers) {
+      const match = request.resolverMatch as { route?: string; urlName?: string; namespaces?: readonly string[] } | undefined;
+      const urlName = match?.urlName === undefined ? undefined : [...(match.namespaces ?? []), match.urlName].join(':');
+      instrumentation.requestFinish.publish({ method, path, route: match?.route, urlName, status: res.statusCode, durationMs: performance.now() - start });
+    }
+  }
 }
 
 /**

@@ -17,6 +17,24 @@ import type { NuagesServer } from './http-server.ts';
 /** The message the primary sends a worker to make it drain and exit. */
 export const SHUTDOWN_MESSAGE = Object.freeze({ nuages: 'shutdown' });
 
+/** What a worker sends the primary when it wants a replacement (too many requests, too much memory). */
+export interface RecycleMessage {
+  nuages: 'recycle';
+  reason: string;
+}
+
+/** When a worker asks to be recycled (gunicorn's max_requests, max_requests_jitter, plus a memory ceiling). */
+export interface RecycleOptions {
+  /** Requests after which the worker asks for a replacement; 0 = never. */
+  maxRequests?: number;
+  /** Each worker's limit is maxRequests + a random 0..jitter, so workers do not all recycle at once. */
+  maxRequestsJitter?: number;
+  /** Resident memory in MB above which the worker asks for a replacement; 0 = never. */
+  maxMemoryMb?: number;
+  /** How often the memory is checked, in ms (default 5000). */
+  memoryCheckMs?: number;
+}
+
 /** Options of the cluster primary. */
 export interface ClusterOptions {
   /** How many workers to keep running. */
@@ -27,6 +45,8 @@ export interface ClusterOptions {
   log: (line: string) => void;
   /** Extra environment for the workers. */
   env?: Record<string, string>;
+  /** Called with each message a worker sends (the metrics scrape asks the primary this way). */
+  onWorkerMessage?: (worker: Worker, message: unknown) => void;
 }
 
 // A worker that dies this soon after starting counts as crash-looping.
@@ -50,6 +70,9 @@ export class ClusterPrimary {
   #startedAt = new Map<Worker, number>();
   #shuttingDown: Promise<void> | undefined;
   #restarting: Promise<void> | undefined;
+  // Replacements run one at a time (rolling restarts and recycling share it).
+  #replacing: Promise<void> = Promise.resolve();
+  #recycling = new Set<Worker>();
   #youngDeaths = 0;
   #address: AddressInfo | undefined;
 
@@ -94,8 +117,7 @@ export class ClusterPrimary {
       try {
         for (const old of this.workers) {
           if (this.#shuttingDown) return;
-          await this.#fork();
-          await this.#stop(old);
+          await this.#replace(old);
         }
         this.options.log('Rolling restart complete.');
       } finally {
@@ -103,6 +125,29 @@ export class ClusterPrimary {
       }
     })();
     return this.#restarting;
+  }
+
+  /**
+   * Replace `worker` as a rolling restart replaces each one (the new one listens, then
+   * the old one drains), queued behind any replacement under way. A worker asking
+   * twice is recycled once.
+   */
+  recycle(worker: Worker, reason: string): Promise<void> {
+    if (this.#recycling.has(worker) || this.#stopping.has(worker) || this.#shuttingDown) return this.#replacing;
+    this.#recycling.add(worker);
+    this.options.log(`Recycling worker ${worker.process.pid}: ${reason}.`);
+    return this.#replace(worker).finally(() => this.#recycling.delete(worker));
+  }
+
+  // Fork a replacement, wait until it listens, then drain `old`; one replacement at a time.
+  #replace(old: Worker): Promise<void> {
+    const run = this.#replacing.then(async () => {
+      if (this.#shuttingDown || old.isDead() || this.#stopping.has(old)) return;
+      await this.#fork();
+      await this.#stop(old);
+    });
+    this.#replacing = run.catch(() => undefined);
+    return run;
   }
 
   /** Drain and stop every worker; resolves when all have exited. */
@@ -116,6 +161,11 @@ export class ClusterPrimary {
   #fork(): Promise<void> {
     const worker = cluster.fork(this.options.env);
     this.#startedAt.set(worker, Date.now());
+    const onMessage = this.options.onWorkerMessage;
+    worker.on('message', (message: unknown) => {
+      if (isRecycleMessage(message)) void this.recycle(worker, message.reason);
+      else onMessage?.(worker, message);
+    });
     return new Promise((resolve) => {
       const onListening = (address: AddressInfo) => {
         this.#address ??= address;
@@ -166,13 +216,70 @@ export class ClusterPrimary {
   }
 }
 
+/** Close the database pools, cache clients and task brokers of this worker, giving up after 5 s. */
+async function closePools(): Promise<void> {
+  const [{ connections }, { closeCachesAndTaskBackends }] = await Promise.all([import('../../db/connections.ts'), import('../close-connections.ts')]);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000).unref()));
+  await Promise.race([Promise.allSettled([connections.closeAll(), closeCachesAndTaskBackends()]), deadline]);
+  clearTimeout(timer);
+}
+
+function isRecycleMessage(message: unknown): message is RecycleMessage {
+  return typeof message === 'object' && message !== null && (message as { nuages?: unknown }).nuages === 'recycle';
+}
+
+/**
+ * Ask the primary for a replacement once `server` has answered its request budget or
+ * its process outgrows the memory ceiling. The worker keeps serving until the primary
+ * drains it, so no request is refused while the replacement starts.
+ */
+export function watchForRecycling(server: NuagesServer, options: RecycleOptions, send: (message: RecycleMessage) => void): () => void {
+  let asked = false;
+  const ask = (reason: string) => {
+    if (asked) return;
+    asked = true;
+    send({ nuages: 'recycle', reason });
+  };
+  const cleanups: Array<() => void> = [];
+  const maxRequests = options.maxRequests ?? 0;
+  if (maxRequests > 0) {
+    const limit = maxRequests + Math.floor(Math.random() * ((options.maxRequestsJitter ?? 0) + 1));
+    let served = 0;
+    const onRequest = () => {
+      served += 1;
+      if (served >= limit) ask(`served ${served} requests (--max-requests ${limit})`);
+    };
+    server.server.on('request', onRequest);
+    cleanups.push(() => server.server.off('request', onRequest));
+  }
+  const maxMemoryMb = options.maxMemoryMb ?? 0;
+  if (maxMemoryMb > 0) {
+    const timer = setInterval(() => {
+      const rss = process.memoryUsage.rss() / (1024 * 1024);
+      if (rss > maxMemoryMb) ask(`resident memory ${Math.round(rss)} MB is over --max-memory ${maxMemoryMb} MB`);
+    }, options.memoryCheckMs ?? 5000);
+    timer.unref();
+    cleanups.push(() => clearInterval(timer));
+  }
+  return () => cleanups.forEach((cleanup) => cleanup());
+}
+
 /**
  * The worker side: serve until the primary asks to stop (or goes away), or a
- * SIGTERM/SIGINT arrives, then finish in-flight requests and exit 0.
+ * SIGTERM/SIGINT arrives, then finish in-flight requests and exit 0. With `recycle`
+ * options it asks the primary for a replacement past its request or memory budget.
  */
-export async function runWorker(server: NuagesServer): Promise<AddressInfo> {
+export async function runWorker(server: NuagesServer, recycle: RecycleOptions = {}): Promise<AddressInfo> {
+  let stopping = false;
   const stop = () => {
-    void server.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    // In-flight requests first, then the pools: PostgreSQL sees a clean goodbye rather than a dropped socket.
+    void server
+      .close()
+      .then(closePools)
+      .finally(() => process.exit(0));
   };
   process.on('message', (message: unknown) => {
     if (typeof message === 'object' && message !== null && (message as { nuages?: unknown }).nuages === SHUTDOWN_MESSAGE.nuages) stop();
@@ -181,5 +288,8 @@ export async function runWorker(server: NuagesServer): Promise<AddressInfo> {
   process.once('SIGINT', stop);
   // The primary died without telling us: nobody will route connections here again.
   process.once('disconnect', stop);
-  return server.listen();
+  const address = await server.listen();
+  // Only a listening worker may ask: the primary replaces it by draining it, which needs a listening server.
+  if (process.send) watchForRecycling(server, recycle, (message) => process.send?.(message));
+  return address;
 }

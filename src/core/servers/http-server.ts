@@ -4,7 +4,7 @@
  * worker run one.
  *
  * socket → node:http (header size → 431, header/request timeouts → 408)
- *   → health path? answered here
+ *   → health path or another `endpoints` path (/readyz, /metrics)? answered here
  *   → body over maxBodySize? 413 here, before any byte of it is buffered
  *   → `before` hook (runserver's static files)
  *   → app (HttpRequest → handle() → sendResponse())
@@ -13,7 +13,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RequestDataTooBig } from '../exceptions.ts';
+import { runWithRequestId } from '../../utils/request-context.ts';
 import { serverStarted, serverStopped } from './lifecycle.ts';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id.ts';
 import { serverDefaults, type ServerOptions } from './options.ts';
 
 /** What the server calls for each request: write the response on `res`. */
@@ -21,6 +23,12 @@ export type NodeApp = (req: IncomingMessage, res: ServerResponse) => void | Prom
 
 /** A hook tried before the app; it returns true when it has answered the request. */
 export type BeforeHook = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/**
+ * A path the server answers itself, before the body limit, hooks and middleware (no
+ * ALLOWED_HOSTS, no redirects): probes and scrapes come with the pod IP as Host.
+ */
+export type ServerEndpoint = (req: IncomingMessage, res: ServerResponse, server: NuagesServer) => void | Promise<void>;
 
 /** One finished request, for the request log. */
 export interface RequestLogEntry {
@@ -35,12 +43,19 @@ export interface RequestLogEntry {
   durationMs: number;
   /** Whether the response ended before the client or a timeout closed the connection. */
   completed: boolean;
+  /** The request's id (X-Request-ID, see request-id.ts). */
+  requestId?: string;
+  /** The peer's address (the proxy's when there is one). */
+  remoteAddress?: string;
+  userAgent?: string;
 }
 
 /** Options of `new NuagesServer()`: ServerOptions plus the app and hooks. */
 export interface NuagesServerOptions extends Partial<ServerOptions> {
   app: NodeApp;
   before?: BeforeHook;
+  /** Paths answered by the server itself, by exact path (the query string is ignored): `{ '/readyz': readinessEndpoint(probe) }`. */
+  endpoints?: Readonly<Record<string, ServerEndpoint>>;
   onResponse?: (entry: RequestLogEntry) => void;
   /** Called with an error the app threw or rejected with after it had started the response. */
   onError?: (error: unknown, req: IncomingMessage) => void;
@@ -64,17 +79,19 @@ export class NuagesServer {
   readonly options: Readonly<ServerOptions>;
   #app: NodeApp;
   #before: BeforeHook | undefined;
+  #endpoints: ReadonlyMap<string, ServerEndpoint>;
   #onResponse: ((entry: RequestLogEntry) => void) | undefined;
   #onError: ((error: unknown, req: IncomingMessage) => void) | undefined;
   #inFlight = new Set<ServerResponse>();
   #closing: Promise<void> | undefined;
 
   constructor(options: NuagesServerOptions) {
-    const { app, before, onResponse, onError, ...limits } = options;
+    const { app, before, endpoints, onResponse, onError, ...limits } = options;
     const defined = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
     this.options = Object.freeze({ ...serverDefaults(), ...defined });
     this.#app = app;
     this.#before = before;
+    this.#endpoints = new Map(Object.entries(endpoints ?? {}));
     this.#onResponse = onResponse;
     this.#onError = onError;
     const o = this.options;
@@ -145,6 +162,12 @@ export class NuagesServer {
 
   async #serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    // The app sees the id it was given as X-Request-ID; the response echoes it.
+    const requestId = requestIdFor(req);
+    req.headers[REQUEST_ID_HEADER] = requestId;
+    res.setHeader('X-Request-ID', requestId);
+    // Read now: by 'close' the socket may be detached from the request.
+    const remoteAddress = req.socket?.remoteAddress;
     this.#inFlight.add(res);
     if (this.#closing !== undefined) res.shouldKeepAlive = false;
     const sent = this.#onResponse === undefined ? undefined : countBodyBytes(res);
@@ -161,10 +184,24 @@ export class NuagesServer {
         size: sent?.bytes,
         durationMs: performance.now() - started,
         completed: res.writableFinished,
+        requestId,
+        remoteAddress,
+        userAgent: req.headers['user-agent'],
       });
     });
+    // Every log line written while handling the request carries its id.
+    await runWithRequestId(requestId, () => this.#dispatch(req, res));
+  }
+
+  async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (this.options.healthPath !== '' && this.#isHealthCheck(req)) return this.#health(req, res);
+      if (this.#endpoints.size > 0) {
+        const url = req.url ?? '';
+        const query = url.indexOf('?');
+        const endpoint = this.#endpoints.get(query === -1 ? url : url.slice(0, query));
+        if (endpoint !== undefined) return await endpoint(req, res, this);
+      }
       if (this.#bodyTooBig(req, res)) return;
       if (this.#before !== undefined && (await this.#before(req, res))) return;
       await this.#app(req, res);

@@ -1,7 +1,8 @@
 /**
  * `nuages/core/servers`: the socket side. `NuagesServer` (node:http with
  * limits and graceful shutdown), `ClusterPrimary`/`runWorker` (node:cluster),
- * the development server's static files, reloader and request log.
+ * the development server's static files, reloader and request log, and the
+ * readiness and metrics endpoints (docs/observability.md).
  * `manage.ts runserver` and `manage.ts serve` are built from these.
  */
 export { createNodeApp } from './application.ts';
@@ -13,7 +14,10 @@ export {
   type NodeApp,
   type NuagesServerOptions,
   type RequestLogEntry,
+  type ServerEndpoint,
 } from './http-server.ts';
+export { readinessEndpoint, ReadinessProbe, runChecks, type CheckResult, type ReadinessReport } from './health.ts';
+export { answerMetricsRequests, createMetricsRegistry, metricsEndpoint, scrapeAllowed, shareWithPrimary, type MetricsSettings } from './metrics.ts';
 export { serverStarted, serverStopped } from './lifecycle.ts';
 export { parseAddrPort, serverDefaults, type ServerOptions } from './options.ts';
 export { formatLogLine, logDate, statusStyle } from './request-log.ts';

@@ -73,9 +73,25 @@ describe('the generated files', () => {
 
   test('are the project Django makes, in TypeScript, plus package.json, a test, a README and a welcome page', () => {
     assert.deepEqual(filesUnder(project), [
+      '.dockerignore',
       '.github/workflows/ci.yml',
       '.gitignore',
+      'Dockerfile',
       'README.md',
+      'deploy/k8s/configmap.yaml',
+      'deploy/k8s/hpa.yaml',
+      'deploy/k8s/ingress.yaml',
+      'deploy/k8s/kustomization.yaml',
+      'deploy/k8s/migrate-job.yaml',
+      'deploy/k8s/pdb.yaml',
+      'deploy/k8s/secret.example.yaml',
+      'deploy/k8s/service.yaml',
+      'deploy/k8s/web.yaml',
+      'deploy/k8s/worker.yaml',
+      'deploy/nginx-upstream.compose.conf',
+      'deploy/nginx-upstream.conf',
+      'deploy/nginx.conf',
+      'docker-compose.yml',
       'manage.ts',
       'mysite/settings.ts',
       'mysite/urls.ts',
@@ -114,6 +130,7 @@ describe('the generated files', () => {
       'npm run lint',
       'npm run typecheck',
       'node manage.ts makemigrations --check --dry-run',
+      'node manage.ts collectstatic --noinput',
       `SECRET_KEY="$(node -e "console.log(crypto.randomBytes(50).toString('base64url'))")" node manage.ts check --deploy --fail-level WARNING`,
       'node manage.ts test --parallel auto',
     ]);
@@ -318,10 +335,16 @@ describe('the generated project works as generated', { concurrency: true }, () =
     assert.match(stdout, /ℹ fail 0\n/);
   });
 
-  test("the CI workflow's deployment step passes: a real key, DEBUG off, HTTPS on", async () => {
+  test("the CI workflow's static files and deployment steps pass: a real key, DEBUG off, HTTPS on", async () => {
     const workflow = readFileSync(join(project, '.github', 'workflows', 'ci.yml'), 'utf8');
+    const collect = /^\s+run: (.*collectstatic.*)$/m.exec(workflow)![1]!;
     const step = /^\s+run: (SECRET_KEY=.*check --deploy.*)$/m.exec(workflow)![1]!;
-    const { stderr, stdout } = await inProject(project, 'bash', ['-c', step], { DEBUG: 'false', HTTPS: 'true', ALLOWED_HOSTS: 'example.com' });
+    const env = { DEBUG: 'false', HTTPS: 'true', ALLOWED_HOSTS: 'example.com', STATIC_ROOT: join(project, 'ci-staticfiles') };
+    // Without the manifest collectstatic writes, production pages could not name their static files.
+    const before = await inProject(project, 'bash', ['-c', step], env).catch((error: { stderr: string }) => error);
+    assert.match(before.stderr, /staticfiles\.W005/);
+    assert.match((await inProject(project, 'bash', ['-c', collect], env)).stdout, /static files? copied to/);
+    const { stderr, stdout } = await inProject(project, 'bash', ['-c', step], env);
     assert.equal(stderr, '');
     assert.match(stdout, /System check identified no issues/);
   });

@@ -1,7 +1,7 @@
 /** Small loopback HTTP helpers for the server tests (not a test file). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export interface SimpleResponse {
   status: number;
@@ -103,4 +103,13 @@ export function spawnNode(args: string[], env: Record<string, string> = {}): Spa
 export async function stopProcess(spawned: Spawned): Promise<void> {
   if (spawned.child.exitCode === null && spawned.child.signalCode === null) spawned.child.kill('SIGKILL');
   await spawned.exited;
+}
+
+/** A free loopback port nothing listens on (yet). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

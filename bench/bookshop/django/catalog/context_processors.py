@@ -8,5 +8,4 @@ def site_info(request):
     return {
         "site_name": settings.SITE_NAME,
         "year": datetime.date.today().year,
-        "static_url": "/" + settings.STATIC_URL.lstrip("/"),
     }

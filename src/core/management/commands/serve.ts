@@ -7,12 +7,19 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { settings } from '../../../conf/lazy-settings.ts';
+import { settingOr, settings } from '../../../conf/lazy-settings.ts';
+import type { BuiltinSettings } from '../../../conf/settings.ts';
 import { createNodeApp } from '../../servers/application.ts';
-import { ClusterPrimary, runWorker } from '../../servers/cluster.ts';
-import { NuagesServer } from '../../servers/http-server.ts';
+import { ClusterPrimary, runWorker, type RecycleOptions } from '../../servers/cluster.ts';
+import { readinessEndpoint, ReadinessProbe } from '../../servers/health.ts';
+import { NuagesServer, type ServerEndpoint } from '../../servers/http-server.ts';
+import { answerMetricsRequests, createMetricsRegistry, metricsEndpoint, shareWithPrimary } from '../../servers/metrics.ts';
+import { installTracing } from '../../tracing.ts';
 import { serverDefaults, type ServerOptions } from '../../servers/options.ts';
-import { formatLogLine } from '../../servers/request-log.ts';
+import { logAccess } from '../../servers/access-log.ts';
+import { configureLoggingFromSettings } from '../../../utils/log-config.ts';
+import { staticRootHookFromSettings } from '../../../contrib/staticfiles/serving.ts';
+import { useManifestStaticUrls } from '../../../contrib/staticfiles/url.ts';
 import { BaseCommand, CommandError, type CommandOptions } from '../base.ts';
 import { listenAddress } from '../utils.ts';
 
@@ -28,6 +35,10 @@ export default class ServeCommand extends BaseCommand {
   override help = 'Runs the production HTTP server: N worker processes on node:cluster, graceful shutdown and restarts.';
   // The primary runs the checks once; workers skip them.
   override requiresSystemChecks: readonly string[] = [];
+  // Set by #serverOptions from --readiness-path or HEALTH_CHECKS.READINESS; '' means off.
+  #readinessPath = '';
+  // --static or SERVE_STATIC: the workers answer STATIC_URL from STATIC_ROOT.
+  #serveStatic = false;
 
   override addArguments(parser: Command): void {
     const d = serverDefaults();
@@ -40,14 +51,25 @@ export default class ServeCommand extends BaseCommand {
       .option('--headers-timeout <s>', 'Seconds a client has to send its headers.', number(1), d.headersTimeout)
       .option('--request-timeout <s>', 'Seconds a client has to send the whole request.', number(1), d.requestTimeout)
       .option('--shutdown-timeout <s>', 'Seconds in-flight requests get to finish on SIGTERM/SIGHUP.', number(0), d.shutdownTimeout)
-      .option('--health-path <path>', "Path answered 200 'ok' (503 while draining) without the app; '' turns it off.", d.healthPath)
-      .option('--access-log', 'Log every request to stderr.', false);
+      .option('--health-path <path>', "Liveness path answered 200 'ok' (503 while draining) without the app; '' turns it off (default HEALTH_CHECKS.LIVENESS, '/healthz').")
+      .option('--readiness-path <path>', "Readiness path: 200/503 JSON after checking databases, migrations, caches and the task broker; '' turns it off (default HEALTH_CHECKS.READINESS, '/readyz').")
+      .option('--access-log', 'Log every request on the nuages.server.access logger (JSON lines on stderr by default).', false)
+      .option('--max-requests <n>', 'Recycle a worker after it served this many requests (0: never).', number(0), 0)
+      .option('--max-requests-jitter <n>', 'Add a random 0..n to each worker\'s --max-requests, so they do not recycle together.', number(0), 0)
+      .option('--max-memory <MB>', 'Recycle a worker whose resident memory grows past this many MB (0: never).', number(0), 0)
+      .option('--static', 'Serve STATIC_ROOT under STATIC_URL from the app (hashed names cached for a year, .br/.gz variants); default SERVE_STATIC.');
   }
 
   override async handle(options: CommandOptions): Promise<void> {
     const serverOptions = this.#serverOptions(options);
+    this.#serveStatic = options['static'] === true || settingOr<boolean>('SERVE_STATIC', false);
     if (cluster.isWorker) {
-      await this.#worker(serverOptions, Boolean(options['accessLog']));
+      await this.#worker(serverOptions, Boolean(options['accessLog']), {
+        maxRequests: options['maxRequests'] as number,
+        maxRequestsJitter: options['maxRequestsJitter'] as number,
+        maxMemoryMb: options['maxMemory'] as number,
+        memoryCheckMs: Number(process.env['NUAGES_MEMORY_CHECK_MS'] ?? 5000),
+      });
       return;
     }
     if (!settings.DEBUG && settings.ALLOWED_HOSTS.length === 0) {
@@ -56,7 +78,9 @@ export default class ServeCommand extends BaseCommand {
     if (!options.skipChecks) await this.check({ displayNumIssues: false });
     const workers = (options['workers'] as number | undefined) ?? availableParallelism();
     const log = (line: string) => this.stdout.write(`[serve ${process.pid}] ${line}`);
-    const primary = new ClusterPrimary({ workers: Math.floor(workers), shutdownTimeout: serverOptions.shutdownTimeout, log });
+    // With METRICS on, a worker's scrape asks the primary for the sum over every worker.
+    const onWorkerMessage = metricsSettings() === null ? undefined : await answerMetricsRequests();
+    const primary = new ClusterPrimary({ workers: Math.floor(workers), shutdownTimeout: serverOptions.shutdownTimeout, log, onWorkerMessage });
     const address = await primary.start();
     const shown = address.address.includes(':') ? `[${address.address}]` : address.address;
     log(`Listening on http://${shown}:${address.port}/ with ${primary.workers.length} worker(s).`);
@@ -67,8 +91,11 @@ export default class ServeCommand extends BaseCommand {
   #serverOptions(options: CommandOptions): ServerOptions {
     const d = serverDefaults();
     const { host, port } = listenAddress(options['addrport'] as string | undefined, d);
-    const health = String(options['healthPath'] ?? d.healthPath);
+    const health = String(options['healthPath'] ?? healthChecks().LIVENESS);
     if (health !== '' && !health.startsWith('/')) throw new CommandError(`--health-path must start with '/', got '${health}'.`);
+    const readiness = String(options['readinessPath'] ?? healthChecks().READINESS);
+    if (readiness !== '' && !readiness.startsWith('/')) throw new CommandError(`--readiness-path must start with '/', got '${readiness}'.`);
+    this.#readinessPath = readiness;
     return {
       host,
       port,
@@ -82,16 +109,44 @@ export default class ServeCommand extends BaseCommand {
     };
   }
 
-  async #worker(options: ServerOptions, accessLog: boolean): Promise<void> {
-    const style = this.style;
+  /** /readyz and /metrics, as configured: answered by the server before any middleware. */
+  async #endpoints(): Promise<Record<string, ServerEndpoint>> {
+    const endpoints: Record<string, ServerEndpoint> = {};
+    if (this.#readinessPath !== '') endpoints[this.#readinessPath] = readinessEndpoint(new ReadinessProbe(healthChecks().CACHE_SECONDS));
+    const metrics = metricsSettings();
+    if (metrics !== null) {
+      const registry = await createMetricsRegistry();
+      if (cluster.isWorker) await shareWithPrimary(registry);
+      endpoints[metrics.PATH ?? '/metrics'] = metricsEndpoint(registry, metrics);
+    }
+    return endpoints;
+  }
+
+  async #worker(options: ServerOptions, accessLog: boolean, recycle: RecycleOptions): Promise<void> {
+    // LOGGING (over Django's defaults) decides where records go; the access log is one of them.
+    configureLoggingFromSettings();
+    // Spans only when the project started an OpenTelemetry SDK (node --import ./otel.ts); nothing otherwise.
+    await installTracing();
+    // With the manifest storage, {% static %} names the hashed files whoever serves them.
+    useManifestStaticUrls();
     const server = new NuagesServer({
       ...options,
+      endpoints: await this.#endpoints(),
+      before: this.#serveStatic ? staticRootHookFromSettings() : undefined,
       app: await createNodeApp(),
-      onResponse: accessLog ? (entry) => this.stderr.write(formatLogLine(entry, style), (text) => text) : undefined,
+      onResponse: accessLog ? logAccess : undefined,
       onError: (error) => this.stderr.write(`[worker ${process.pid}] Error while serving a request: ${(error as Error).stack ?? String(error)}`),
     });
-    await runWorker(server);
+    await runWorker(server, recycle);
     // Stay alive until runWorker's shutdown path exits the process.
     await new Promise<never>(() => {});
   }
+}
+
+function healthChecks(): BuiltinSettings['HEALTH_CHECKS'] {
+  return { LIVENESS: '/healthz', READINESS: '/readyz', CACHE_SECONDS: 1, ...settingOr<Partial<BuiltinSettings['HEALTH_CHECKS']>>('HEALTH_CHECKS', {}) };
+}
+
+function metricsSettings(): BuiltinSettings['METRICS'] {
+  return settingOr<BuiltinSettings['METRICS']>('METRICS', null);
 }

@@ -14,11 +14,13 @@ export default class StartProjectCommand extends TemplateCommand {
     'Creates a Nuages project directory structure for the given project name in the current directory or optionally in the given directory.';
   readonly kind: TemplateKind = 'project';
 
-  override extraContext(): Record<string, unknown> {
+  override extraContext(name: string): Record<string, unknown> {
     const devDependencies = nuagesPackageJson().devDependencies;
     return {
       // Django's prefix: `check --deploy` flags the key (security.W009) until production sets its own.
       secret_key: SECRET_KEY_INSECURE_PREFIX + getRandomSecretKey(),
+      // Kubernetes and Docker names allow lowercase letters, digits and '-' only (my_site → my-site).
+      project_slug: name.toLowerCase().replaceAll('_', '-'),
       // Nuages is not on the npm registry yet: the project depends on the Nuages that made it, by
       // path (`npm install` links it). JSON, because a path may hold quotes or backslashes.
       nuages_dependency: JSON.stringify(`file:${NUAGES_ROOT.replace(/[\\/]$/, '')}`),

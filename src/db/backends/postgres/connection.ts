@@ -31,7 +31,7 @@ import {
   ProgrammingError,
   describeStatement,
 } from '../../errors.ts';
-import { queryLogState, recordQuery } from '../../query-log.ts';
+import { dbQueryChannel, queryLogState, recordQuery } from '../../query-log.ts';
 import { DatabaseWrapper } from '../base/connection.ts';
 import type { AtomicBlock, TransactionState, WrapperOptions } from '../base/connection.ts';
 import type { CompiledQuery, DatabaseFeatures, DatabaseSettings, ExecuteResult, SqlParam, StatementKind } from '../base/types.ts';
@@ -357,8 +357,9 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
   }
 
   async #send(session: PgSession, query: CompiledQuery, op: Op, logged: string | null): Promise<unknown> {
-    const logging = logged !== null && (this.debugLog !== undefined || queryLogState.capturing);
+    const logging = logged !== null && (this.debugLog !== undefined || queryLogState.capturing || dbQueryChannel.hasSubscribers);
     const start = logging ? performance.now() : 0;
+    let failed: unknown;
     try {
       if (op === 'script') {
         await session.client.query(query.sql);
@@ -381,9 +382,10 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
       }
     } catch (error) {
       if (isConnectionError(error)) session.broken = true;
-      throw translatePostgresError(error, this.alias, query.sql);
+      failed = translatePostgresError(error, this.alias, query.sql);
+      throw failed;
     } finally {
-      if (logging) recordQuery(this.alias, logged, query.params, performance.now() - start, this.debugLog);
+      if (logging) recordQuery(this.alias, logged, query.params, performance.now() - start, this.debugLog, failed);
     }
   }
 
