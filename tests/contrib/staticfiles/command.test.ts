@@ -130,4 +130,21 @@ describe('staticfiles checks', () => {
     await callCommand('collectstatic', '--noinput', { stdout: output() });
     assert.deepEqual(await ids(true), []);
   });
+
+  test("deploy: a template's {% static 'name' %} must name a file the static folders have", async () => {
+    const { dir } = project({ 'css/site.css': 'body {}' }, { TEMPLATES: [{ BACKEND: 'nuages/template', DIRS: ['templates'] }] });
+    mkdirSync(join(dir, 'templates', 'shop'), { recursive: true });
+    writeFileSync(
+      join(dir, 'templates', 'shop', 'base.html'),
+      "{% load static %}<link href=\"{% static 'css/site.css' %}\">\n<img src=\"{% static name %}\">\n<script src=\"{% static 'js/gone.js' %}\"></script>",
+    );
+    const messages = await runChecks({ tags: [Tags.staticfiles], includeDeploymentChecks: true });
+    assert.deepEqual(messages.map((m) => m.id), ['staticfiles.E006']);
+    assert.match(String(messages[0]), /The template 'shop\/base\.html' \(line 3\) names the static file 'js\/gone\.js', which no static folder has\./);
+    // Only under check --deploy: in development a missing file is a 404, as in Django.
+    assert.deepEqual(await ids(false), []);
+    mkdirSync(join(dir, 'assets', 'js'));
+    writeFileSync(join(dir, 'assets', 'js', 'gone.js'), '');
+    assert.deepEqual(await ids(true), []);
+  });
 });
