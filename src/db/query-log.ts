@@ -50,6 +50,15 @@ export const queryLogState = {
  */
 export const dbQueryChannel = instrumentation.dbQuery;
 
+/**
+ * Whether anything outside a connection's own DEBUG buffer wants its statements (a
+ * capture, a channel subscriber); a backend times a statement only then or with DEBUG on.
+ * @internal
+ */
+export function queriesObserved(): boolean {
+  return queryLogState.capturing || dbQueryChannel.hasSubscribers;
+}
+
 const captures = new AsyncLocalStorage<readonly Capture[]>();
 let activeCaptures = 0;
 

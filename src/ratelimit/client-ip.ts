@@ -18,7 +18,12 @@ import { formatIp, inNetwork, maskIp, parseIp, parseNetwork, type IpAddress, typ
 // TRUSTED_PROXIES parsed once per settings value (overrideSettings gives a new array).
 const compiled = new WeakMap<object, readonly IpNetwork[]>();
 
-function trustedProxies(): readonly IpNetwork[] {
+/**
+ * TRUSTED_PROXIES as networks.
+ *
+ * @throws InvalidTrustedProxiesError when it holds something else than addresses and networks.
+ */
+export function trustedProxies(): readonly IpNetwork[] {
   const setting = settingOr<unknown>('TRUSTED_PROXIES', []);
   if (!Array.isArray(setting)) {
     throw new InvalidTrustedProxiesError(

@@ -7,7 +7,7 @@
  * the project's templates names a file the finders have (staticfiles.E006);
  * both are Nuages ids: in production such a page would fail, not just miss a file.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { apps } from '../../conf/apps.ts';
 import { settingOr } from '../../conf/lazy-settings.ts';
@@ -15,7 +15,7 @@ import type { TemplateSettings } from '../../conf/settings.ts';
 import { CheckError, CheckWarning, type CheckMessage } from '../../core/checks/messages.ts';
 import { registerCheck, Tags } from '../../core/checks/registry.ts';
 import { staticStorageConfig } from './collect.ts';
-import { findAll } from './finders.ts';
+import { filesUnder, findAll } from './finders.ts';
 import { MANIFEST_NAME } from './storage.ts';
 
 /** staticfiles.E001–E003 and W004: the shape of STATICFILES_DIRS. */
@@ -67,16 +67,6 @@ function templateFolders(): string[] {
     if (entry.APP_DIRS) for (const config of apps.getAppConfigs()) folders.add(join(config.path, 'templates'));
   }
   return [...folders];
-}
-
-function filesUnder(folder: string): string[] {
-  try {
-    return readdirSync(folder, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => join(entry.parentPath, entry.name));
-  } catch {
-    return []; // An app without templates/.
-  }
 }
 
 /** staticfiles.E006 (deploy): a template names a static file no finder has; collectstatic would not collect it. */

@@ -33,6 +33,13 @@ export function isIgnored(name: string, patterns: readonly string[]): boolean {
   });
 }
 
+/** Every file below `folder`, sorted by path; none when the folder does not exist. */
+export function filesUnder(folder: string): string[] {
+  const found: string[] = [];
+  walk(folder, found);
+  return found;
+}
+
 function walk(folder: string, found: string[]): void {
   let entries;
   try {
@@ -51,9 +58,7 @@ function walk(folder: string, found: string[]): void {
 export function findAll(roots: readonly StaticRoot[] = staticRoots(), ignore: readonly string[] = DEFAULT_IGNORE_PATTERNS): FoundFile[] {
   const byName = new Map<string, FoundFile>();
   for (const { prefix, root } of roots) {
-    const files: string[] = [];
-    walk(root, files);
-    for (const source of files) {
+    for (const source of filesUnder(root)) {
       const rel = relative(root, source).split(sep).join('/');
       if (isIgnored(rel, ignore)) continue;
       const name = prefix === '' ? rel : `${prefix}/${rel}`;

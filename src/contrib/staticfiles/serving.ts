@@ -9,9 +9,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve, sep } from 'node:path';
-import { lookup } from 'mime-types';
 import type { BeforeHook } from '../../core/servers/http-server.ts';
-import { safeRelativePath, staticUrlPath } from '../../core/servers/static-files.ts';
+import { contentTypeOf, staticRequest, staticUrlPath } from '../../core/servers/static-files.ts';
 import { requireStaticRoot } from './collect.ts';
 
 /** A name with a content hash (`site.55e7cbb9ba48.css`) never changes content. */
@@ -83,11 +82,9 @@ export function staticRootHook(options: { root: string; urlPath?: string }): Bef
   if (prefix === undefined) return undefined;
   const root = resolve(options.root);
   return async (req, res) => {
-    const url = req.url ?? '/';
-    if (!url.startsWith(prefix) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    const query = url.indexOf('?');
-    const relative = safeRelativePath(url.slice(prefix.length, query === -1 ? undefined : query));
-    const path = relative === undefined ? undefined : resolve(root, relative);
+    const asked = staticRequest(req, prefix);
+    if (asked === undefined) return false;
+    const path = asked.relative === undefined ? undefined : resolve(root, asked.relative);
     const file = path === undefined || !path.startsWith(root + sep) ? undefined : await fileAt(path);
     if (path === undefined || file === undefined) {
       const body = 'Not Found\n';
@@ -113,11 +110,9 @@ async function send(req: IncomingMessage, res: ServerResponse, original: FileInf
       break;
     }
   }
-  const type = lookup(original.path) || 'application/octet-stream';
-  const textual = type.startsWith('text/') || type === 'application/javascript' || type === 'application/json';
   const etag = etagOf(file, encoding);
   const headers: Record<string, string | number> = {
-    'Content-Type': textual && !type.includes('charset') ? `${type}; charset=utf-8` : type,
+    'Content-Type': contentTypeOf(original.path),
     'Cache-Control': HASHED.test(original.path) ? IMMUTABLE_CACHE_CONTROL : SHORT_CACHE_CONTROL,
     'Last-Modified': file.mtime.toUTCString(),
     ETag: etag,

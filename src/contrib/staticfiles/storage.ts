@@ -155,9 +155,9 @@ export function hashFiles(names: Iterable<string>, read: ContentSource, staticUr
   return { paths, contents };
 }
 
-/** Python's json.dumps of a string (ensure_ascii): non-ASCII as \uXXXX escapes. */
+/** Python's json.dumps of a string (ensure_ascii): each UTF-16 unit above ASCII written as a `\\u` escape of 4 hex digits. */
 function pyJsonString(text: string): string {
-  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => (c.charCodeAt(0) < 0x80 ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The manifest's own "hash": md5 of json.dumps(sorted(paths.items())), as Django's save_manifest. */

@@ -5,7 +5,7 @@
  * does this.
  */
 import { settingOr, settings } from '../../conf/lazy-settings.ts';
-import { setStaticUrlResolver } from '../../template/builtins/static.ts';
+import { joinPrefix, setStaticUrlResolver } from '../../template/builtins/static.ts';
 import { quote } from '../../template/text/html.ts';
 import { staticStorageConfig } from './collect.ts';
 import { statSync } from 'node:fs';
@@ -31,7 +31,7 @@ function cachedManifest(root: string): Manifest | undefined {
 
 function joinUrl(base: string, path: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || path.startsWith('/')) return path;
-  return `${base.endsWith('/') || base === '' ? base : `${base}/`}${quote(path)}`;
+  return joinPrefix(base, quote(path));
 }
 
 /**

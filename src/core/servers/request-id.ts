@@ -11,34 +11,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { settingOr } from '../../conf/lazy-settings.ts';
-import { inNetwork, parseIp, parseNetwork, type IpNetwork } from '../../ratelimit/ip.ts';
+import { trustedProxies } from '../../ratelimit/client-ip.ts';
+import { inNetwork, parseIp, type IpNetwork } from '../../ratelimit/ip.ts';
 
 /** The header carrying the id, in and out. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 const ID_SHAPE = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
-const compiled = new WeakMap<object, readonly IpNetwork[]>();
-
-function trustedProxies(): readonly IpNetwork[] {
-  const setting = settingOr<unknown>('TRUSTED_PROXIES', []);
-  if (!Array.isArray(setting)) return [];
-  let networks = compiled.get(setting);
-  if (networks === undefined) {
-    // A malformed entry is reported by the client-address code; here it just trusts nobody.
-    networks = setting.flatMap((entry: unknown) => {
-      const network = typeof entry === 'string' ? parseNetwork(entry.trim()) : undefined;
-      return network === undefined ? [] : [network];
-    });
-    compiled.set(setting, networks);
-  }
-  return networks;
-}
 
 /** Whether the connection of `req` comes from one of TRUSTED_PROXIES. */
 export function fromTrustedProxy(req: IncomingMessage): boolean {
   const peer = parseIp(req.socket?.remoteAddress ?? '');
-  return peer !== undefined && trustedProxies().some((network) => inNetwork(peer, network));
+  if (peer === undefined) return false;
+  let proxies: readonly IpNetwork[];
+  try {
+    proxies = trustedProxies();
+  } catch {
+    // A malformed TRUSTED_PROXIES is reported where the client's address is read; here it trusts nobody.
+    return false;
+  }
+  return proxies.some((network) => inNetwork(peer, network));
 }
 
 /** The id for `req`: the trusted proxy's X-Request-ID when it has a sane shape, otherwise a new UUID. */

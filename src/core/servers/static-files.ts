@@ -97,6 +97,26 @@ export function staticUrlPath(): string | undefined {
 }
 
 /**
+ * What a request asks of a static files hook under `prefix`: undefined when it is
+ * not a GET or HEAD under the prefix (the app answers), else the path after the
+ * prefix (query dropped) and its safe relative file path, undefined when unsafe.
+ */
+export function staticRequest(req: IncomingMessage, prefix: string): { name: string; relative: string | undefined } | undefined {
+  const url = req.url ?? '/';
+  if (!url.startsWith(prefix) || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined;
+  const query = url.indexOf('?');
+  const name = url.slice(prefix.length, query === -1 ? undefined : query);
+  return { name, relative: safeRelativePath(name) };
+}
+
+/** The Content-Type of a static file by its name; text types in UTF-8. */
+export function contentTypeOf(path: string): string {
+  const type = lookup(path) || 'application/octet-stream';
+  const textual = type.startsWith('text/') || type === 'application/javascript' || type === 'application/json';
+  return textual && !type.includes('charset') ? `${type}; charset=utf-8` : type;
+}
+
+/**
  * A server hook that answers GET and HEAD under STATIC_URL from `roots`
  * (default: `staticRoots()` at the time of the call); other URLs go on to the app.
  * A missing or unsafe path is a plain 404, whatever it tried to reach.
@@ -106,13 +126,11 @@ export function staticFilesHook(options: { urlPath?: string; roots?: readonly St
   if (prefix === undefined) return undefined;
   const roots = options.roots ?? staticRoots();
   return async (req, res) => {
-    const url = req.url ?? '/';
-    if (!url.startsWith(prefix) || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    const query = url.indexOf('?');
-    const relative = safeRelativePath(url.slice(prefix.length, query === -1 ? undefined : query));
-    const found = relative === undefined ? undefined : await findFile(roots, relative);
+    const asked = staticRequest(req, prefix);
+    if (asked === undefined) return false;
+    const found = asked.relative === undefined ? undefined : await findFile(roots, asked.relative);
     if (found === undefined) {
-      notFound(res, url.slice(prefix.length, query === -1 ? undefined : query));
+      notFound(res, asked.name);
       return true;
     }
     sendFile(req, res, found);
@@ -135,10 +153,8 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: { path: strin
     res.end();
     return;
   }
-  const type = lookup(file.path) || 'application/octet-stream';
-  const textual = type.startsWith('text/') || type === 'application/javascript' || type === 'application/json';
   res.writeHead(200, {
-    'Content-Type': textual && !type.includes('charset') ? `${type}; charset=utf-8` : type,
+    'Content-Type': contentTypeOf(file.path),
     'Content-Length': file.size,
     'Last-Modified': lastModified,
   });

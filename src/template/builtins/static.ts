@@ -29,8 +29,8 @@ function prefix(name: 'STATIC_URL' | 'MEDIA_URL'): string {
   return String(value);
 }
 
-/** urljoin of a prefix ending in '/' with a relative path, as Django's static tag does. */
-function joinPrefix(base: string, path: string): string {
+/** urljoin of a prefix ending in '/' with a relative path, as Django's static tag and storage.url() do. */
+export function joinPrefix(base: string, path: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || path.startsWith('/')) return path;
   return base.endsWith('/') || base === '' ? `${base}${path}` : `${base.slice(0, base.lastIndexOf('/') + 1)}${path}`;
 }

@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { settingOr, settings } from '../../../conf/lazy-settings.ts';
-import type { BuiltinSettings } from '../../../conf/settings.ts';
+import { defaultSettings, type BuiltinSettings } from '../../../conf/settings.ts';
 import { createNodeApp } from '../../servers/application.ts';
 import { ClusterPrimary, runWorker, type RecycleOptions } from '../../servers/cluster.ts';
 import { readinessEndpoint, ReadinessProbe } from '../../servers/health.ts';
@@ -143,8 +143,9 @@ export default class ServeCommand extends BaseCommand {
   }
 }
 
+/** HEALTH_CHECKS, its missing keys taken from the defaults (a project may set only READINESS). */
 function healthChecks(): BuiltinSettings['HEALTH_CHECKS'] {
-  return { LIVENESS: '/healthz', READINESS: '/readyz', CACHE_SECONDS: 1, ...settingOr<Partial<BuiltinSettings['HEALTH_CHECKS']>>('HEALTH_CHECKS', {}) };
+  return { ...defaultSettings().HEALTH_CHECKS, ...settingOr<Partial<BuiltinSettings['HEALTH_CHECKS']>>('HEALTH_CHECKS', {}) };
 }
 
 function metricsSettings(): BuiltinSettings['METRICS'] {

@@ -31,7 +31,7 @@ import {
   ProgrammingError,
   describeStatement,
 } from '../../errors.ts';
-import { dbQueryChannel, queryLogState, recordQuery } from '../../query-log.ts';
+import { queriesObserved, recordQuery } from '../../query-log.ts';
 import { DatabaseWrapper } from '../base/connection.ts';
 import type { AtomicBlock, TransactionState, WrapperOptions } from '../base/connection.ts';
 import type { CompiledQuery, DatabaseFeatures, DatabaseSettings, ExecuteResult, SqlParam, StatementKind } from '../base/types.ts';
@@ -357,7 +357,7 @@ export class PostgresDatabaseWrapper extends DatabaseWrapper {
   }
 
   async #send(session: PgSession, query: CompiledQuery, op: Op, logged: string | null): Promise<unknown> {
-    const logging = logged !== null && (this.debugLog !== undefined || queryLogState.capturing || dbQueryChannel.hasSubscribers);
+    const logging = logged !== null && (this.debugLog !== undefined || queriesObserved());
     const start = logging ? performance.now() : 0;
     let failed: unknown;
     try {

@@ -30,7 +30,7 @@ import {
   TransactionManagementError,
   describeStatement,
 } from '../../errors.ts';
-import { dbQueryChannel, queryLogState, recordQuery } from '../../query-log.ts';
+import { queriesObserved, recordQuery } from '../../query-log.ts';
 import { AsyncMutex, DatabaseWrapper } from '../base/connection.ts';
 import type { TransactionState, WrapperOptions } from '../base/connection.ts';
 import type {
@@ -258,7 +258,7 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
   }
 
   fetchAll(query: CompiledQuery, kind: StatementKind = 'read'): MaybePromise<unknown[][]> {
-    if (kind === 'read' && this.openTransactions === 0 && this.debugLog === undefined && !(queryLogState.capturing || dbQueryChannel.hasSubscribers)) {
+    if (kind === 'read' && this.openTransactions === 0 && this.debugLog === undefined && !queriesObserved()) {
       try {
         return this.#mainSession().prepare(query.sql).all(...query.params) as unknown as unknown[][];
       } catch (error) {
@@ -269,7 +269,7 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
   }
 
   fetchOne(query: CompiledQuery, kind: StatementKind = 'read'): MaybePromise<unknown[] | undefined> {
-    if (kind === 'read' && this.openTransactions === 0 && this.debugLog === undefined && !(queryLogState.capturing || dbQueryChannel.hasSubscribers)) {
+    if (kind === 'read' && this.openTransactions === 0 && this.debugLog === undefined && !queriesObserved()) {
       try {
         return this.#mainSession().prepare(query.sql).get(...query.params) as unknown as unknown[] | undefined;
       } catch (error) {
@@ -284,7 +284,7 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
   }
 
   execute(query: CompiledQuery, kind: StatementKind = 'write'): MaybePromise<ExecuteResult> {
-    if (this.openTransactions === 0 && this.debugLog === undefined && !(queryLogState.capturing || dbQueryChannel.hasSubscribers)) {
+    if (this.openTransactions === 0 && this.debugLog === undefined && !queriesObserved()) {
       try {
         const { changes, lastInsertRowid } = this.#mainSession().prepare(query.sql).run(...query.params);
         return { rowCount: Number(changes), lastInsertId: lastInsertRowid };
@@ -448,7 +448,7 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
 
   /** Runs one statement on a session: records it when someone listens, translates errors. */
   #perform(session: SqliteSession, query: CompiledQuery, kind: StatementKind, op: Op, firstError?: unknown): OpResult {
-    const logging = this.debugLog !== undefined || queryLogState.capturing || dbQueryChannel.hasSubscribers;
+    const logging = this.debugLog !== undefined || queriesObserved();
     const start = logging ? performance.now() : 0;
     let failed: unknown;
     try {
@@ -535,7 +535,7 @@ export class SqliteDatabaseWrapper extends DatabaseWrapper {
   }
 
   #startCursor(session: SqliteSession, query: CompiledQuery, transaction: TransactionState | undefined): Cursor {
-    const logging = this.debugLog !== undefined || queryLogState.capturing || dbQueryChannel.hasSubscribers;
+    const logging = this.debugLog !== undefined || queriesObserved();
     const start = logging ? performance.now() : 0;
     try {
       // A fresh statement: a cached one would be reset by the next query with the same SQL.
